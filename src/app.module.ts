@@ -1,0 +1,43 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { ScheduleModule } from '@nestjs/schedule';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { KED_CONFIG, type KedConfig } from './config/ked-config';
+import { KedDataSource } from './memory/database/ked-data-source';
+import { ENTITIES } from './memory/entities';
+import { MemoryModule } from './memory/memory.module';
+import { HealthModule } from './modules/health/health.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
+
+/** The daemon, assembled from a configuration that was validated before anything started. */
+@Module({})
+export class AppModule {
+  /** `dataSource` is opened (and migrated) before the app is built, so failures stay one clear line. */
+  static forRoot(config: KedConfig, dataSource: KedDataSource): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [() => ({ ked: config })] }),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
+            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+          },
+        }),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({ type: 'postgres', entities: ENTITIES }),
+          dataSourceFactory: async () => dataSource,
+        }),
+        ScheduleModule.forRoot(),
+        MemoryModule,
+        HealthModule,
+        MetricsModule,
+      ],
+      providers: [{ provide: KED_CONFIG, useValue: config }],
+      exports: [KED_CONFIG],
+      global: true,
+    };
+  }
+}

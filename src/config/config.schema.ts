@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+/**
+ * Every setting ked reads from the environment, with its default.
+ * README's configuration table mirrors this file; keep them in step.
+ */
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const port = z.coerce
+  .number({ error: 'must be a port number' })
+  .int('must be an integer')
+  .min(0, 'must be between 0 and 65535')
+  .max(65535, 'must be between 0 and 65535');
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, 'must be a URL like postgres://user:password@host:5432/database');
+
+export const configSchema = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  KED_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.preprocess((v) => (v === '' ? undefined : v), postgresUrl.optional()),
+  KED_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).optional(),
+  KED_EMBEDDED_PG_PORT: port.default(0),
+  KED_LANCE_URI: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+  KED_MODEL: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+  LOG_LEVEL: z.enum(logLevels).default('info'),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+/** A setting that cannot be used; `setting` names it so the CLI can print one clear line. */
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    readonly reason: string,
+  ) {
+    super(`invalid configuration: ${setting} ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseConfig(env: Record<string, string | undefined>): RawConfig {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const setting = String(issue.path[0] ?? 'environment');
+    const got = env[setting];
+    const shown = got === undefined ? '' : ` (got ${JSON.stringify(redactUrl(got))})`;
+    throw new ConfigError(setting, `${issue.message}${shown}`);
+  }
+  return result.data;
+}
+
+/** Hides a password before a URL is echoed in an error. */
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return value;
+  }
+}

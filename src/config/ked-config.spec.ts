@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from './config.schema';
+import { loadConfig } from './ked-config';
+
+describe('loadConfig', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'ked-config-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const failure = (env: Record<string, string>): ConfigError => {
+    try {
+      loadConfig(env);
+    } catch (err) {
+      if (err instanceof ConfigError) return err;
+      throw err;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('defaults to the embedded engine under the data dir, port 3000, info logs', () => {
+    const config = loadConfig({ KED_DATA_DIR: dir });
+    expect(config.port).toBe(3000);
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.logLevel).toBe('info');
+    expect(config.database).toEqual({ mode: 'embedded', dir: join(dir, 'pg'), port: 0, poolSize: 4 });
+    expect(config.lanceUri).toBe(join(dir, 'lance'));
+    expect(config.model).toBeUndefined();
+  });
+
+  it('uses a server when DATABASE_URL is set, with a larger pool', () => {
+    const config = loadConfig({ KED_DATA_DIR: dir, DATABASE_URL: 'postgresql://u:p@db.internal:6543/ked' });
+    expect(config.database).toEqual({ mode: 'server', url: 'postgresql://u:p@db.internal:6543/ked', poolSize: 10 });
+  });
+
+  it('treats an empty DATABASE_URL as unset', () => {
+    expect(loadConfig({ KED_DATA_DIR: dir, DATABASE_URL: '' }).database.mode).toBe('embedded');
+  });
+
+  it('keeps object-store LanceDB URIs as they are', () => {
+    expect(loadConfig({ KED_DATA_DIR: dir, KED_LANCE_URI: 's3://bucket/ked' }).lanceUri).toBe('s3://bucket/ked');
+  });
+
+  it('names DATABASE_URL when it does not parse, without echoing its password', () => {
+    const err = failure({ KED_DATA_DIR: dir, DATABASE_URL: 'mysql://root:hunter2@localhost/x' });
+    expect(err.setting).toBe('DATABASE_URL');
+    expect(err.message).toMatch(/^invalid configuration: DATABASE_URL must be a URL like postgres:\/\//);
+    expect(err.message).not.toContain('hunter2');
+    expect(failure({ KED_DATA_DIR: dir, DATABASE_URL: 'not a url' }).setting).toBe('DATABASE_URL');
+  });
+
+  it('names PORT when it is not a port', () => {
+    expect(failure({ KED_DATA_DIR: dir, PORT: 'eighty' }).setting).toBe('PORT');
+    expect(failure({ KED_DATA_DIR: dir, PORT: '70000' }).message).toContain('between 0 and 65535');
+  });
+
+  it('names LOG_LEVEL when it is not a pino level', () => {
+    expect(failure({ KED_DATA_DIR: dir, LOG_LEVEL: 'loud' }).setting).toBe('LOG_LEVEL');
+  });
+
+  it('names KED_DATA_DIR when it cannot be written', () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    const err = failure({ KED_DATA_DIR: join(file, 'data') });
+    expect(err.setting).toBe('KED_DATA_DIR');
+    expect(err.message).toContain('is not a writable directory');
+    expect(err.message).toContain('ENOTDIR');
+  });
+});

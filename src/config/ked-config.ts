@@ -1,0 +1,59 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { ConfigError, parseConfig } from './config.schema';
+
+/** The resolved configuration the daemon runs with (paths absolute, defaults applied). */
+export interface KedConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  database:
+    | { mode: 'server'; url: string; poolSize: number }
+    | { mode: 'embedded'; dir: string; port: number; poolSize: number };
+  lanceUri: string;
+  model?: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export const KED_CONFIG = Symbol('KED_CONFIG');
+
+/** Parses the environment and checks what can be checked before start (the data dir is writable). */
+export function loadConfig(env: Record<string, string | undefined> = process.env): KedConfig {
+  const raw = parseConfig(env);
+  const dataDir = resolve(raw.KED_DATA_DIR);
+  ensureWritableDir(dataDir, 'KED_DATA_DIR');
+  const lanceUri = raw.KED_LANCE_URI ?? join(dataDir, 'lance');
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(lanceUri)) {
+    ensureWritableDir(isAbsolute(lanceUri) ? lanceUri : resolve(lanceUri), 'KED_LANCE_URI');
+  }
+  const database: KedConfig['database'] = raw.DATABASE_URL
+    ? { mode: 'server', url: raw.DATABASE_URL, poolSize: raw.KED_DB_POOL_SIZE ?? 10 }
+    : {
+        mode: 'embedded',
+        dir: join(dataDir, 'pg'),
+        port: raw.KED_EMBEDDED_PG_PORT,
+        poolSize: raw.KED_DB_POOL_SIZE ?? 4,
+      };
+  return {
+    port: raw.PORT,
+    host: raw.HOST,
+    dataDir,
+    database,
+    lanceUri: /^[a-z][a-z0-9+.-]*:\/\//i.test(lanceUri) ? lanceUri : resolve(lanceUri),
+    model: raw.KED_MODEL,
+    logLevel: raw.LOG_LEVEL,
+  };
+}
+
+function ensureWritableDir(dir: string, setting: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    // A real write, not access(2): root passes W_OK checks on read-only mounts.
+    const probe = join(dir, `.ked-write-probe-${process.pid}`);
+    writeFileSync(probe, '');
+    rmSync(probe);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError(setting, `is not a writable directory: ${dir} (${code})`);
+  }
+}

@@ -1,0 +1,68 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import type { KedConfig } from './config/ked-config';
+import { KedDataSource } from './memory/database/ked-data-source';
+import { packageVersion } from './package-root';
+
+/** Builds the daemon (not yet listening): used by `ked serve` and by the e2e tests alike. */
+export async function createApp(config: KedConfig): Promise<INestApplication> {
+  // Opens the configured engine (starting the embedded one if needed) and migrates it.
+  const dataSource = await KedDataSource.open(config.database);
+  let app: INestApplication;
+  try {
+    // Nest's own console logger stays off: boot failures surface once, as the CLI's one line.
+    app = await NestFactory.create(AppModule.forRoot(config, dataSource), { logger: false, abortOnError: false });
+  } catch (err) {
+    await dataSource.destroy();
+    throw err;
+  }
+  app.useLogger(app.get(Logger));
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('ked')
+      .setDescription('Continual knowledge editing: fact ingestion, routed inference, erasure, audits.')
+      .setVersion(packageVersion())
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}
+
+/** Starts the daemon and returns once it is listening. */
+export async function serve(config: KedConfig): Promise<INestApplication> {
+  const app = await createApp(config);
+  await app.listen(config.port, config.host);
+  const logger = app.get(Logger);
+  const database = app.get<KedDataSource>(getDataSourceToken());
+  const where = database.embeddedUrl ? `embedded PostgreSQL at ${database.embeddedUrl}` : 'PostgreSQL server';
+  logger.log(`ked listening on ${await app.getUrl()} (docs at /docs, ${where})`, 'ked');
+  stopOnSignals(app, logger);
+  return app;
+}
+
+/**
+ * SIGTERM/SIGINT close the app (queue workers drain, the embedded engine checkpoints) and exit 0.
+ * A second signal while closing exits at once.
+ */
+function stopOnSignals(app: INestApplication, logger: Logger): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    logger.log(`${signal}: shutting down`, 'ked');
+    app.close().then(
+      () => process.exit(0),
+      (err: Error) => {
+        console.error(`ked: shutdown failed: ${err.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}

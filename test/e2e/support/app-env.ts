@@ -1,0 +1,27 @@
+import type { KedConfig } from '../../../src/config/ked-config';
+import { loadConfig } from '../../../src/config/ked-config';
+import { SERVER_URL, scratchDatabase, serverReachable, tempDataDir, type Engine } from './engines';
+
+/** A configuration for one test app on the given engine, and what to clean up afterwards. */
+export async function testConfig(engine: Engine): Promise<{ config: KedConfig; cleanup: () => Promise<void> } | null> {
+  if (engine === 'server' && !(await serverReachable())) {
+    // CI's machine runs a server: there, an unreachable one is a failure, not a skip.
+    if (process.env.CI) throw new Error(`CI is set but no PostgreSQL server answers at ${SERVER_URL}`);
+    return null;
+  }
+  const data = tempDataDir();
+  const scratch = engine === 'server' ? await scratchDatabase() : null;
+  const config = loadConfig({
+    KED_DATA_DIR: data.dir,
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    ...(scratch ? { DATABASE_URL: scratch.url } : {}),
+  });
+  return {
+    config,
+    cleanup: async () => {
+      await scratch?.drop();
+      data.remove();
+    },
+  };
+}
