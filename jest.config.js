@@ -1,6 +1,6 @@
 /** Unit tests live beside the code they test (`*.spec.ts`). */
 module.exports = {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/test/jest-environment.js',
   roots: ['<rootDir>/src', '<rootDir>/migrations'],
   testMatch: ['**/*.spec.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },

@@ -4,6 +4,7 @@ import { ConfigError, redactUrl } from '../config/config.schema';
 import { loadConfig } from '../config/ked-config';
 import { EmbeddedDatabaseBusyError } from '../memory/database/embedded-postgres';
 import { registerDbCommands } from './db.command';
+import { registerRuntimeCommands } from './runtime.command';
 import { applyOptions, storageOptions } from './options';
 
 import { packageVersion } from '../package-root';
@@ -28,6 +29,8 @@ export function buildProgram(): Command {
   });
 
   registerDbCommands(program);
+  const bench = program.command('bench').description('measure performance; every subcommand prints JSON');
+  registerRuntimeCommands(program, bench);
   return program;
 }
 

@@ -1,6 +1,6 @@
 /** End-to-end tests: the real app over real HTTP, on real PostgreSQL engines. */
 module.exports = {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/test/jest-environment.js',
   rootDir: '../..',
   roots: ['<rootDir>/test/e2e'],
   testMatch: ['**/*.e2e-spec.ts'],

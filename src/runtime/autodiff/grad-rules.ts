@@ -1,0 +1,186 @@
+import { isFloat } from '../graph/dtype';
+import type { Attrs, Value } from '../graph/graph';
+import { normalizeAxis, staticSize } from '../graph/shape';
+import * as op from '../ops';
+import { knownInts, type OpType } from '../ops/specs';
+
+/** What a rule sees: the node's inputs and output, and the gradient flowing into the output. */
+export interface GradContext {
+  x: Value[];
+  y: Value;
+  dy: Value;
+  attrs: Attrs;
+  /** needs[i]: whether input i leads to a `wrt`; rules may skip the others (pruning). */
+  needs: boolean[];
+}
+
+/**
+ * One backward rule per op, returning one gradient per input (null: none flows there).
+ * Gradients may come back in the broadcast shape; the walker sums them to each input's shape.
+ * `null` as a rule marks an op as not differentiable.
+ */
+export type GradRule = ((ctx: GradContext) => Array<Value | null>) | null;
+
+const intAttr = (attrs: Attrs, key: string, fallback: number): number => {
+  const a = attrs[key];
+  return a && 'int' in a ? a.int : fallback;
+};
+const reducedAxes = (x: Value, attrs: Attrs, axesInput?: Value): number[] => {
+  const axes = axesInput ? knownInts(axesInput, 'axes').map(Number) : (attrs.axes && 'ints' in attrs.axes ? attrs.axes.ints : undefined);
+  return axes === undefined || axes.length === 0 ? [...x.shape.keys()] : axes.map((a) => normalizeAxis(a, x.rank)).sort((a, b) => a - b);
+};
+/** dy of a reduction, brought back to the input's rank (size-1 reduced axes) and broadcast over it. */
+const unreduce = (dy: Value, x: Value, axes: number[], keepdims: boolean): Value =>
+  op.expand(keepdims ? dy : op.unsqueeze(dy, axes), op.shapeOf(x));
+
+const notDifferentiable = null;
+
+export const GRAD_RULES: Record<OpType, GradRule> = {
+  Identity: ({ dy }) => [dy],
+  Neg: ({ dy }) => [op.neg(dy)],
+  Abs: ({ x: [x], dy }) => [op.where(op.less(x, 0), op.neg(dy), dy)],
+  Sqrt: ({ y, dy }) => [op.div(op.mul(dy, 0.5), y)],
+  Reciprocal: ({ y, dy }) => [op.neg(op.mul(dy, op.mul(y, y)))],
+  Exp: ({ y, dy }) => [op.mul(dy, y)],
+  Log: ({ x: [x], dy }) => [op.div(dy, x)],
+  Tanh: ({ y, dy }) => [op.mul(dy, op.sub(1, op.mul(y, y)))],
+  Erf: ({ x: [x], dy }) => [op.mul(dy, op.mul(op.exp(op.neg(op.mul(x, x))), 2 / Math.sqrt(Math.PI)))],
+  Sigmoid: ({ y, dy }) => [op.mul(dy, op.mul(y, op.sub(1, y)))],
+  Relu: ({ x: [x], dy }) => [op.where(op.greater(x, 0), dy, 0)],
+  Sin: ({ x: [x], dy }) => [op.mul(dy, op.cos(x))],
+  Cos: ({ x: [x], dy }) => [op.neg(op.mul(dy, op.sin(x)))],
+  Not: notDifferentiable,
+
+  Add: ({ dy }) => [dy, dy],
+  Sub: ({ dy, needs }) => [dy, needs[1] ? op.neg(dy) : null],
+  Mul: ({ x: [a, b], dy, needs }) => [needs[0] ? op.mul(dy, b) : null, needs[1] ? op.mul(dy, a) : null],
+  Div: ({ x: [, b], y, dy, needs }) => [needs[0] ? op.div(dy, b) : null, needs[1] ? op.neg(op.div(op.mul(dy, y), b)) : null],
+  Pow: ({ x: [a, b], y, dy, needs }) => [
+    needs[0] ? op.mul(dy, op.mul(b, op.pow(a, op.sub(b, 1)))) : null,
+    needs[1] ? op.mul(dy, op.mul(y, op.log(a))) : null,
+  ],
+  // Ties send the gradient to the first operand.
+  Max: ({ x: [a, b], dy }) => [op.where(op.less(a, b), 0, dy), op.where(op.less(a, b), dy, 0)],
+  Min: ({ x: [a, b], dy }) => [op.where(op.greater(a, b), 0, dy), op.where(op.greater(a, b), dy, 0)],
+  Equal: notDifferentiable,
+  Greater: notDifferentiable,
+  Less: notDifferentiable,
+  And: notDifferentiable,
+  Where: ({ x: [cond], dy, needs }) => [null, needs[1] ? op.where(cond, dy, 0) : null, needs[2] ? op.where(cond, 0, dy) : null],
+
+  // Batch dimensions broadcast like elementwise ops; the walker sums them back.
+  MatMul: ({ x: [a, b], dy, needs }) => [
+    needs[0] ? op.matmul(dy, op.transposeLast2(b)) : null,
+    needs[1] ? op.matmul(op.transposeLast2(a), dy) : null,
+  ],
+
+  Softmax: ({ y, dy, attrs }) => {
+    const axis = normalizeAxis(intAttr(attrs, 'axis', -1), y.rank);
+    return [op.mul(y, op.sub(dy, op.reduceSum(op.mul(dy, y), [axis], true)))];
+  },
+  LogSoftmax: ({ y, dy, attrs }) => {
+    const axis = normalizeAxis(intAttr(attrs, 'axis', -1), y.rank);
+    return [op.sub(dy, op.mul(op.exp(y), op.reduceSum(dy, [axis], true)))];
+  },
+
+  ReduceSum: ({ x: [x, axes], dy, attrs }) => [unreduce(dy, x, reducedAxes(x, attrs, axes), intAttr(attrs, 'keepdims', 1) === 1), null],
+  ReduceMean: ({ x: [x], y, dy, attrs }) => {
+    const spread = unreduce(dy, x, reducedAxes(x, attrs), intAttr(attrs, 'keepdims', 1) === 1);
+    const nx = staticSize(x.shape);
+    const ny = staticSize(y.shape);
+    const count = nx !== undefined && ny !== undefined ? op.scalarLike(x, nx / ny) : op.cast(op.div(op.sizeOf(x), op.sizeOf(y)), x.dtype);
+    return [op.div(spread, count)];
+  },
+  ReduceMax: ({ x: [x], y, dy, attrs }) => {
+    const axes = reducedAxes(x, attrs);
+    const keep = intAttr(attrs, 'keepdims', 1) === 1;
+    const isMax = op.equal(x, unreduce(y, x, axes, keep));
+    // Ties share the gradient equally, so the rule is exact for the subgradient ORT's argmax-free max implies.
+    const ties = op.reduceSum(op.cast(isMax, x.dtype), axes, true);
+    return [op.where(isMax, op.div(unreduce(dy, x, axes, keep), ties), 0)];
+  },
+
+  Reshape: ({ x: [x], dy }) => [op.reshapeLike(dy, x), null],
+  Transpose: ({ x: [x], dy, attrs }) => {
+    const perm = attrs.perm && 'ints' in attrs.perm ? attrs.perm.ints : [...x.shape.keys()].reverse();
+    const inverse = perm.map((_, i) => perm.indexOf(i));
+    return [op.transpose(dy, inverse)];
+  },
+  Concat: ({ x, dy, attrs, needs }) => {
+    const axis = normalizeAxis(intAttr(attrs, 'axis', 0), dy.rank);
+    let offset = 0;
+    return x.map((input, i) => {
+      const size = input.shape[axis];
+      if (typeof size !== 'number') throw new Error(`gradient of Concat along symbolic axis ${axis} (${input}) is not supported`);
+      const part = needs[i] ? op.slice(dy, [offset], [offset + size], [axis]) : null;
+      offset += size;
+      return part;
+    });
+  },
+  Slice: ({ x: [x, starts, ends, axesV], dy }) => {
+    const s = knownInts(starts, 'starts').map(Number);
+    const e = knownInts(ends, 'ends').map(Number);
+    const axes = axesV ? knownInts(axesV, 'axes').map(Number) : s.map((_, i) => i);
+    const before = x.shape.map(() => 0);
+    const after = x.shape.map(() => 0);
+    axes.forEach((axis, i) => {
+      const a = normalizeAxis(axis, x.rank);
+      const dim = x.shape[a];
+      if (typeof dim === 'number') {
+        const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + dim : v, 0), dim);
+        before[a] = clamp(s[i]);
+        after[a] = dim - Math.max(clamp(e[i]), clamp(s[i]));
+      } else if (s[i] >= 0 && e[i] >= 2 ** 62) {
+        before[a] = s[i];
+      } else {
+        throw new Error(`gradient of Slice [${s[i]}:${e[i]}] on symbolic axis ${a} of ${x} is not supported`);
+      }
+    });
+    return [op.pad(dy, op.int64s(dy.graph, [...before, ...after])), null, null, null, null];
+  },
+
+  Gather: ({ x: [data, indices], dy, attrs }) => {
+    if (normalizeAxis(intAttr(attrs, 'axis', 0), data.rank) !== 0) throw new Error('gradient of Gather is implemented for axis 0 (embedding lookups)');
+    // Repeated indices (the same token twice) must add up, hence reduction 'add'.
+    return [op.scatterND(op.zerosLike(data), op.unsqueeze(indices, [-1]), dy, 'add'), null];
+  },
+  GatherElements: ({ x: [data, indices], dy, attrs }) => [
+    op.scatterElements(op.zerosLike(data), indices, dy, intAttr(attrs, 'axis', 0), 'add'),
+    null,
+  ],
+  ScatterElements: ({ x: [, indices, updates], dy, attrs, needs }) => {
+    const axis = intAttr(attrs, 'axis', 0);
+    const adds = attrs.reduction && 'string' in attrs.reduction && attrs.reduction.string === 'add';
+    return [
+      needs[0] ? (adds ? dy : op.scatterElements(dy, indices, op.zerosLike(updates), axis)) : null,
+      null,
+      needs[2] ? op.gatherElements(dy, indices, axis) : null,
+    ];
+  },
+  ScatterND: ({ dy, attrs, needs }) => {
+    const adds = attrs.reduction && 'string' in attrs.reduction && attrs.reduction.string === 'add';
+    if (needs[2] || (needs[0] && !adds)) throw new Error('gradient of ScatterND is implemented for the data input of reduction "add"');
+    return [dy, null, null];
+  },
+
+  Expand: ({ dy }) => [dy, null],
+  Unsqueeze: ({ x: [x], dy }) => [op.reshapeLike(dy, x), null],
+  Squeeze: ({ x: [x], dy }) => [op.reshapeLike(dy, x), null],
+  Cast: ({ x: [x], dy }) => [isFloat(x.dtype) ? op.cast(dy, x.dtype) : null],
+  Trilu: ({ x: [, k], dy, attrs }) => [
+    op.trilu(dy, intAttr(attrs, 'upper', 1) === 1, k ? Number(knownInts(k, 'k')[0]) : 0),
+    null,
+  ],
+  Pad: ({ x: [x, pads], dy }) => {
+    const p = knownInts(pads, 'pads');
+    if (p.some((v) => typeof v !== 'number') || x.shape.some((d) => typeof d !== 'number')) {
+      throw new Error(`gradient of Pad needs static shapes (${x})`);
+    }
+    const before = p.slice(0, x.rank) as number[];
+    return [op.slice(dy, before, before.map((b, i) => b + (x.shape[i] as number)), [...x.shape.keys()]), null, null];
+  },
+
+  Shape: notDifferentiable,
+  Size: notDifferentiable,
+  ConstantOfShape: notDifferentiable,
+};

@@ -1,0 +1,56 @@
+import { onnx } from 'onnx-proto';
+import { ONNX_DTYPE, type HostTensor } from '../graph/dtype';
+import { bytesOf, GraphBuildError, type AttrValue, type Graph, type Value } from '../graph/graph';
+
+export const OPSET = 17;
+const IR_VERSION = 8;
+
+/** Serialises a Graph to ONNX ModelProto bytes (what InferenceSession.create takes). */
+export function serializeGraph(graph: Graph): Uint8Array {
+  if (graph.outputs.length === 0) throw new GraphBuildError(`graph '${graph.name}' has no outputs`);
+  const model = onnx.ModelProto.create({
+    irVersion: IR_VERSION,
+    producerName: 'ked',
+    opsetImport: [{ domain: '', version: OPSET }],
+    graph: {
+      name: graph.name,
+      input: graph.inputs.map(valueInfo),
+      output: graph.outputs.map(({ value }) => valueInfo(value)),
+      initializer: graph.initializers.map((v) => tensorProto(v.name, v.data!)),
+      node: graph.nodes.map((node) => ({
+        name: node.name,
+        opType: node.opType,
+        input: node.inputs.map((v) => v.name),
+        output: node.outputs.map((v) => v.name),
+        attribute: Object.entries(node.attrs).map(([name, value]) => attribute(name, value)),
+      })),
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+function valueInfo(value: Value): onnx.IValueInfoProto {
+  return {
+    name: value.name,
+    type: {
+      tensorType: {
+        elemType: ONNX_DTYPE[value.dtype],
+        shape: { dim: value.shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
+  };
+}
+
+function tensorProto(name: string, tensor: HostTensor): onnx.ITensorProto {
+  return { name, dims: tensor.shape, dataType: ONNX_DTYPE[tensor.dtype], rawData: bytesOf(tensor) };
+}
+
+function attribute(name: string, value: AttrValue): onnx.IAttributeProto {
+  const T = onnx.AttributeProto.AttributeType;
+  if ('int' in value) return { name, type: T.INT, i: value.int };
+  if ('float' in value) return { name, type: T.FLOAT, f: value.float };
+  if ('ints' in value) return { name, type: T.INTS, ints: value.ints };
+  if ('floats' in value) return { name, type: T.FLOATS, floats: value.floats };
+  if ('string' in value) return { name, type: T.STRING, s: new TextEncoder().encode(value.string) };
+  return { name, type: T.TENSOR, t: tensorProto(name, value.tensor) };
+}
