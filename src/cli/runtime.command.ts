@@ -1,11 +1,15 @@
 import { Option, type Command } from 'commander';
 import { benchRuntime } from '../runtime/bench/runtime-bench';
+import { benchLinalg } from '../runtime/linalg/bench-linalg';
 import { gradCheckCases } from '../runtime/gradcheck/cases';
 import { checkGradients } from '../runtime/gradcheck/gradcheck';
 import { SessionManager } from '../runtime/session/session-manager';
+import { positiveInt } from './arguments';
 import { progressBar } from './progress';
 
 const threadsOption = () => new Option('--threads <n>', 'onnxruntime intra-op threads (default: one per core)').argParser(positiveInt('--threads'));
+const providerOption = () =>
+  new Option('--provider <name>', 'onnxruntime execution provider').choices(['cpu', 'cuda']).default('cpu');
 
 /** `ked gradcheck` and `ked bench runtime`: the numeric engine's own checks and measurements. */
 export function registerRuntimeCommands(program: Command, bench: Command): void {
@@ -14,8 +18,9 @@ export function registerRuntimeCommands(program: Command, bench: Command): void 
     .description('check every gradient rule, and a 2-layer transformer, against finite differences')
     .option('--json', 'print one JSON line: {"ops","maxRelErr","passed"}')
     .option('-v, --verbose', 'list every case')
-    .action(async (options: { json?: boolean; verbose?: boolean }) => {
-      const manager = new SessionManager({ threads: 1 });
+    .addOption(providerOption())
+    .action(async (options: { json?: boolean; verbose?: boolean; provider: 'cpu' | 'cuda' }) => {
+      const manager = new SessionManager({ threads: 1, provider: options.provider });
       const cases = gradCheckCases();
       const bar = progressBar('gradcheck', cases.length);
       const results = [];
@@ -54,18 +59,22 @@ export function registerRuntimeCommands(program: Command, bench: Command): void 
     .option('--seq <n>', 'tokens per sequence', positiveInt('--seq'), 128)
     .option('--repeats <n>', 'timed runs per measurement (median reported)', positiveInt('--repeats'), 5)
     .addOption(threadsOption())
-    .action(async (options: { json?: boolean; batch: number; seq: number; repeats: number; threads?: number }) => {
+    .addOption(providerOption())
+    .action(async (options: { json?: boolean; batch: number; seq: number; repeats: number; threads?: number; provider: 'cpu' | 'cuda' }) => {
       const bar = progressBar('bench runtime', 3);
       const result = await benchRuntime({ ...options, onProgress: (stage) => bar.tick(stage) }).finally(() => bar.stop());
       if (options.json) console.log(JSON.stringify(result));
       else console.log(JSON.stringify(result, null, 2));
     });
-}
 
-function positiveInt(flag: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} must be a positive integer (got "${value}")`);
-    return n;
-  };
+  bench
+    .command('linalg')
+    .description('milliseconds per Cholesky, solves, symmetric eigen, SVD and null-space projector')
+    .option('--json', 'print one JSON line: {"<op>_<d>_ms": ...}')
+    .option('--sizes <list>', 'matrix sizes d (comma separated)', (v: string) => v.split(',').map((x) => positiveInt('--sizes')(x.trim())), [256, 768, 1024])
+    .option('--compare-ml-matrix <d>', 'also time ml-matrix up to this size', positiveInt('--compare-ml-matrix'))
+    .action(async (options: { json?: boolean; sizes: number[]; compareMlMatrix?: number }) => {
+      const result = await benchLinalg(options.sizes, { mlMatrixUpTo: options.compareMlMatrix });
+      console.log(options.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
+    });
 }

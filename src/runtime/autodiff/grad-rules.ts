@@ -167,10 +167,7 @@ export const GRAD_RULES: Record<OpType, GradRule> = {
   Unsqueeze: ({ x: [x], dy }) => [op.reshapeLike(dy, x), null],
   Squeeze: ({ x: [x], dy }) => [op.reshapeLike(dy, x), null],
   Cast: ({ x: [x], dy }) => [isFloat(x.dtype) ? op.cast(dy, x.dtype) : null],
-  Trilu: ({ x: [, k], dy, attrs }) => [
-    op.trilu(dy, intAttr(attrs, 'upper', 1) === 1, k ? Number(knownInts(k, 'k')[0]) : 0),
-    null,
-  ],
+  Trilu: ({ x: [, k], dy, attrs }) => [op.trilu(dy, intAttr(attrs, 'upper', 1) === 1, k ?? 0), null],
   Pad: ({ x: [x, pads], dy }) => {
     const p = knownInts(pads, 'pads');
     if (p.some((v) => typeof v !== 'number') || x.shape.some((d) => typeof d !== 'number')) {

@@ -3,13 +3,14 @@ import { hostTensor, type HostTensor } from '../graph/dtype';
 import { Graph, type Value } from '../graph/graph';
 import { BLOCK_PARAM_NAMES, gpt2Block, initBlockParams, mulberry32, type BlockParams, type BlockSize } from '../nn/gpt2-block';
 import * as op from '../ops';
-import { SessionManager, type CompiledGraph } from '../session/session-manager';
+import { SessionManager, type CompiledGraph, type ExecutionProvider } from '../session/session-manager';
 
 export interface RuntimeBenchOptions {
   batch?: number;
   seq?: number;
   block?: BlockSize;
   threads?: number;
+  provider?: ExecutionProvider;
   /** Timed repetitions after one warm-up run. */
   repeats?: number;
   onProgress?: (stage: string) => void;
@@ -26,6 +27,7 @@ export interface RuntimeBenchResult {
   blockForwardBackwardMs: number;
   shape: { batch: number; seq: number; dModel: number; heads: number; dFF: number };
   threads: number | 'default';
+  provider: ExecutionProvider;
 }
 
 /** GPT-2 small's block at a training-sized batch: d=768, 12 heads, ff=3072, seq 128, batch 4. */
@@ -42,7 +44,7 @@ export async function benchRuntime(options: RuntimeBenchOptions = {}): Promise<R
   const block = options.block ?? GPT2_SMALL_BLOCK;
   const repeats = options.repeats ?? 5;
   const progress = options.onProgress ?? (() => undefined);
-  const manager = new SessionManager({ threads: options.threads });
+  const manager = new SessionManager({ threads: options.threads, provider: options.provider });
   const random = mulberry32(42);
   const randomTensor = (shape: number[]): HostTensor => {
     const n = shape.reduce((a, b) => a * b, 1);
@@ -97,6 +99,7 @@ export async function benchRuntime(options: RuntimeBenchOptions = {}): Promise<R
       blockForwardBackwardMs: round(blockForwardBackwardMs),
       shape: { batch, seq, dModel: d, heads: block.heads, dFF: block.dFF },
       threads: options.threads ?? 'default',
+      provider: options.provider ?? 'cpu',
     };
   } finally {
     await manager.close();

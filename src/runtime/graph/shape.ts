@@ -20,6 +20,15 @@ export function staticSize(shape: Shape): number | undefined {
   return size;
 }
 
+/**
+ * Whether two dims can be equal at run time. Two static dims must match; a named dim may equal
+ * anything (two names can denote the same length, e.g. 'total' and 'past+seq'), as in ONNX's
+ * own shape inference. Run time catches the rest.
+ */
+export function dimsCompatible(a: Dim, b: Dim): boolean {
+  return a === b || typeof a === 'string' || typeof b === 'string';
+}
+
 /** Numpy broadcasting over build-time shapes; returns undefined when the shapes cannot broadcast. */
 export function broadcastShapes(...shapes: Shape[]): Dim[] | undefined {
   const rank = Math.max(...shapes.map((s) => s.length));
@@ -30,7 +39,8 @@ export function broadcastShapes(...shapes: Shape[]): Dim[] | undefined {
       const d = shape[shape.length - rank + i] ?? 1;
       if (d === 1) continue;
       if (dim === 1) dim = d;
-      else if (dim !== d) return undefined;
+      else if (!dimsCompatible(dim, d)) return undefined;
+      else if (typeof dim === 'string' && typeof d === 'number') dim = d; // a static size is the better guess
     }
     out.push(dim);
   }

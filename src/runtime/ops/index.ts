@@ -125,8 +125,8 @@ export const squeeze = (x: Value, axes: number[]) => one(x.graph, 'Squeeze', [x,
 export const cast = (x: Value, to: DType) => (x.dtype === to ? x : one(x.graph, 'Cast', [x], { to: { int: ONNX_DTYPE[to] } }));
 
 /** Keeps the lower (or upper) triangle of the last two axes, offset by k. */
-export const trilu = (x: Value, upper: boolean, k = 0) =>
-  one(x.graph, 'Trilu', k === 0 ? [x] : [x, g64(x.graph, k)], { upper: { int: upper ? 1 : 0 } });
+export const trilu = (x: Value, upper: boolean, k: number | Value = 0) =>
+  one(x.graph, 'Trilu', k === 0 ? [x] : [x, typeof k === 'number' ? g64(x.graph, k) : k], { upper: { int: upper ? 1 : 0 } });
 const g64 = (g: Graph, k: number) => g.constant(hostTensor('int64', [], [k]), 'k');
 
 /** A tensor filled with `value`, shaped by an int64 shape vector. */

@@ -1,6 +1,6 @@
 import { ONNX_DTYPE, isFloat, type DType } from '../graph/dtype';
 import type { Attrs, OutputType, Value } from '../graph/graph';
-import { broadcastShapes, formatShape, normalizeAxis, type Dim } from '../graph/shape';
+import { broadcastShapes, dimsCompatible, formatShape, normalizeAxis, type Dim } from '../graph/shape';
 
 /**
  * Every op the runtime can build, with its arity and build-time type/shape inference.
@@ -135,7 +135,7 @@ export const OP_SPECS = {
       if (a.rank < 2 || b.rank < 2) fail('both operands need rank >= 2');
       const k1 = a.shape[a.rank - 1];
       const k2 = b.shape[b.rank - 2];
-      if (k1 !== k2) fail(`inner dimensions differ: ${formatShape(a.shape)} x ${formatShape(b.shape)}`);
+      if (!dimsCompatible(k1, k2)) fail(`inner dimensions differ: ${formatShape(a.shape)} x ${formatShape(b.shape)}`);
       const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2)) ?? fail(`batch dimensions do not broadcast: ${formatShape(a.shape)} x ${formatShape(b.shape)}`);
       return [{ dtype: a.dtype, shape: [...batch, a.shape[a.rank - 2], b.shape[b.rank - 1]] }];
     },
@@ -185,7 +185,7 @@ export const OP_SPECS = {
       const parts: Dim[] = [];
       for (const v of inputs) {
         if (v.dtype !== first.dtype) fail(`element types differ: ${first.dtype} vs ${v.dtype}`);
-        if (v.rank !== first.rank || v.shape.some((d, i) => i !== axis && d !== first.shape[i])) {
+        if (v.rank !== first.rank || v.shape.some((d, i) => i !== axis && !dimsCompatible(d, first.shape[i]))) {
           fail(`shapes ${formatShape(first.shape)} and ${formatShape(v.shape)} differ outside axis ${axis}`);
         }
         parts.push(v.shape[axis]);

@@ -1,0 +1,19 @@
+/**
+ * A·X = B for symmetric positive-definite A, via A = L·Lᵀ: half the flops of LU and no
+ * pivoting. This is the solve MEMIT/AlphaEdit do with (K·Kᵀ + λ·C) on the left.
+ */
+import { choleskyOf } from './cholesky';
+import { cloneMatrix, type DenseMatrix } from './dense-matrix';
+import { assertRhs, assertSquare } from './errors';
+import { solveLowerInPlace, solveLowerTransposeInPlace } from './triangular-solve';
+
+/** X for d×d SPD `a` and d×k `b`. Throws NotPositiveDefiniteError (with the pivot) if A is not SPD. */
+export function solveSpd(a: DenseMatrix, b: DenseMatrix): DenseMatrix {
+  assertSquare('solveSpd', a);
+  assertRhs('solveSpd', a, b);
+  const l = choleskyOf(a, 'solveSpd');
+  const x = cloneMatrix(b);
+  solveLowerInPlace(l.data, l.rows, x.data, x.cols, false);
+  solveLowerTransposeInPlace(l.data, l.rows, x.data, x.cols);
+  return x;
+}
