@@ -4,6 +4,8 @@ import { ConfigError, redactUrl } from '../config/config.schema';
 import { loadConfig } from '../config/ked-config';
 import { EmbeddedDatabaseBusyError } from '../memory/database/embedded-postgres';
 import { registerDbCommands } from './db.command';
+import { registerGenerateCommand } from './generate.command';
+import { registerModelCommands } from './model.command';
 import { registerRuntimeCommands } from './runtime.command';
 import { applyOptions, storageOptions } from './options';
 
@@ -31,6 +33,8 @@ export function buildProgram(): Command {
   registerDbCommands(program);
   const bench = program.command('bench').description('measure performance; every subcommand prints JSON');
   registerRuntimeCommands(program, bench);
+  registerModelCommands(program, bench);
+  registerGenerateCommand(program);
   return program;
 }
 

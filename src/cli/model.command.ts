@@ -1,0 +1,99 @@
+import { Option, type Command } from 'commander';
+import { loadCheckpoint } from '../models/checkpoint/checkpoint';
+import { LanguageModel } from '../models/language-model';
+import { benchModel } from '../models/model-bench';
+import { trainFixtureModel } from '../models/training/train-fixture';
+import { Presets, SingleBar } from 'cli-progress';
+import { join } from 'node:path';
+import { SessionManager } from '../runtime/session/session-manager';
+import { positiveInt } from './arguments';
+
+/** `ked model info`, `ked bench model` (and `ked generate`, see generate.command.ts). */
+export function registerModelCommands(program: Command, bench: Command): void {
+  const model = program.command('model').description('inspect Hugging Face checkpoints (GPT-2, Llama, Qwen2, Mistral)');
+  model
+    .command('info <dir>')
+    .description('architecture and size of a checkpoint directory')
+    .option('--json', 'print one JSON line: {"modelType","layers","dModel","params","vocab"}')
+    .action(async (dir: string, options: { json?: boolean }) => {
+      const checkpoint = await loadCheckpoint(dir);
+      const { config } = checkpoint;
+      let params = 0;
+      for (const tensor of checkpoint.weights.values()) params += tensor.data.length;
+      const info = {
+        modelType: config.modelType,
+        layers: config.layers,
+        dModel: config.dModel,
+        params,
+        vocab: config.vocabSize,
+        heads: config.heads,
+        kvHeads: config.family === 'llama' ? config.kvHeads : config.heads,
+        dFF: config.dFF,
+        maxPositions: config.maxPositions,
+        dtype: checkpoint.sourceDtype,
+      };
+      if (options.json) console.log(JSON.stringify(info));
+      else for (const [key, value] of Object.entries(info)) console.log(`${key.padEnd(12)} ${value}`);
+    });
+
+  model
+    .command('train')
+    .description('train the fixture GPT-2 on a generated world (tokenizer, weights, manifest); resumable')
+    .requiredOption('--world <dir>', 'a world directory from `ked world generate` (reads corpus.jsonl)')
+    .requiredOption('--out <dir>', 'where the Hugging Face checkpoint is written')
+    .option('--steps <n>', 'optimizer steps', positiveInt('--steps'), 2400)
+    .option('--batch <n>', 'sequences per step', positiveInt('--batch'), 16)
+    .option('--seq <n>', 'tokens per sequence', positiveInt('--seq'), 128)
+    .option('--vocab <n>', 'tokenizer vocabulary size', positiveInt('--vocab'), 4096)
+    .option('--d-model <n>', 'model width', positiveInt('--d-model'), 256)
+    .option('--layers <n>', 'transformer blocks', positiveInt('--layers'), 6)
+    .option('--heads <n>', 'attention heads', positiveInt('--heads'), 8)
+    .addOption(new Option('--lr <x>', 'peak learning rate').argParser(parseFloat).default(1e-3))
+    .option('--warmup <n>', 'warmup steps', positiveInt('--warmup'), 100)
+    .option('--seed <n>', 'seed for initialisation and data order', positiveInt('--seed'), 1)
+    .addOption(new Option('--threads <n>', 'onnxruntime intra-op threads').argParser(positiveInt('--threads')))
+    .action(async (options: { world: string; out: string; steps: number; batch: number; seq: number; vocab: number; dModel: number; layers: number; heads: number; lr: number; warmup: number; seed: number; threads?: number }) => {
+      const sessions = new SessionManager({ threads: options.threads });
+      const bar = new SingleBar(
+        { format: 'train [{bar}] {value}/{total} | loss {loss} | {tps} tok/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true, etaBuffer: 50, noTTYOutput: true, notTTYSchedule: 30_000 },
+        Presets.shades_classic,
+      );
+      bar.start(options.steps, 0, { loss: '-', tps: 0 });
+      try {
+        const manifest = await trainFixtureModel({
+          corpusPath: join(options.world, 'corpus.jsonl'),
+          outDir: options.out,
+          vocabSize: options.vocab,
+          model: { dModel: options.dModel, layers: options.layers, heads: options.heads, dFF: 4 * options.dModel, maxPositions: options.seq },
+          hyperparameters: { steps: options.steps, batchSize: options.batch, seq: options.seq, peakLr: options.lr, minLr: options.lr / 10, warmupSteps: options.warmup, weightDecay: 0.01, clipNorm: 1, seed: options.seed },
+          sessions,
+          onStep: (r) => bar.update(r.step, { loss: r.loss.toFixed(3), tps: r.tokensPerSec }),
+        });
+        bar.stop();
+        console.log(JSON.stringify(manifest));
+      } finally {
+        bar.stop();
+        await sessions.close();
+      }
+    });
+
+  bench
+    .command('model')
+    .description('prefill and KV-cache decode throughput (tokens/s)')
+    .requiredOption('--model <dir>', 'checkpoint directory')
+    .option('--json', 'print one JSON line: {"prefillTokensPerSec","decodeTokensPerSec",...}')
+    .option('--batch <n>', 'sequences per batch', positiveInt('--batch'), 4)
+    .option('--prompt-tokens <n>', 'tokens per prompt', positiveInt('--prompt-tokens'), 128)
+    .option('--new-tokens <n>', 'tokens generated per sequence', positiveInt('--new-tokens'), 32)
+    .addOption(new Option('--threads <n>', 'onnxruntime intra-op threads').argParser(positiveInt('--threads')))
+    .action(async (options: { model: string; json?: boolean; batch: number; promptTokens: number; newTokens: number; threads?: number }) => {
+      const checkpoint = await loadCheckpoint(options.model);
+      const sessions = new SessionManager({ threads: options.threads });
+      try {
+        const result = await benchModel(new LanguageModel(checkpoint.config, checkpoint.weights, sessions), options);
+        console.log(options.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
+      } finally {
+        await sessions.close();
+      }
+    });
+}

@@ -1,0 +1,56 @@
+import type { Graph, Value } from '../../runtime/graph/graph';
+
+/** Hidden-state taps a forward graph can expose, per layer. */
+export type TapKind =
+  /** The residual stream after the block (HF's hidden_states[layer + 1]). */
+  | 'resid'
+  /** The input of the MLP's output projection (ROME's key k: post-activation, d_ff wide). */
+  | 'mlp.key'
+  /** The MLP's output before it is added to the residual stream (ROME's value v). */
+  | 'mlp.out';
+
+export interface TapRequest {
+  kind: TapKind;
+  layer: number;
+}
+
+export const tapName = (tap: TapRequest): string => `tap.${tap.kind}.${tap.layer}`;
+
+export interface ForwardOptions {
+  /** Take past keys/values as inputs and return the updated cache (prefill: past length 0). */
+  cache?: boolean;
+  /** Which positions get LM-head logits: every position (scoring), the last (generation), or none. */
+  logits?: 'all' | 'last' | 'none';
+  taps?: TapRequest[];
+  /**
+   * Adds, on every MLP output, the low-rank edit delta h += (k·V)·Uᵀ with per-sequence factors
+   * fed as inputs `delta.{l}.V` [batch, d_ff, r] and `delta.{l}.U` [batch, d_model, r]. Routed
+   * edits change only the feeds, never the graph; r = 0 feeds cost next to nothing.
+   */
+  editHooks?: boolean;
+  /** Bake the weights in as initializers (frozen) instead of feeding them as inputs. */
+  frozenWeights?: boolean;
+  /** Compute type; must match the weights' (float64 is for gradient checks). Default float32. */
+  dtype?: 'float32' | 'float64';
+  /** LoRA on named linear layers (HF names without `.weight`), trained factors fed as inputs. */
+  lora?: { targets: string[]; rank: number; alpha: number };
+}
+
+/** The graph inputs and outputs of a forward pass. */
+export interface ForwardGraph {
+  graph: Graph;
+  /** [batch, seq] int64 token ids. */
+  ids: Value;
+  /** [batch, past + seq] int64: 1 for real tokens, 0 for padding. */
+  attentionMask: Value;
+  /** [batch, seq] int64 positions (padding-aware; computed by the caller). */
+  positions: Value;
+  past: Array<{ key: Value; value: Value }>;
+  presents: Array<{ key: Value; value: Value }>;
+  deltas: Array<{ u: Value; v: Value }>;
+  loraFactors: Map<string, { a: Value; b: Value }>;
+  logits?: Value;
+  taps: Map<string, Value>;
+  /** Weight values by Hugging Face tensor name. */
+  weights: Map<string, Value>;
+}

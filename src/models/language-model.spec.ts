@@ -1,0 +1,201 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { grad } from '../runtime/autodiff/grad';
+import { hostTensor, type HostTensor } from '../runtime/graph/dtype';
+import { mulberry32 } from '../runtime/nn/gpt2-block';
+import * as op from '../runtime/ops';
+import { SessionManager } from '../runtime/session/session-manager';
+import { loadCheckpoint } from './checkpoint/checkpoint';
+import { LanguageModel } from './language-model';
+
+const FIXTURES = join(__dirname, '..', '..', 'test', 'fixtures', 'models');
+
+interface Reference {
+  input_ids: number[][];
+  logits: number[][][];
+  hidden_states: Record<string, number[][]>;
+  greedy: { prompt_ids: number[]; generated_ids: number[] };
+}
+
+const sessions = new SessionManager({ threads: 2 });
+afterAll(() => sessions.close());
+
+async function fixture(name: string): Promise<{ model: LanguageModel; reference: Reference }> {
+  const dir = join(FIXTURES, name);
+  const { config, weights } = await loadCheckpoint(dir);
+  return { model: new LanguageModel(config, weights, sessions), reference: JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) };
+}
+
+const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  expect(a.length).toBe(b.length);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+};
+
+describe.each(['tiny-gpt2', 'tiny-llama', 'tiny-qwen2', 'tiny-llama-fp16', 'tiny-llama-bf16'])('%s against the PyTorch reference', (name) => {
+  it('produces the same logits (max |Δ| <= 1e-3)', async () => {
+    const { model, reference } = await fixture(name);
+    const logits = await model.logits(reference.input_ids);
+    expect(logits.shape).toEqual([2, 7, 96]);
+    expect(maxAbsDiff(logits.data as Float32Array, reference.logits.flat(2))).toBeLessThanOrEqual(1e-3);
+  });
+
+  it('produces the same block outputs', async () => {
+    const { model, reference } = await fixture(name);
+    for (const layer of [0, 1]) {
+      const hidden = await model.hidden(reference.input_ids, { kind: 'resid', layer }, -1);
+      const expected = reference.hidden_states[`layer_${layer}_output_last_token`];
+      expect(maxAbsDiff([...hidden[0], ...hidden[1]], expected.flat())).toBeLessThanOrEqual(1e-3);
+    }
+  });
+
+  it('generates the same greedy continuation with the KV cache', async () => {
+    const { model, reference } = await fixture(name);
+    const [generated] = await model.generate([reference.greedy.prompt_ids], { maxNewTokens: reference.greedy.generated_ids.length });
+    expect(generated).toEqual(reference.greedy.generated_ids);
+  });
+});
+
+describe.each(['tiny-gpt2', 'tiny-llama'])('%s decoding', (name) => {
+  it('gives the same logits with the KV cache as with full recomputation (max |Δ| <= 1e-4)', async () => {
+    const { model } = await fixture(name);
+    const tokens = [5, 9, 33, 2, 71, 40, 18, 64, 7, 90];
+    const full = await model.logits([tokens]);
+    const vocab = full.shape[2];
+    const { compiled } = await model.forward({ cache: true, logits: 'last' });
+    let past: Record<string, HostTensor> = {};
+    const layers = model.config.layers;
+    const kv = model.config.family === 'llama' ? model.config.kvHeads : model.config.heads;
+    const headDim = model.config.family === 'llama' ? model.config.headDim : model.config.dModel / model.config.heads;
+    for (let l = 0; l < layers; l++) {
+      past[`past.${l}.key`] = hostTensor('float32', [1, kv, 0, headDim]);
+      past[`past.${l}.value`] = hostTensor('float32', [1, kv, 0, headDim]);
+    }
+    const prefill = 4;
+    let worst = 0;
+    for (let end = prefill; end <= tokens.length; end++) {
+      const start = end === prefill ? 0 : end - 1;
+      const out = await compiled.run({
+        input_ids: hostTensor('int64', [1, end - start], tokens.slice(start, end)),
+        attention_mask: hostTensor('int64', [1, end], Array(end).fill(1)),
+        position_ids: hostTensor('int64', [1, end - start], Array.from({ length: end - start }, (_, i) => start + i)),
+        ...past,
+      });
+      const expected = (full.data as Float32Array).subarray((end - 1) * vocab, end * vocab);
+      worst = Math.max(worst, maxAbsDiff(out.logits.data as Float32Array, expected));
+      past = {};
+      for (let l = 0; l < layers; l++) {
+        past[`past.${l}.key`] = out[`present.${l}.key`];
+        past[`past.${l}.value`] = out[`present.${l}.value`];
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('gives a padded batch the same results as its prompts one by one', async () => {
+    const { model } = await fixture(name);
+    const prompts = [[4, 8, 15, 16, 23, 42], [7, 3], [88, 1, 19, 60]];
+    const batched = await model.logits(prompts);
+    const [, width, vocab] = batched.shape;
+    for (const [b, prompt] of prompts.entries()) {
+      const alone = await model.logits([prompt]);
+      const rows = (batched.data as Float32Array).subarray(b * width * vocab, (b * width + prompt.length) * vocab);
+      expect(maxAbsDiff(rows, alone.data as Float32Array)).toBeLessThanOrEqual(1e-4);
+    }
+    const together = await model.generate(prompts, { maxNewTokens: 5 });
+    for (const [b, prompt] of prompts.entries()) expect(together[b]).toEqual((await model.generate([prompt], { maxNewTokens: 5 }))[0]);
+  });
+
+  it('scores targets by teacher forcing', async () => {
+    const { model } = await fixture(name);
+    const prompt = [10, 20, 30];
+    const [continuation] = await model.generate([prompt], { maxNewTokens: 3, stopIds: [] });
+    const [score] = await model.scoreTargets([{ prompt, target: continuation }]);
+    expect(score.argmax).toEqual(continuation); // greedy tokens are the argmax under teacher forcing
+    expect(score.accuracy).toBe(1);
+    expect(score.logprobs.every((lp) => lp < 0)).toBe(true);
+    const [wrong] = await model.scoreTargets([{ prompt, target: continuation.map((t) => (t + 1) % 96) }]);
+    expect(wrong.accuracy).toBe(0);
+  });
+});
+
+describe('edit hooks', () => {
+  it('rank-0 deltas change nothing; a delta equals the same update merged into the weights', async () => {
+    const { model } = await fixture('tiny-gpt2');
+    const sequences = [[3, 17, 42, 8], [60, 5, 5, 77]];
+    const plain = await model.logits(sequences);
+    const noEdits = await model.logits(sequences, [new Map(), new Map()]);
+    expect(maxAbsDiff(noEdits.data as Float32Array, plain.data as Float32Array)).toBe(0);
+
+    // A rank-2 delta on layer 1 for the first sequence only.
+    const random = mulberry32(5);
+    const u = hostTensor('float32', [16, 2], Array.from({ length: 32 }, () => random() - 0.5));
+    const v = hostTensor('float32', [64, 2], Array.from({ length: 128 }, () => random() - 0.5));
+    const edited = await model.logits(sequences, [new Map([[1, { u, v }]]), new Map()]);
+    const perSequence = 4 * 96;
+    const data = edited.data as Float32Array;
+    expect(maxAbsDiff(data.subarray(perSequence), (plain.data as Float32Array).subarray(perSequence))).toBe(0);
+    expect(maxAbsDiff(data.subarray(0, perSequence), (plain.data as Float32Array).subarray(0, perSequence))).toBeGreaterThan(1e-3);
+
+    // The same update merged into c_proj ([d_ff, d_model], y = k·W): W' = W + V·Uᵀ.
+    const name = 'h.1.mlp.c_proj.weight';
+    const merged = new Map(model.weights);
+    const w = model.weights.get(name)!;
+    const updated = hostTensor('float32', w.shape, Array.from(w.data as Float32Array));
+    const [ud, vd, out] = [u.data as Float32Array, v.data as Float32Array, updated.data as Float32Array];
+    for (let i = 0; i < 64; i++) for (let j = 0; j < 16; j++) out[i * 16 + j] += vd[i * 2] * ud[j * 2] + vd[i * 2 + 1] * ud[j * 2 + 1];
+    merged.set(name, updated);
+    const committed = await new LanguageModel(model.config, merged, sessions).logits([sequences[0]]);
+    expect(maxAbsDiff(committed.data as Float32Array, data.subarray(0, perSequence))).toBeLessThanOrEqual(1e-5);
+  });
+});
+
+describe.each(['tiny-gpt2', 'tiny-llama'])('gradients through %s', (name) => {
+  it('match central finite differences for weights and edit factors', async () => {
+    const { model } = await fixture(name);
+    const weights64 = new Map([...model.weights].map(([k, t]) => [k, hostTensor('float64', t.shape, Array.from(t.data as Float32Array))]));
+    const model64 = new LanguageModel(model.config, weights64, sessions);
+    const forward = model64.buildForward({ dtype: 'float64', logits: 'all', editHooks: true });
+    const g = forward.graph;
+    const random = mulberry32(11);
+    const logits = forward.logits!;
+    const projection = g.constant(hostTensor('float64', [1, 5, 96], Array.from({ length: 480 }, () => random() - 0.5)));
+    const loss = op.reduceSum(op.mul(logits, projection));
+    const checked = [...forward.weights.keys()].filter((_, i) => i % 3 === 0);
+    const deltaU = forward.deltas[0].u;
+    const grads = grad(loss, [...checked.map((n) => forward.weights.get(n)!), deltaU]);
+    g.output(loss, 'loss');
+    grads.forEach((gv, i) => g.output(gv, `grad_${i}`));
+    const compiled = await sessions.load(g);
+    const feeds: Record<string, HostTensor> = {
+      input_ids: hostTensor('int64', [1, 5], [3, 17, 42, 8, 91]),
+      attention_mask: hostTensor('int64', [1, 5], [1, 1, 1, 1, 1]),
+      position_ids: hostTensor('int64', [1, 5], [0, 1, 2, 3, 4]),
+    };
+    for (let l = 0; l < model.config.layers; l++) {
+      feeds[`delta.${l}.U`] = hostTensor('float64', [1, model.config.dModel, 1], Array.from({ length: model.config.dModel }, () => random() - 0.5));
+      feeds[`delta.${l}.V`] = hostTensor('float64', [1, model.config.dFF, 1], Array.from({ length: model.config.dFF }, () => random() - 0.5));
+    }
+    const analytic = await compiled.run(feeds);
+    const tensors = [...checked.map((n) => weights64.get(n)!), feeds['delta.0.U']];
+    let worst = 0;
+    for (const [k, tensor] of tensors.entries()) {
+      for (let s = 0; s < 3; s++) {
+        const i = Math.floor(random() * tensor.data.length);
+        const values = tensor.data as Float64Array;
+        const original = values[i];
+        const eps = 1e-6;
+        values[i] = original + eps;
+        const plus = Number((await compiled.run(feeds)).loss.data[0]);
+        values[i] = original - eps;
+        const minus = Number((await compiled.run(feeds)).loss.data[0]);
+        values[i] = original;
+        const numeric = (plus - minus) / (2 * eps);
+        const a = (analytic[`grad_${k}`].data as Float64Array)[i];
+        worst = Math.max(worst, Math.abs(a - numeric) / Math.max(Math.abs(a), Math.abs(numeric), 1e-3));
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(1e-5);
+  }, 60_000);
+});

@@ -1,0 +1,250 @@
+import { hostTensor, type HostTensor } from '../runtime/graph/dtype';
+import { Graph } from '../runtime/graph/graph';
+import type { CompiledGraph, SessionManager } from '../runtime/session/session-manager';
+import type { ModelConfig } from './config';
+import { tapName, type ForwardGraph, type ForwardOptions, type TapRequest } from './graph/forward-options';
+import { buildGpt2 } from './gpt2/gpt2';
+import { buildLlama } from './llama/llama';
+import { sampleToken, type SamplingOptions } from './sampling';
+
+/** Per-sequence low-rank MLP deltas for routed edits: factors by layer (see ForwardOptions.editHooks). */
+export type EditDeltas = Map<number, { u: HostTensor; v: HostTensor }>;
+
+export interface GenerateOptions extends SamplingOptions {
+  maxNewTokens: number;
+  /** Generation stops at any of these token ids (the eos token is always one). */
+  stopIds?: number[];
+}
+
+export interface TargetScore {
+  /** log p(target token | prefix) per target token. */
+  logprobs: number[];
+  /** The model's argmax at each target position. */
+  argmax: number[];
+  /** Fraction of target tokens the argmax gets right (KnowEdit's token accuracy). */
+  accuracy: number;
+}
+
+/**
+ * A causal language model on the runtime: builds its forward graphs once per option set, and
+ * offers generation with a KV cache, teacher-forced target scoring and hidden-state taps.
+ */
+export class LanguageModel {
+  private readonly compiled = new Map<string, Promise<{ forward: ForwardGraph; compiled: CompiledGraph }>>();
+
+  constructor(
+    readonly config: ModelConfig,
+    readonly weights: Map<string, HostTensor>,
+    private readonly sessions: SessionManager,
+  ) {}
+
+  /** Builds (without compiling) a forward graph, e.g. for editors that add a loss and take gradients. */
+  buildForward(options: ForwardOptions = {}, graph = new Graph(`${this.config.modelType}_forward`)): ForwardGraph {
+    return this.config.family === 'gpt2' ? buildGpt2(graph, this.config, this.weights, options) : buildLlama(graph, this.config, this.weights, options);
+  }
+
+  /** The compiled forward graph for an option set (built and compiled on first use). */
+  forward(options: ForwardOptions): Promise<{ forward: ForwardGraph; compiled: CompiledGraph }> {
+    const key = JSON.stringify(options);
+    let entry = this.compiled.get(key);
+    if (!entry) {
+      entry = (async () => {
+        const forward = this.buildForward(options);
+        const g = forward.graph;
+        if (forward.logits) g.output(forward.logits, 'logits');
+        forward.presents.forEach((p, l) => {
+          g.output(p.key, `present.${l}.key`);
+          g.output(p.value, `present.${l}.value`);
+        });
+        for (const [name, value] of forward.taps) g.output(value, name);
+        return { forward, compiled: await this.sessions.load(g) };
+      })();
+      entry.catch(() => this.compiled.delete(key));
+      this.compiled.set(key, entry);
+    }
+    return entry;
+  }
+
+  /**
+   * Logits for every position of each sequence (right-padded internally): [batch][position][vocab]
+   * as one flat Float32Array with its shape.
+   */
+  async logits(sequences: number[][], deltas?: EditDeltas[]): Promise<HostTensor> {
+    const batch = rightPadded(sequences);
+    const { compiled } = await this.forward({ logits: 'all', editHooks: deltas !== undefined });
+    const out = await compiled.run({ ...batch.feeds, ...this.deltaFeeds(deltas, sequences.length) });
+    return out.logits;
+  }
+
+  /** Teacher-forced scoring of `target` after `prompt`, one pair per sequence, in one batch. */
+  async scoreTargets(pairs: Array<{ prompt: number[]; target: number[] }>, deltas?: EditDeltas[]): Promise<TargetScore[]> {
+    if (pairs.some((p) => p.prompt.length === 0 || p.target.length === 0)) throw new Error('scoreTargets: prompt and target need at least one token');
+    const logits = await this.logits(pairs.map((p) => [...p.prompt, ...p.target]), deltas);
+    const [, seq, vocab] = logits.shape;
+    const data = logits.data as Float32Array;
+    return pairs.map(({ prompt, target }, b) => {
+      const logprobs: number[] = [];
+      const argmax: number[] = [];
+      target.forEach((token, i) => {
+        const offset = (b * seq + prompt.length - 1 + i) * vocab;
+        const row = data.subarray(offset, offset + vocab);
+        logprobs.push(logSoftmaxAt(row, token));
+        argmax.push(argmaxOf(row));
+      });
+      const correct = argmax.filter((t, i) => t === target[i]).length;
+      return { logprobs, argmax, accuracy: correct / target.length };
+    });
+  }
+
+  /** Hidden states at one layer and position per sequence (negative positions count from the end). */
+  async hidden(sequences: number[][], tap: TapRequest, position = -1): Promise<Float32Array[]> {
+    const batch = rightPadded(sequences);
+    const { compiled } = await this.forward({ logits: 'none', taps: [tap] });
+    const out = (await compiled.run(batch.feeds))[tapName(tap)];
+    const [, seq, width] = out.shape;
+    return sequences.map((s, b) => {
+      const p = position < 0 ? s.length + position : position;
+      if (p < 0 || p >= s.length) throw new Error(`position ${position} is outside a sequence of ${s.length} tokens`);
+      const offset = (b * seq + p) * width;
+      return (out.data as Float32Array).slice(offset, offset + width);
+    });
+  }
+
+  /**
+   * Generates continuations for a batch of prompts with a KV cache: the prompts are left-padded
+   * and prefilled once, then each step feeds one token per sequence.
+   */
+  async generate(prompts: number[][], options: GenerateOptions, deltas?: EditDeltas[]): Promise<number[][]> {
+    const stop = new Set([...(options.stopIds ?? []), ...eosIds(this.config)]);
+    const { compiled } = await this.forward({ cache: true, logits: 'last', editHooks: deltas !== undefined });
+    const random = options.seed === undefined ? Math.random : seeded(options.seed);
+    const batchSize = prompts.length;
+    const width = Math.max(...prompts.map((p) => p.length));
+    const mask = prompts.map((p) => [...Array(width - p.length).fill(0), ...p.map(() => 1)]);
+    let ids = prompts.map((p) => [...Array(width - p.length).fill(0), ...p]);
+    let positions = mask.map((row) => positionsFromMask(row));
+    let past = this.emptyCache(batchSize);
+    const outputs: number[][] = prompts.map(() => []);
+    const done = prompts.map(() => false);
+    const deltaFeeds = this.deltaFeeds(deltas, batchSize);
+    for (let step = 0; step < options.maxNewTokens && done.includes(false); step++) {
+      const out = await compiled.run({
+        input_ids: int64Matrix(ids),
+        attention_mask: int64Matrix(mask),
+        position_ids: int64Matrix(positions),
+        ...past,
+        ...deltaFeeds,
+      });
+      const vocab = out.logits.shape[2];
+      const next = prompts.map((_, b) => {
+        const row = (out.logits.data as Float32Array).subarray(b * vocab, (b + 1) * vocab);
+        return sampleToken(row, options, random);
+      });
+      next.forEach((token, b) => {
+        if (done[b]) return;
+        if (stop.has(token)) done[b] = true;
+        else outputs[b].push(token);
+      });
+      past = {};
+      for (let l = 0; l < this.config.layers; l++) {
+        past[`past.${l}.key`] = out[`present.${l}.key`];
+        past[`past.${l}.value`] = out[`present.${l}.value`];
+      }
+      ids = next.map((t) => [t]);
+      positions = positions.map((row) => [row[row.length - 1] + 1]);
+      for (const row of mask) row.push(1);
+    }
+    return outputs;
+  }
+
+  private emptyCache(batch: number): Record<string, HostTensor> {
+    const kvHeads = this.config.family === 'llama' ? this.config.kvHeads : this.config.heads;
+    const headDim = this.config.family === 'llama' ? this.config.headDim : this.config.dModel / this.config.heads;
+    const feeds: Record<string, HostTensor> = {};
+    for (let l = 0; l < this.config.layers; l++) {
+      feeds[`past.${l}.key`] = hostTensor('float32', [batch, kvHeads, 0, headDim]);
+      feeds[`past.${l}.value`] = hostTensor('float32', [batch, kvHeads, 0, headDim]);
+    }
+    return feeds;
+  }
+
+  /** Stacks per-sequence deltas into batched factors; sequences without an edit get rank-0 zeros. */
+  private deltaFeeds(deltas: EditDeltas[] | undefined, batch: number): Record<string, HostTensor> {
+    if (!deltas) return {};
+    if (deltas.length !== batch) throw new Error(`${deltas.length} delta sets for a batch of ${batch}`);
+    const feeds: Record<string, HostTensor> = {};
+    const dModel = this.config.dModel;
+    const dFF = this.config.dFF;
+    for (let l = 0; l < this.config.layers; l++) {
+      // At least rank 1: onnxruntime's MatMul over an empty inner dimension does not zero its
+      // output (seen on the CPU provider), and a zero rank-1 factor costs two thin products.
+      const rank = Math.max(1, ...deltas.map((d) => d.get(l)?.u.shape[1] ?? 0));
+      const u = hostTensor('float32', [batch, dModel, rank]);
+      const v = hostTensor('float32', [batch, dFF, rank]);
+      deltas.forEach((d, b) => {
+        const factors = d.get(l);
+        if (!factors) return;
+        copyPaddedColumns(factors.u, u, b, dModel, rank);
+        copyPaddedColumns(factors.v, v, b, dFF, rank);
+      });
+      feeds[`delta.${l}.U`] = u;
+      feeds[`delta.${l}.V`] = v;
+    }
+    return feeds;
+  }
+}
+
+function copyPaddedColumns(src: HostTensor, dst: HostTensor, b: number, rows: number, rank: number): void {
+  const [srcRows, srcRank] = src.shape;
+  if (srcRows !== rows) throw new Error(`delta factor has ${srcRows} rows, the layer needs ${rows}`);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < srcRank; c++) dst.data[(b * rows + r) * rank + c] = src.data[r * srcRank + c];
+}
+
+/** Right-padded batch feeds for full-sequence (uncached) forward passes. */
+function rightPadded(sequences: number[][]): { feeds: Record<string, HostTensor> } {
+  if (sequences.length === 0) throw new Error('empty batch');
+  const width = Math.max(...sequences.map((s) => s.length));
+  const ids = sequences.map((s) => [...s, ...Array(width - s.length).fill(0)]);
+  const mask = sequences.map((s) => [...s.map(() => 1), ...Array(width - s.length).fill(0)]);
+  return { feeds: { input_ids: int64Matrix(ids), attention_mask: int64Matrix(mask), position_ids: int64Matrix(mask.map(positionsFromMask)) } };
+}
+
+/** Positions count real tokens only, so left padding does not shift them (HF's convention). */
+function positionsFromMask(mask: number[]): number[] {
+  let next = 0;
+  return mask.map((m) => (m ? next++ : 0));
+}
+
+function int64Matrix(rows: number[][]): HostTensor {
+  return hostTensor('int64', [rows.length, rows[0].length], rows.flat());
+}
+
+function eosIds(config: ModelConfig): number[] {
+  const eos = config.eosTokenId;
+  return eos === undefined ? [] : Array.isArray(eos) ? eos : [eos];
+}
+
+function argmaxOf(row: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < row.length; i++) if (row[i] > row[best]) best = i;
+  return best;
+}
+
+function logSoftmaxAt(row: Float32Array, index: number): number {
+  let max = -Infinity;
+  for (const v of row) max = Math.max(max, v);
+  let sum = 0;
+  for (const v of row) sum += Math.exp(v - max);
+  return row[index] - max - Math.log(sum);
+}
+
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

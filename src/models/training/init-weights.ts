@@ -1,0 +1,24 @@
+import { hostTensor, type HostTensor } from '../../runtime/graph/dtype';
+import { gaussian, mulberry32 } from '../../runtime/nn/gpt2-block';
+import type { Gpt2Config } from '../config';
+import { expectedTensorShapes } from '../checkpoint/expected-tensors';
+
+/**
+ * GPT-2's initialisation (Radford et al. 2019): weights ~ N(0, 0.02), residual output
+ * projections scaled by 1/√(2·layers), LayerNorm gains 1, every bias 0. Seeded.
+ */
+export function initGpt2Weights(config: Gpt2Config, seed: number): Map<string, HostTensor> {
+  const random = mulberry32(seed);
+  const weights = new Map<string, HostTensor>();
+  for (const [name, shape] of expectedTensorShapes(config)) {
+    const t = hostTensor('float32', shape);
+    const data = t.data as Float32Array;
+    if (/ln_\d\.weight$|ln_f\.weight$/.test(name)) data.fill(1);
+    else if (!name.endsWith('.bias')) {
+      const std = name.endsWith('c_proj.weight') ? 0.02 / Math.sqrt(2 * config.layers) : 0.02;
+      for (let i = 0; i < data.length; i++) data[i] = std * gaussian(random);
+    }
+    weights.set(name, t);
+  }
+  return weights;
+}

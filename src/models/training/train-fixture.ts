@@ -1,0 +1,83 @@
+import { createReadStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { SessionManager } from '../../runtime/session/session-manager';
+import { writeCheckpoint } from '../checkpoint/checkpoint';
+import type { Gpt2Config } from '../config';
+import { KedTokenizer } from '../tokenizer';
+import { trainByteLevelBpe } from '../tokenizer/train-byte-level-bpe';
+import { trainLanguageModel, type StepReport, type TrainHyperparameters } from './trainer';
+
+export interface FixtureTrainingOptions {
+  corpusPath: string;
+  outDir: string;
+  vocabSize: number;
+  model: Pick<Gpt2Config, 'dModel' | 'layers' | 'heads' | 'dFF' | 'maxPositions'>;
+  hyperparameters: TrainHyperparameters;
+  sessions: SessionManager;
+  onStep?: (report: StepReport) => void;
+}
+
+/** Reads a corpus.jsonl of {"text": ...} lines. */
+export async function readCorpus(path: string): Promise<string[]> {
+  const lines: string[] = [];
+  const reader = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  let n = 0;
+  for await (const line of reader) {
+    n++;
+    if (!line.trim()) continue;
+    const record = JSON.parse(line) as { text?: unknown };
+    if (typeof record.text !== 'string') throw new Error(`${path}:${n}: expected {"text": string}`);
+    lines.push(record.text);
+  }
+  return lines;
+}
+
+/**
+ * The whole fixture recipe: a byte-level BPE tokenizer trained on the corpus, a GPT-2 trained
+ * from scratch, and a Hugging Face checkpoint directory with a manifest of how it was made.
+ */
+export async function trainFixtureModel(options: FixtureTrainingOptions): Promise<Record<string, unknown>> {
+  const documents = await readCorpus(options.corpusPath);
+  const trained = trainByteLevelBpe(documents, { vocabSize: options.vocabSize });
+  const tokenizer = new KedTokenizer({ tokenizer: trained.tokenizer, config: trained.config, source: 'trained tokenizer' });
+  const eos = tokenizer.eosTokenId!;
+  const config: Gpt2Config = {
+    family: 'gpt2',
+    modelType: 'gpt2',
+    vocabSize: tokenizer.vocabSize,
+    layerNormEps: 1e-5,
+    activation: 'gelu_new',
+    tieWordEmbeddings: true,
+    bosTokenId: eos,
+    eosTokenId: eos,
+    ...options.model,
+  };
+  const stateDir = join(options.outDir, '.train-state');
+  mkdirSync(options.outDir, { recursive: true });
+  const result = await trainLanguageModel({ documents, tokenizer, config, hyperparameters: options.hyperparameters, sessions: options.sessions, stateDir, onStep: options.onStep });
+
+  await writeCheckpoint(options.outDir, { config, weights: result.weights, dtype: 'float32' });
+  writeFileSync(join(options.outDir, 'tokenizer.json'), `${JSON.stringify(trained.tokenizer)}\n`);
+  writeFileSync(join(options.outDir, 'tokenizer_config.json'), `${JSON.stringify(trained.config, null, 2)}\n`);
+  writeFileSync(join(options.outDir, 'generation_config.json'), `${JSON.stringify({ bos_token_id: eos, eos_token_id: eos, do_sample: false, max_new_tokens: 32 }, null, 2)}\n`);
+  const manifest = {
+    recipe: 'ked model train',
+    seed: options.hyperparameters.seed,
+    corpus: options.corpusPath,
+    corpusSha256: result.corpusSha256,
+    corpusDocuments: documents.length,
+    corpusTokens: result.tokens,
+    tokenizer: { type: 'byte-level BPE', vocabSize: tokenizer.vocabSize, merges: trained.merges },
+    model: config,
+    hyperparameters: options.hyperparameters,
+    steps: result.steps,
+    tokensSeen: result.steps * options.hyperparameters.batchSize * options.hyperparameters.seq,
+    wallSeconds: Math.round(result.wallSeconds),
+    finalLoss: result.finalLoss,
+    lossEvery50Steps: result.lossHistory.filter((_, i) => i % 50 === 0),
+  };
+  writeFileSync(join(options.outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  if (existsSync(stateDir)) rmSync(stateDir, { recursive: true, force: true });
+  return manifest;
+}
