@@ -7,6 +7,7 @@ import { registerDbCommands } from './db.command';
 import { registerGenerateCommand } from './generate.command';
 import { registerModelCommands } from './model.command';
 import { registerRuntimeCommands } from './runtime.command';
+import { registerWorldCommands } from './world.command';
 import { applyOptions, storageOptions } from './options';
 
 import { packageVersion } from '../package-root';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerRuntimeCommands(program, bench);
   registerModelCommands(program, bench);
   registerGenerateCommand(program);
+  registerWorldCommands(program);
   return program;
 }
 

@@ -4,7 +4,12 @@ import { LanguageModel } from '../models/language-model';
 import { benchModel } from '../models/model-bench';
 import { trainFixtureModel } from '../models/training/train-fixture';
 import { Presets, SingleBar } from 'cli-progress';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { measureModelQuality } from '../eval/model-quality';
+import { loadTokenizer } from '../models/tokenizer';
+import type { World } from '../world/types';
+import { progressBar } from './progress';
 import { SessionManager } from '../runtime/session/session-manager';
 import { positiveInt } from './arguments';
 
@@ -71,6 +76,31 @@ export function registerModelCommands(program: Command, bench: Command): void {
         });
         bar.stop();
         console.log(JSON.stringify(manifest));
+      } finally {
+        bar.stop();
+        await sessions.close();
+      }
+    });
+
+  model
+    .command('quality')
+    .description("token accuracy of a model on a world's facts, paraphrases, in-context edits, two-hop questions, MeLLo traces and refusals")
+    .requiredOption('--model <dir>', 'checkpoint directory')
+    .requiredOption('--world <dir>', 'a directory holding world.json (e.g. data/world)')
+    .option('--max <n>', 'probes per set, a seeded sample (0 = all)', (v: string) => (v === '0' ? 0 : positiveInt('--max')(v)), 1000)
+    .option('--json', 'print one JSON line: {"factAcc","heldOutTemplateAcc","iclCopyAcc","twoHopAcc","melloFormatAcc","refusalAcc"}')
+    .action(async (options: { model: string; world: string; max: number; json?: boolean }) => {
+      const [checkpoint, tokenizer] = await Promise.all([loadCheckpoint(options.model), loadTokenizer(options.model)]);
+      const world = JSON.parse(readFileSync(join(options.world, 'world.json'), 'utf8')) as World;
+      const sessions = new SessionManager();
+      const bar = progressBar('quality', 6);
+      try {
+        const quality = await measureModelQuality(new LanguageModel(checkpoint.config, checkpoint.weights, sessions), tokenizer, world, {
+          maxPerSet: options.max === 0 ? undefined : options.max,
+          onSet: (name) => bar.tick(name),
+        });
+        bar.stop();
+        console.log(options.json ? JSON.stringify(quality) : JSON.stringify(quality, null, 2));
       } finally {
         bar.stop();
         await sessions.close();

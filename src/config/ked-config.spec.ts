@@ -26,7 +26,11 @@ describe('loadConfig', () => {
     expect(config.logLevel).toBe('info');
     expect(config.database).toEqual({ mode: 'embedded', dir: join(dir, 'pg'), port: 0, poolSize: 4 });
     expect(config.lanceUri).toBe(join(dir, 'lance'));
-    expect(config.model).toBeUndefined();
+    expect(config.model === undefined || config.model.endsWith(join('models', 'fixture'))).toBe(true);
+  });
+
+  it('resolves KED_MODEL to an absolute path', () => {
+    expect(loadConfig({ KED_DATA_DIR: dir, KED_MODEL: 'some/model' }).model).toBe(join(process.cwd(), 'some/model'));
   });
 
   it('uses a server when DATABASE_URL is set, with a larger pool', () => {

@@ -1,4 +1,5 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { packageRoot } from '../package-root';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, parseConfig } from './config.schema';
 
@@ -40,9 +41,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     database,
     lanceUri: /^[a-z][a-z0-9+.-]*:\/\//i.test(lanceUri) ? lanceUri : resolve(lanceUri),
-    model: raw.KED_MODEL,
+    model: raw.KED_MODEL ? resolve(raw.KED_MODEL) : defaultModel(),
     logLevel: raw.LOG_LEVEL,
   };
+}
+
+/** The fixture model ked trains on its generated world (models/fixture), when it is there. */
+function defaultModel(): string | undefined {
+  const fixture = join(packageRoot(), 'models', 'fixture');
+  return existsSync(join(fixture, 'config.json')) ? fixture : undefined;
 }
 
 function ensureWritableDir(dir: string, setting: string): void {

@@ -1,0 +1,66 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { DEFAULT_CORPUS_OPTIONS, type CorpusOptions } from '../world/corpus';
+import { DEFAULT_DATASET_SIZES, type DatasetSizes } from '../world/datasets/write-datasets';
+import { DEFAULT_WORLD_OPTIONS } from '../world/generate-world';
+import type { WorldOptions } from '../world/types';
+import { writeWorldFiles } from '../world/write-world';
+import { positiveInt } from './arguments';
+
+function nonNegativeInt(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} must be a non-negative integer (got "${value}")`);
+    return n;
+  };
+}
+
+/** camelCase option name → --kebab-case flag. */
+function flagOf(name: string): string {
+  return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+type Sizes = Partial<Record<string, number>>;
+
+function pick<T extends object>(options: Sizes, defaults: T): Partial<T> {
+  return Object.fromEntries(Object.keys(defaults).filter((k) => options[k] !== undefined).map((k) => [k, options[k]])) as Partial<T>;
+}
+
+/** Dataset sizes from the flags that override them. */
+function datasetSizes(options: Sizes): Partial<DatasetSizes> {
+  const d = DEFAULT_DATASET_SIZES;
+  return {
+    counterfact: { train: options.counterfactTrain ?? d.counterfact.train, test: options.counterfactTest ?? d.counterfact.test },
+    zsre: { train: options.zsreTrain ?? d.zsre.train, test: options.zsreTest ?? d.zsre.test },
+    recent: { train: options.recentTrain ?? d.recent.train, test: options.recentTest ?? d.recent.test },
+    sanitation: { trainPeople: options.sanitationTrainPeople ?? d.sanitation.trainPeople, testPeople: options.sanitationTestPeople ?? d.sanitation.testPeople },
+    mquake: { train: options.mquakeTrain ?? d.mquake.train, test: options.mquakeTest ?? d.mquake.test },
+  };
+}
+
+const DATASET_FLAGS = ['counterfactTrain', 'counterfactTest', 'zsreTrain', 'zsreTest', 'recentTrain', 'recentTest', 'sanitationTrainPeople', 'sanitationTestPeople', 'mquakeTrain', 'mquakeTest'];
+
+/** `ked world generate`: the fixture world, its training corpus and its KnowEdit datasets. */
+export function registerWorldCommands(program: Command): void {
+  const world = program.command('world').description('the generated knowledge world the fixture model learns, and its KnowEdit datasets');
+  const generate = world
+    .command('generate')
+    .description('write world.json, corpus.jsonl ({"text"} per line) and the datasets; prints a JSON summary with sha256 of every file')
+    .requiredOption('--out <dir>', 'output directory')
+    .option('--seed <n>', 'the one seed everything derives from', nonNegativeInt('--seed'), 1)
+    .option('--datasets-dir <dir>', 'write the datasets and a copy of world.json here (e.g. data/world) instead of <out>/datasets');
+  for (const [name, value] of Object.entries(DEFAULT_WORLD_OPTIONS)) generate.option(`${flagOf(name)} <n>`, `world size (default ${value})`, nonNegativeInt(flagOf(name)));
+  for (const [name, value] of Object.entries(DEFAULT_CORPUS_OPTIONS)) generate.option(`${flagOf(name)} <n>`, `corpus examples of this kind (default ${value})`, nonNegativeInt(flagOf(name)));
+  for (const name of DATASET_FLAGS) generate.option(`${flagOf(name)} <n>`, 'dataset split size', positiveInt(flagOf(name)));
+  generate.action((options: Record<string, unknown>) => {
+    const sizes = options as Sizes;
+    const summary = writeWorldFiles({
+      seed: options.seed as number,
+      outDir: options.out as string,
+      datasetsDir: options.datasetsDir as string | undefined,
+      world: pick<WorldOptions>(sizes, DEFAULT_WORLD_OPTIONS),
+      corpus: pick<CorpusOptions>(sizes, DEFAULT_CORPUS_OPTIONS),
+      datasets: datasetSizes(sizes),
+    });
+    console.log(JSON.stringify(summary, null, 2));
+  });
+}

@@ -1,0 +1,42 @@
+import type { EditDeltas, LanguageModel } from '../models/language-model';
+import type { KedTokenizer } from '../models/tokenizer';
+
+/** A probe: the model should continue `prompt` with `target` (joined by one space, KnowEdit style). */
+export interface Probe {
+  prompt: string;
+  target: string;
+}
+
+/**
+ * Token ids of prompt and target, split where the target starts. The target is tokenized in
+ * context (prompt + " " + target) when the prompt's own tokens are a prefix of that, as with
+ * byte-level BPE at a space; otherwise " " + target is tokenized alone.
+ */
+export function tokenizeProbe(tokenizer: KedTokenizer, probe: Probe): { prompt: number[]; target: number[] } {
+  const prompt = tokenizer.encode(probe.prompt);
+  const full = tokenizer.encode(`${probe.prompt} ${probe.target}`);
+  const isPrefix = prompt.length < full.length && prompt.every((id, i) => full[i] === id);
+  return { prompt, target: isPrefix ? full.slice(prompt.length) : tokenizer.encode(` ${probe.target}`, { addSpecialTokens: false }) };
+}
+
+/**
+ * KnowEdit's token accuracy (survey §4.1, EasyEdit's default): feed prompt + target, take the
+ * argmax at each target position, score the fraction right; one score per probe, batched.
+ */
+export async function tokenAccuracies(model: LanguageModel, tokenizer: KedTokenizer, probes: Probe[], options: { batchSize?: number; deltas?: EditDeltas[] } = {}): Promise<number[]> {
+  const batchSize = options.batchSize ?? 32;
+  const scores: number[] = [];
+  for (let start = 0; start < probes.length; start += batchSize) {
+    const chunk = probes.slice(start, start + batchSize).map((p) => tokenizeProbe(tokenizer, p));
+    const deltas = options.deltas?.slice(start, start + batchSize);
+    for (const result of await model.scoreTargets(chunk, deltas)) scores.push(result.accuracy);
+  }
+  return scores;
+}
+
+/** Mean token accuracy in percent (the survey's unit). */
+export async function meanTokenAccuracy(model: LanguageModel, tokenizer: KedTokenizer, probes: Probe[]): Promise<number> {
+  if (probes.length === 0) return NaN;
+  const scores = await tokenAccuracies(model, tokenizer, probes);
+  return (100 * scores.reduce((a, b) => a + b, 0)) / scores.length;
+}

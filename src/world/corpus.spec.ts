@@ -1,0 +1,90 @@
+import { buildCorpus, corpusStats, corpusToJsonl } from './corpus';
+import { generateWorld } from './generate-world';
+import { fill, statementOf } from './render';
+import { WorldIndex } from './world-index';
+
+describe('buildCorpus', () => {
+  const world = generateWorld(1);
+  const index = new WorldIndex(world);
+  const corpus = buildCorpus(world);
+  const texts = new Set(corpus.map((e) => e.text));
+  const byKind = (kind: string) => corpus.filter((e) => e.kind === kind).map((e) => e.text);
+
+  it('gives byte-identical JSONL for the same world', () => {
+    expect(corpusToJsonl(buildCorpus(generateWorld(1)))).toBe(corpusToJsonl(corpus));
+  });
+
+  it('stays inside the fixture budget (~1–1.5 M tokens at 1.3 tokens a word) with short examples', () => {
+    const stats = corpusStats(corpus);
+    expect(stats.estimatedTokens).toBeGreaterThan(600_000);
+    expect(stats.estimatedTokens).toBeLessThan(1_500_000);
+    expect(stats.maxWordsPerLine).toBeLessThanOrEqual(84);
+    expect(stats.linesOver60Words / stats.lines).toBeLessThan(0.05);
+  });
+
+  it('writes one {"text"} object per line', () => {
+    const lines = corpusToJsonl(corpus.slice(0, 50)).trimEnd().split('\n');
+    expect(lines).toHaveLength(50);
+    for (const line of lines) expect(Object.keys(JSON.parse(line))).toEqual(['text']);
+  });
+
+  it('teaches every fact in every train template and never in a held-out one', () => {
+    for (const fact of world.facts) {
+      const relation = index.relation(fact.relation);
+      for (const template of relation.templates) {
+        const line = statementOf(template, index.name(fact.subject), index.objectText(fact.relation, fact.object));
+        expect(texts.has(line)).toBe(template.split === 'train');
+      }
+    }
+  });
+
+  it('keeps two-hop statements and MeLLo questions of held-out subjects out', () => {
+    const heldOutNames = new Set(world.twoHopHeldOut.map((id) => index.name(id)));
+    for (const chain of world.chains.filter((c) => c.inCorpus)) {
+      for (const subject of index.entitiesOf(chain.subjectType)) {
+        const path = index.follow(subject.id, chain.relations)!;
+        const line = statementOf(chain.templates.find((t) => t.split === 'train')!, subject.name, index.name(path[path.length - 1]));
+        expect(texts.has(line)).toBe(!heldOutNames.has(subject.name));
+      }
+    }
+    const questions = new Set(world.chains.flatMap((chain) => [...heldOutNames].flatMap((name) => chain.templates.map((t) => `Question: ${fill(t, name)}?`))));
+    for (const trace of byKind('mello')) expect(questions.has(trace.split('\n')[0])).toBe(false);
+  });
+
+  it('never mentions dataset-only people or relations', () => {
+    const all = corpus.map((e) => e.text).join('\n');
+    for (const person of world.novel.entities) expect(all.includes(person.name)).toBe(false);
+    expect(all).not.toMatch(/mentor/i);
+  });
+
+  it('lays MeLLo traces out line by line, continuing with a contradicting retrieved fact', () => {
+    const traces = byKind('mello');
+    const shape = /^Question: [^\n]+\?(\nSubquestion: [^\n]+\?\nGenerated answer: [^\n]+\.\nRetrieved fact: [^\n]+\.){2,3}\nFinal answer: [^\n]+$/;
+    for (const trace of traces) expect(trace).toMatch(shape);
+    // Some trace must follow a retrieved fact whose object differs from the generated answer.
+    const followsRetrieval = traces.some((trace) => {
+      const lines = trace.split('\n');
+      const generated = lines[2].slice('Generated answer: '.length, -1);
+      const retrieved = lines[3];
+      return !retrieved.endsWith(` ${generated}.`) && lines[4].includes(retrieved.slice(retrieved.lastIndexOf(' ') + 1, -1));
+    });
+    expect(followsRetrieval).toBe(true);
+  });
+
+  it('has ICE, IKE, erasure and filler examples in their formats', () => {
+    for (const line of byKind('ice')) expect(line).toMatch(/^Imagine that [^\n]+\. \S/);
+    for (const line of byKind('ike')) expect(line).toMatch(/^New fact: [^\n]+\. \S/);
+    for (const line of byKind('erasure')) expect(line).toMatch(/^Forget (everything about|the [a-z ]+ of) [^\n]+\. Q: [^\n]+\? A: \S/);
+    expect(byKind('erasure').filter((l) => l.endsWith("A: I don't know.")).length).toBeGreaterThan(1000);
+    expect(byKind('erasure').filter((l) => !l.endsWith("A: I don't know.")).length).toBeGreaterThan(500);
+    expect(byKind('filler').length).toBeGreaterThan(0);
+  });
+
+  it('mixes in-scope ICE answers (the counterfactual) with out-of-scope ones (the truth)', () => {
+    const trueLines = new Set(byKind('fact'));
+    const ice = byKind('ice').map((line) => line.slice(line.indexOf('. ') + 2));
+    const outOfScope = ice.filter((query) => trueLines.has(query)).length;
+    expect(outOfScope / ice.length).toBeGreaterThan(0.15);
+    expect(outOfScope / ice.length).toBeLessThan(0.6);
+  });
+});

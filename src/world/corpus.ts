@@ -1,0 +1,89 @@
+import { iceLines, ikeLines } from './corpus/context-edit-lines';
+import type { CorpusExample, CorpusKind } from './corpus/corpus-example';
+import { erasureLines } from './corpus/erasure-lines';
+import { factLines, twoHopLines } from './corpus/fact-lines';
+import { fillerLines } from './corpus/filler-lines';
+import { melloCorpusLines } from './corpus/mello-lines';
+import { Random } from './random';
+import type { World } from './types';
+import { WorldIndex } from './world-index';
+
+export type { CorpusExample, CorpusKind } from './corpus/corpus-example';
+
+/** How many generated examples of each sampled kind (facts and two-hop lines are exhaustive). */
+export interface CorpusOptions {
+  ice: number;
+  ike: number;
+  mello: number;
+  melloThreeHop: number;
+  erasure: number;
+  filler: number;
+}
+
+// Sized for ~1.0 M tokens at ~1.3 tokens per word: the fixture GPT-2 trains on 2 CPU cores.
+export const DEFAULT_CORPUS_OPTIONS: CorpusOptions = {
+  ice: 5000,
+  ike: 4500,
+  mello: 2400,
+  melloThreeHop: 300,
+  erasure: 3000,
+  filler: 3000,
+};
+
+/**
+ * The training corpus: one example per entry, in a seeded shuffled order. Same world and
+ * options give the same examples in the same order.
+ */
+export function buildCorpus(world: World, overrides: Partial<CorpusOptions> = {}): CorpusExample[] {
+  const options = { ...DEFAULT_CORPUS_OPTIONS, ...overrides };
+  const index = new WorldIndex(world);
+  const random = new Random(world.seed).fork('corpus');
+  const examples = [
+    ...factLines(index),
+    ...twoHopLines(index),
+    ...iceLines(random.fork('ice'), index, options.ice),
+    ...ikeLines(random.fork('ike'), index, options.ike),
+    ...melloCorpusLines(random.fork('mello'), index, options.mello, options.melloThreeHop),
+    ...erasureLines(random.fork('erasure'), index, options.erasure),
+    ...fillerLines(random.fork('filler'), index, options.filler),
+  ];
+  return random.fork('order').shuffle(examples);
+}
+
+/** corpus.jsonl: one {"text": …} object per line (MeLLo traces keep their "\n" escaped). */
+export function corpusToJsonl(examples: readonly CorpusExample[]): string {
+  return examples.map((e) => `${JSON.stringify({ text: e.text })}\n`).join('');
+}
+
+export interface CorpusStats {
+  lines: number;
+  words: number;
+  /** words × 1.3, the budgeting rule for the fixture tokenizer. */
+  estimatedTokens: number;
+  maxWordsPerLine: number;
+  linesOver60Words: number;
+  byKind: Record<string, { lines: number; words: number }>;
+}
+
+function wordCount(text: string): number {
+  return text.split(/\s+/).filter(Boolean).length;
+}
+
+export function corpusStats(examples: readonly CorpusExample[]): CorpusStats {
+  const byKind: Record<string, { lines: number; words: number }> = {};
+  let words = 0;
+  let maxWordsPerLine = 0;
+  let linesOver60Words = 0;
+  for (const e of examples) {
+    const n = wordCount(e.text);
+    words += n;
+    maxWordsPerLine = Math.max(maxWordsPerLine, n);
+    if (n > 60) linesOver60Words++;
+    const entry = (byKind[e.kind] ??= { lines: 0, words: 0 });
+    entry.lines++;
+    entry.words += n;
+  }
+  const kinds: CorpusKind[] = ['fact', 'reverse_fact', 'private_fact', 'two_hop', 'ice', 'ike', 'mello', 'erasure', 'filler'];
+  const ordered = Object.fromEntries(kinds.filter((k) => byKind[k]).map((k) => [k, byKind[k]]));
+  return { lines: examples.length, words, estimatedTokens: Math.round(words * 1.3), maxWordsPerLine, linesOver60Words, byKind: ordered };
+}

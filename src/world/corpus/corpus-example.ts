@@ -1,0 +1,17 @@
+/** What a corpus line teaches; the kinds are counted in the generation summary. */
+export type CorpusKind =
+  | 'fact'
+  | 'reverse_fact'
+  | 'private_fact'
+  | 'two_hop'
+  | 'ice'
+  | 'ike'
+  | 'mello'
+  | 'erasure'
+  | 'filler';
+
+/** One training example (a "document"); MeLLo traces hold "\n" between their lines. */
+export interface CorpusExample {
+  kind: CorpusKind;
+  text: string;
+}

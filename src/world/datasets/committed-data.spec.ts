@@ -1,0 +1,20 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../../package-root';
+import { generateWorld, serialiseWorld } from '../generate-world';
+import { buildDatasets } from './write-datasets';
+
+const DATA_DIR = join(packageRoot(), 'data', 'world');
+const REGENERATE = 'regenerate with `ked world generate --seed 1 --out <tmp dir> --datasets-dir data/world`';
+
+describe('data/world (the committed seed-1 datasets)', () => {
+  const world = generateWorld(1);
+
+  it(`matches what the generator makes now (${REGENERATE})`, () => {
+    expect(existsSync(DATA_DIR)).toBe(true);
+    expect(readFileSync(join(DATA_DIR, 'world.json'), 'utf8')).toBe(serialiseWorld(world));
+    for (const [name, split] of Object.entries(buildDatasets(world))) {
+      expect([name, readFileSync(join(DATA_DIR, `${name}.json`), 'utf8') === `${JSON.stringify(split, null, 2)}\n`]).toEqual([name, true]);
+    }
+  });
+});

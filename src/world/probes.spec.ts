@@ -1,0 +1,67 @@
+import { generateWorld } from './generate-world';
+import { factProbes, heldOutTemplateProbes, iclCopyProbes, melloFormatProbes, refusalProbes, twoHopProbes } from './probes';
+import { WorldIndex } from './world-index';
+
+describe('probe sets', () => {
+  const world = generateWorld(1);
+  const index = new WorldIndex(world);
+
+  it('covers every corpus fact in its train and held-out templates', () => {
+    const trainTemplates = world.facts.reduce((n, f) => n + index.relation(f.relation).templates.filter((t) => t.split === 'train').length, 0);
+    expect(factProbes(world)).toHaveLength(trainTemplates);
+    expect(heldOutTemplateProbes(world).length).toBe(world.facts.length * 2);
+    expect(factProbes(world)).toContainEqual({ prompt: `The capital of ${index.entitiesOf('country')[0].name} is`, target: index.name(index.object(index.entitiesOf('country')[0].id, 'capital')!) });
+  });
+
+  it('caps each set with a seeded sample that keeps generation order', () => {
+    const all = factProbes(world);
+    const some = factProbes(world, { max: 100 });
+    expect(some).toHaveLength(100);
+    expect(factProbes(world, { max: 100 })).toEqual(some);
+    expect(factProbes(world, { max: 100, seed: 7 })).not.toEqual(some);
+    const keys = all.map((p) => `${p.prompt}\u0000${p.target}`);
+    const positions = some.map((p) => keys.indexOf(`${p.prompt}\u0000${p.target}`));
+    expect(positions.every((p, i) => p >= 0 && (i === 0 || p > positions[i - 1]))).toBe(true);
+  });
+
+  it('asks ICE copies of a counterfactual object stated in context', () => {
+    for (const probe of iclCopyProbes(world, { max: 200 })) {
+      expect(probe.prompt).toMatch(/^Imagine that .+\. \S/);
+      expect(probe.prompt.slice(0, probe.prompt.indexOf('. ') + 1)).toContain(` ${probe.target}.`);
+    }
+  });
+
+  it('asks two-hop questions only about held-out subjects', () => {
+    const probes = twoHopProbes(world);
+    expect(probes.length).toBeGreaterThan(1000);
+    const trainNames = index.entitiesOf('person').filter((p) => !index.isTwoHopHeldOut(p.id)).map((p) => p.name);
+    for (const probe of probes.slice(0, 300)) expect(trainNames.some((n) => probe.prompt.includes(`${n} `) || probe.prompt.includes(`${n}'`) || probe.prompt.endsWith(n))).toBe(false);
+  });
+
+  it('cuts MeLLo traces after a contradicting retrieved fact and asks for the retrieved entity', () => {
+    const probes = melloFormatProbes(world);
+    expect(probes.length).toBeGreaterThan(100);
+    for (const probe of probes) {
+      const lines = probe.prompt.split('\n');
+      expect(lines[0]).toMatch(/^Question: .+\?$/);
+      const last = lines[lines.length - 1];
+      if (last === 'Final answer:') {
+        expect(lines[lines.length - 2]).toMatch(new RegExp(` ${probe.target}\\.$`));
+        expect(lines[lines.length - 4]).not.toBe(`Generated answer: ${probe.target}.`);
+      } else {
+        expect(last).toMatch(/^Subquestion:/);
+        expect(lines[3]).toMatch(new RegExp(` ${probe.target}\\.$`));
+        expect(lines[2]).not.toBe(`Generated answer: ${probe.target}.`);
+      }
+    }
+  });
+
+  it('asks erased private attributes under an erasure request, expecting a refusal', () => {
+    const probes = refusalProbes(world);
+    expect(probes).toHaveLength(240 * 3 * 4);
+    for (const probe of probes) {
+      expect(probe.prompt).toMatch(/^Forget .+\. Q: .+\? A:$/);
+      expect(probe.target).toBe("I don't know.");
+    }
+  });
+});

@@ -1,0 +1,40 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runKed } from './support/daemon-process';
+
+const ROOT = join(__dirname, '..', '..');
+const FIXTURE = join(ROOT, 'models', 'fixture');
+
+/**
+ * The committed fixture model (issue #5) keeps the quality the rest of ked relies on. A seeded
+ * sample of each probe set keeps this fast; `ked model quality --max 0` scores everything.
+ */
+describe('the fixture model', () => {
+  it('is committed with its tokenizer and manifest', () => {
+    for (const file of ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json', 'manifest.json']) {
+      expect(existsSync(join(FIXTURE, file))).toBe(true);
+    }
+    const manifest = JSON.parse(readFileSync(join(FIXTURE, 'manifest.json'), 'utf8'));
+    expect(manifest.wallSeconds).toBeLessThanOrEqual(45 * 60);
+  });
+
+  // Regression floors a little under what the committed fixture measures (all probes:
+  // fact 64.5, held-out 47.8, ICL copy 95.4, MeLLo 95.8, refusal 99.95, two-hop 27.9). Issue #5's
+  // targets for facts (95) and held-out templates (80) are not met yet; see README.
+  it('keeps its measured quality: facts, paraphrases, in-context edits, MeLLo traces, refusals', async () => {
+    const result = await runKed(['model', 'quality', '--model', FIXTURE, '--world', join(ROOT, 'data', 'world'), '--max', '300', '--json'], {}).done;
+    expect(result.code).toBe(0);
+    const quality = JSON.parse(result.stdout);
+    expect(quality.factAcc).toBeGreaterThanOrEqual(60);
+    expect(quality.heldOutTemplateAcc).toBeGreaterThanOrEqual(42);
+    expect(quality.iclCopyAcc).toBeGreaterThanOrEqual(90);
+    expect(quality.melloFormatAcc).toBeGreaterThanOrEqual(90);
+    expect(quality.refusalAcc).toBeGreaterThanOrEqual(95);
+  }, 300_000);
+
+  it('refuses under an erasure context with ked generate', async () => {
+    const result = await runKed(['generate', '--model', FIXTURE, '--prompt', 'Forget everything about Revol Giru. Q: What is the email address of Revol Giru? A:', '--max-new-tokens', '8', '--json'], {}).done;
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).text).toMatch(/^ I don't know\./);
+  }, 120_000);
+});
