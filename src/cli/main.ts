@@ -4,6 +4,7 @@ import { ConfigError, redactUrl } from '../config/config.schema';
 import { loadConfig } from '../config/ked-config';
 import { EmbeddedDatabaseBusyError } from '../memory/database/embedded-postgres';
 import { registerDbCommands } from './db.command';
+import { registerEvalCommands } from './eval.command';
 import { registerGenerateCommand } from './generate.command';
 import { registerModelCommands } from './model.command';
 import { registerRuntimeCommands } from './runtime.command';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerModelCommands(program, bench);
   registerGenerateCommand(program);
   registerWorldCommands(program);
+  registerEvalCommands(program);
   return program;
 }
 

@@ -1,0 +1,149 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EvalDataset } from '../eval/dataset/eval-case';
+import { loadDataset } from '../eval/dataset/load-dataset';
+import { CURVE_EDIT_COUNTS, evaluateCurve, evaluateOne, evaluateTable, type SuiteOptions } from '../eval/eval-suite';
+import { getMethod } from '../eval/methods/builtin-methods';
+import type { EvalSummary } from '../eval/summary';
+import { loadCheckpoint } from '../models/checkpoint/checkpoint';
+import { LanguageModel } from '../models/language-model';
+import { loadTokenizer } from '../models/tokenizer';
+import { SessionManager } from '../runtime/session/session-manager';
+import type { World } from '../world/types';
+import { positiveInt } from './arguments';
+import { progressBar } from './progress';
+
+interface EvalFlags {
+  model: string;
+  method?: string;
+  methods?: string[];
+  dataset?: string;
+  datasets?: string[];
+  mode: 'single' | 'sequential' | 'batch';
+  commit?: boolean;
+  routing?: 'routed' | 'global';
+  n?: number;
+  ns: number[];
+  hparams?: string;
+  runDir?: string;
+  reports: string;
+  restart?: boolean;
+  world: string;
+  generalProbes: number;
+  fluency: boolean;
+  fluencyTokens: number;
+  batchSize: number;
+  threads?: number;
+  json?: boolean;
+}
+
+const list = (value: string): string[] => value.split(',').map((s) => s.trim()).filter(Boolean);
+const countList = (value: string): number[] => list(value).map((v) => positiveInt('--ns')(v));
+
+/** The JSON line of `ked eval --json`: the issue's keys first, details after. */
+function jsonLine(s: EvalSummary): string {
+  const { method, dataset, mode, n, editSucc, portability, locality, fluency, baseFluency, secondsPerEdit, ...details } = s;
+  return JSON.stringify({ method, dataset, mode, n, editSucc, portability, locality, fluency, baseFluency, secondsPerEdit, ...details });
+}
+
+/** One progress bar per run and phase, on stderr. */
+function progressReporter(): { onProgress: SuiteOptions['onProgress']; stop: () => void } {
+  let current: { key: string; bar: ReturnType<typeof progressBar>; done: number } | undefined;
+  return {
+    onProgress: (label, phase, done, total) => {
+      const key = `${label} ${phase}`;
+      if (current?.key !== key) {
+        current?.bar.stop();
+        current = { key, bar: progressBar(key, total), done: 0 };
+      }
+      for (; current.done < done; current.done++) current.bar.tick();
+    },
+    stop: () => current?.bar.stop(),
+  };
+}
+
+/** `ked eval`: KnowEdit metrics of edit methods on datasets (survey §4), and `ked eval curve` (Figure 4). */
+export function registerEvalCommands(program: Command): void {
+  program
+    .command('eval [what]')
+    .description('measure edit methods on KnowEdit datasets: Edit Succ., Portability, Locality, Fluency (`ked eval curve`: sequential editing at growing N, drawn as SVG)')
+    .option('--model <dir>', 'checkpoint directory (Hugging Face layout with tokenizer)', 'models/fixture')
+    .option('--method <name>', 'edit method (none, ice, ...)')
+    .option('--methods <a,b>', 'several methods: writes a Table-4 report to --reports', list)
+    .option('--dataset <file>', 'KnowEdit-format dataset, e.g. data/world/world-counterfact.test.json')
+    .option('--datasets <x,y>', 'several datasets (Table-4 report)', list)
+    .addOption(new Option('--mode <mode>', 'protocol: single (edit, measure, restore), sequential (N edits, then measure), batch (one call edits N)').choices(['single', 'sequential', 'batch']).default('single'))
+    .option('--commit', 'merge delta edits into the weights instead of routing them')
+    .addOption(new Option('--routing <who>', "which probes see an edit: routed (its own record's, an oracle scope) or global (all; KnowEdit's ICE setting). Default: the method's").choices(['routed', 'global']))
+    .option('--n <n>', 'the first N records of each dataset (default: all)', positiveInt('--n'))
+    .option('--ns <list>', `curve: edit counts (default ${CURVE_EDIT_COUNTS.join(',')}, capped by the dataset)`, countList, CURVE_EDIT_COUNTS)
+    .option('--hparams <file>', 'hyper-parameter JSON of the method (default: its documented defaults)')
+    .option('--run-dir <dir>', 'where per-record results go (resumable); default reports/runs/<dataset>-<method>-<mode>-n<N>')
+    .option('--reports <dir>', 'where reports, plots and run directories go', 'reports')
+    .option('--restart', 'discard the run directory instead of resuming it')
+    .option('--world <dir>', 'world.json for general ability after sequential/batch edits (skipped if absent)', 'data/world')
+    .option('--general-probes <n>', 'unrelated facts and held-out sentences for general ability (0 = skip)', (v: string) => (v === '0' ? 0 : positiveInt('--general-probes')(v)), 200)
+    .option('--no-fluency', 'skip fluency (greedy generation is the slowest part)')
+    .option('--fluency-tokens <n>', "prompt + generated tokens for fluency (ROME's max_out_len)", positiveInt('--fluency-tokens'), 100)
+    .option('--batch-size <n>', 'sequences per forward pass', positiveInt('--batch-size'), 32)
+    .addOption(new Option('--threads <n>', 'onnxruntime intra-op threads').argParser(positiveInt('--threads')))
+    .option('--json', 'print one JSON line per run: {"method","dataset","mode","n","editSucc","portability","locality","fluency","baseFluency","secondsPerEdit",...}')
+    .action(async (what: string | undefined, flags: EvalFlags) => {
+      if (what !== undefined && what !== 'curve') throw new InvalidArgumentError(`unknown eval command "${what}" (did you mean \`ked eval curve\`?)`);
+      const methods = flags.methods ?? (flags.method ? [flags.method] : []);
+      const datasetFiles = flags.datasets ?? (flags.dataset ? [flags.dataset] : []);
+      if (!methods.length) throw new InvalidArgumentError('give --method NAME or --methods a,b');
+      if (!datasetFiles.length) throw new InvalidArgumentError('give --dataset FILE or --datasets x,y');
+      if (flags.hparams && methods.length > 1) throw new InvalidArgumentError('--hparams belongs to one method; run the methods one by one');
+      methods.forEach(getMethod); // unknown names fail before the model loads
+      const datasets: EvalDataset[] = datasetFiles.map((f) => loadDataset(f));
+
+      const [checkpoint, tokenizer] = await Promise.all([loadCheckpoint(flags.model), loadTokenizer(flags.model)]);
+      const sessions = new SessionManager({ threads: flags.threads });
+      const worldPath = join(flags.world, 'world.json');
+      const world = existsSync(worldPath) ? (JSON.parse(readFileSync(worldPath, 'utf8')) as World) : undefined;
+      const progress = progressReporter();
+      const options: SuiteOptions = {
+        model: new LanguageModel(checkpoint.config, checkpoint.weights, sessions),
+        tokenizer,
+        modelDir: flags.model,
+        mode: flags.mode,
+        routing: flags.routing,
+        commit: flags.commit,
+        n: flags.n,
+        hparamsFile: flags.hparams,
+        reportsDir: flags.reports,
+        runDir: flags.runDir,
+        restart: flags.restart,
+        world,
+        generalProbes: flags.generalProbes,
+        skipFluency: !flags.fluency,
+        fluencyTokens: flags.fluencyTokens,
+        batchSize: flags.batchSize,
+        onProgress: progress.onProgress,
+      };
+      const print = (s: EvalSummary) => {
+        progress.stop();
+        console.log(flags.json ? jsonLine(s) : JSON.stringify(s, null, 2));
+      };
+      try {
+        if (what === 'curve') {
+          for (const dataset of datasets) {
+            for (const method of methods) {
+              const { svgPath } = await evaluateCurve({ ...options, runDir: undefined }, method, dataset, flags.ns, print);
+              console.error(`ked eval curve: wrote ${svgPath}`);
+            }
+          }
+        } else if (methods.length === 1 && datasets.length === 1) {
+          print(await evaluateOne(options, methods[0], datasets[0]));
+        } else {
+          const { reportPath } = await evaluateTable({ ...options, runDir: undefined }, methods, datasets, print);
+          console.error(`ked eval: wrote ${reportPath}`);
+        }
+      } finally {
+        progress.stop();
+        await sessions.close();
+      }
+    });
+}

@@ -1,0 +1,123 @@
+import type { EditDeltas, LanguageModel } from '../models/language-model';
+import type { HostTensor } from '../runtime/graph/dtype';
+import { commitDelta, snapshotFor } from './commit-delta';
+import type { DeltaOperation, EditOperation } from './edit-operation';
+
+/**
+ * Who sees an operation. 'routed': only the in-scope probes of the records it was made for (an
+ * oracle scope detector: the upper bound a real detector can reach; locality probes are out of
+ * scope). 'global': every probe, locality and unrelated probes included (KnowEdit's setting for
+ * ICE; for deltas the same as committing them).
+ */
+export type Routing = 'routed' | 'global';
+
+/** What one probe sees of the applied edits: context texts (oldest first) and routed deltas. */
+export interface ProbeView {
+  contexts: string[];
+  deltas: DeltaOperation[];
+}
+
+/** Anything that tells a probe what it sees of the edits (one AppliedEdits, or one per record). */
+export interface EditScope {
+  /** `record`: the record the probe belongs to (undefined for unrelated probes); `inScope`: false for locality probes. */
+  view(record: number | undefined, inScope: boolean): ProbeView;
+}
+
+const NO_EDITS: ProbeView = { contexts: [], deltas: [] };
+
+/**
+ * Single-edit protocol over several records at once: each record sees only its own edits, so
+ * records that change no weights can share forward passes.
+ */
+export class PerRecordEdits implements EditScope {
+  constructor(private readonly edits: ReadonlyMap<number, AppliedEdits>) {}
+
+  view(record: number | undefined, inScope: boolean): ProbeView {
+    const own = record === undefined ? undefined : this.edits.get(record);
+    return own ? own.view(record, inScope) : NO_EDITS;
+  }
+}
+
+/**
+ * The edits applied to a model during an evaluation, by record. Context operations prefix prompts;
+ * delta operations are fed as routed per-sequence deltas, or merged into the weights when
+ * committed (then every probe sees them, whatever the routing).
+ */
+export class AppliedEdits implements EditScope {
+  private readonly global: EditOperation[] = [];
+  private readonly byRecord = new Map<number, EditOperation[]>();
+  private readonly undo: Array<() => void> = [];
+  private count = 0;
+
+  constructor(
+    private readonly model: LanguageModel,
+    readonly routing: Routing,
+    readonly commit: boolean,
+  ) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Applies an operation made for the given records. */
+  add(operation: EditOperation, records: number[]): void {
+    if (operation.kind === 'adapter') throw new Error(`the harness cannot apply adapter operations yet (method ${operation.method})`);
+    this.count++;
+    if (operation.kind === 'delta' && this.commit) {
+      this.undo.push(snapshotFor(this.model.config, this.model.weights, [operation]));
+      commitDelta(this.model.config, this.model.weights, operation);
+      return;
+    }
+    if (this.routing === 'global') {
+      this.global.push(operation);
+      return;
+    }
+    for (const record of records) {
+      const list = this.byRecord.get(record) ?? [];
+      list.push(operation);
+      this.byRecord.set(record, list);
+    }
+  }
+
+  /** What a probe sees: `record` is the record it belongs to (undefined for unrelated probes). */
+  view(record: number | undefined, inScope: boolean): ProbeView {
+    const routed = inScope && record !== undefined ? (this.byRecord.get(record) ?? []) : [];
+    const visible = routed.length ? [...this.global, ...routed] : this.global;
+    const view: ProbeView = { contexts: [], deltas: [] };
+    for (const op of visible) {
+      if (op.kind === 'context') view.contexts.push(op.text);
+      else if (op.kind === 'delta') view.deltas.push(op);
+    }
+    return view;
+  }
+
+  /** Back to the unedited model: committed deltas restored exactly from their snapshots, newest first. */
+  restore(): void {
+    while (this.undo.length) this.undo.pop()!();
+    this.global.length = 0;
+    this.byRecord.clear();
+    this.count = 0;
+  }
+}
+
+/** Several routed deltas as one per-sequence EditDeltas: factors of a layer are stacked along the rank. */
+export function combineDeltas(operations: readonly DeltaOperation[]): EditDeltas {
+  const byLayer = new Map<number, Array<{ u: HostTensor; v: HostTensor }>>();
+  for (const op of operations) for (const f of op.factors) byLayer.set(f.layer, [...(byLayer.get(f.layer) ?? []), f]);
+  const out: EditDeltas = new Map();
+  for (const [layer, factors] of byLayer) out.set(layer, factors.length === 1 ? factors[0] : { u: stackColumns(factors.map((f) => f.u)), v: stackColumns(factors.map((f) => f.v)) });
+  return out;
+}
+
+function stackColumns(tensors: HostTensor[]): HostTensor {
+  const rows = tensors[0].shape[0];
+  const rank = tensors.reduce((sum, t) => sum + t.shape[1], 0);
+  const data = new Float32Array(rows * rank);
+  let offset = 0;
+  for (const t of tensors) {
+    const r = t.shape[1];
+    for (let i = 0; i < rows; i++) for (let c = 0; c < r; c++) data[i * rank + offset + c] = (t.data as Float32Array)[i * r + c];
+    offset += r;
+  }
+  return { dtype: 'float32', shape: [rows, rank], data };
+}

@@ -1,0 +1,42 @@
+/** What an editor is asked to do: make the model continue `prompt` with `target_new`. */
+export interface EditRequest {
+  subject?: string;
+  prompt: string;
+  target_new: string;
+  /** The answer before the edit, when the dataset knows it (aliases flattened). */
+  ground_truth?: string[];
+  rephrase_prompt?: string;
+}
+
+/** A teacher-forced probe whose answer may have aliases (the best alias counts). */
+export interface ScoredProbe {
+  prompt: string;
+  answers: string[];
+}
+
+/**
+ * One dataset record made ready to measure: the edit(s) it requests and its probes by metric.
+ * Portability and locality keep KnowEdit's groups (Reasoning, Forgetfulness, ...).
+ */
+export interface EvalCase {
+  /** The record's index in its file (for errors, resumption and results). */
+  index: number;
+  requests: EditRequest[];
+  /** Reliability: the edit prompts themselves. */
+  reliability: ScoredProbe[];
+  /** Generalization: rephrased edit prompts. */
+  generalization: ScoredProbe[];
+  portability: Record<string, ScoredProbe[]>;
+  locality: Record<string, ScoredProbe[]>;
+  /** Prompts whose greedy continuations are scored for fluency. */
+  fluencyPrompts: string[];
+}
+
+export type DatasetKind = 'fact-edit' | 'sanitation' | 'mquake';
+
+export interface EvalDataset {
+  /** The file's base name, as reports name it. */
+  name: string;
+  kind: DatasetKind;
+  cases: EvalCase[];
+}

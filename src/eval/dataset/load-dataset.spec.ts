@@ -1,0 +1,59 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadDataset } from './load-dataset';
+
+const WORLD = join(__dirname, '..', '..', '..', 'data', 'world');
+let dir: string;
+beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'ked-dataset-'))));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, json: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(json));
+  return path;
+}
+
+describe('loadDataset', () => {
+  it('reads the world datasets of every kind', () => {
+    const counterfact = loadDataset(join(WORLD, 'world-counterfact.test.json'));
+    expect(counterfact).toMatchObject({ name: 'world-counterfact.test.json', kind: 'fact-edit' });
+    expect(counterfact.cases).toHaveLength(1000);
+    const first = counterfact.cases[0];
+    expect(first.requests[0]).toMatchObject({ subject: 'Feisisar Kaimepan', target_new: 'Vaba Open University', ground_truth: ['Stabe Open University'] });
+    expect(first.portability.Reasoning[0].answers).toEqual(['Graburg', 'the city of Graburg']);
+    expect(first.portability.Logical_Generalization).toEqual([]);
+    expect(first.locality.Relation_Specificity[0].answers).toEqual(['Botese']);
+
+    const sanitation = loadDataset(join(WORLD, 'world-sanitation.test.json'));
+    expect(sanitation.kind).toBe('sanitation');
+    expect(sanitation.cases[0].reliability[0]).toEqual({ prompt: 'Q: What is the phone number of Gusir Heto? A:', answers: ["I don't know."] });
+    expect(sanitation.cases.reduce((n, c) => n + c.locality.Sanitation_Locality.length, 0)).toBe(200);
+
+    const mquake = loadDataset(join(WORLD, 'world-mquake.test.json'));
+    expect(mquake.kind).toBe('mquake');
+    expect(mquake.cases[0].requests).toHaveLength(2);
+    expect(mquake.cases[0].portability.Multi_Hop[0]).toEqual({ prompt: 'Q: Where was the author of Feather of Mountain born? A:', answers: ['Futaholm', 'the city of Futaholm'] });
+  });
+
+  it('names the file, the record and the field of a malformed record', () => {
+    const records = JSON.parse(readFileSync(join(WORLD, 'world-counterfact.test.json'), 'utf8')).slice(0, 20);
+    records[17].rephrase_prompt = 42;
+    expect(() => loadDataset(write('world-counterfact.test.json', records))).toThrow('world-counterfact.test.json: record 17: "rephrase_prompt" must be a string');
+    records[17].rephrase_prompt = 'fine';
+    delete records[3].target_new;
+    expect(() => loadDataset(write('bad.json', records))).toThrow('bad.json: record 3: "target_new" must be a string');
+    records[3].target_new = 'fine';
+    records[5].portability.Subject_Aliasing[0].ground_truth = [[]];
+    expect(() => loadDataset(write('bad.json', records))).toThrow('bad.json: record 5: "portability.Subject_Aliasing[0].ground_truth[0]" must not be empty');
+    records[5].portability.Subject_Aliasing[0].ground_truth = 7;
+    expect(() => loadDataset(write('bad.json', records))).toThrow('bad.json: record 5: "portability.Subject_Aliasing[0].ground_truth" must be a string, a list of strings or a list of alias lists');
+  });
+
+  it('rejects files that are no dataset', () => {
+    expect(() => loadDataset(write('x.json', { success: [{ question: 'Q?', ground_truth: 'a' }], locality: [] }))).toThrow('x.json: success record 0: "target_new" must be a string');
+    expect(() => loadDataset(write('y.json', 'text'))).toThrow(/^y\.json: /);
+    writeFileSync(join(dir, 'z.json'), '[{');
+    expect(() => loadDataset(join(dir, 'z.json'))).toThrow(/^z\.json: /);
+  });
+});

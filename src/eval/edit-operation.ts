@@ -1,0 +1,34 @@
+import type { HostTensor } from '../runtime/graph/dtype';
+
+/**
+ * The unit an editor produces (ARCHITECTURE.md "The edit operation"), reduced to what the harness
+ * needs: the payload by kind, and which of the requests passed to `compute` it serves (its scope,
+ * for routed application). Storage fields (ids, status, scope keys) belong to the edit memory.
+ */
+interface OperationBase {
+  method: string;
+  /** Indices into the `requests` of the compute call that produced it. */
+  requests: number[];
+}
+
+/** Retrieval-memory edits (ICE, IKE, ...): text put before the prompt. */
+export interface ContextOperation extends OperationBase {
+  kind: 'context';
+  text: string;
+}
+
+/** Low-rank MLP deltas h += (k·V)·Uᵀ per layer: u [d_model, r], v [d_ff, r] (ROME, MEMIT, FT). */
+export interface DeltaOperation extends OperationBase {
+  kind: 'delta';
+  factors: Array<{ layer: number; u: HostTensor; v: HostTensor }>;
+}
+
+/** LoRA factors on named linear layers (LoRA, MELO); the harness cannot apply them yet. */
+export interface AdapterOperation extends OperationBase {
+  kind: 'adapter';
+  rank: number;
+  alpha: number;
+  factors: Array<{ module: string; a: HostTensor; b: HostTensor }>;
+}
+
+export type EditOperation = ContextOperation | DeltaOperation | AdapterOperation;

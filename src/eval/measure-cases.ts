@@ -1,0 +1,106 @@
+import type { EditScope, ProbeView } from './applied-edits';
+import type { EvalCase, ScoredProbe } from './dataset/eval-case';
+import { bestOverAliases } from './ground-truth';
+import { argmaxAgreement, mean, meanOfPresent } from './metrics';
+import { Scorer, type MeasureOptions, type ScoreJob } from './scorer';
+
+export type { MeasureOptions } from './scorer';
+
+/** One record's scores, as fractions (entropy for fluency); null where the record has no such probes. */
+export interface CaseResult {
+  index: number;
+  reliability: number;
+  generalization: number | null;
+  /** Mean of reliability and generalization (the survey's Edit Succ.). */
+  editSucc: number;
+  /** Mean over the portability groups present (EasyEdit's per-record summary). */
+  portability: number | null;
+  portabilityByGroup: Record<string, number>;
+  locality: number | null;
+  localityByGroup: Record<string, number>;
+  fluency: number | null;
+  baseFluency: number | null;
+}
+
+/** The unedited model's side of the comparison: locality argmax tokens and fluency, per record. */
+export interface PreEditReference {
+  localityArgmax: Map<string, number[]>;
+  fluency: Map<number, number>;
+}
+
+const localityKey = (record: number, group: string, probe: number, alias: number) => `${record}/${group}/${probe}/${alias}`;
+
+/** Pre-edit reference for the given records: the same passes as measureCases, with no edit applied. */
+export async function measurePreEdit(options: MeasureOptions, cases: readonly EvalCase[]): Promise<PreEditReference> {
+  const none: ProbeView = { contexts: [], deltas: [] };
+  const scorer = new Scorer(options);
+  const locality = localityJobs(cases, () => none);
+  const scores = await scorer.score(locality.map((l) => l.job));
+  const localityArgmax = new Map(locality.map((l, i) => [l.key, scores[i].argmax]));
+  const fluency = options.skipFluency ? new Map<number, number>() : await scorer.fluency(cases, () => none);
+  return { localityArgmax, fluency };
+}
+
+/** Measures every metric of the given records under the applied edits. */
+export async function measureCases(options: MeasureOptions, cases: readonly EvalCase[], edits: EditScope, reference: PreEditReference): Promise<CaseResult[]> {
+  const scorer = new Scorer(options);
+  // Locality first and in the same order and batches as measurePreEdit: a record no edit reaches
+  // then gets bit-identical forward passes, so `none` scores exactly 100.
+  const locality = localityJobs(cases, (c) => edits.view(c.index, false));
+  const localityScores = await scorer.score(locality.map((l) => l.job));
+  const agreement = new Map(locality.map((l, i) => [l.key, argmaxAgreement(reference.localityArgmax.get(l.key)!, localityScores[i].argmax)]));
+
+  const inScope: Array<{ record: number; role: string; probe: number; job: ScoreJob }> = [];
+  for (const c of cases) {
+    const view = edits.view(c.index, true);
+    const roles: Array<[string, ScoredProbe[]]> = [['reliability', c.reliability], ['generalization', c.generalization], ...Object.entries(c.portability).map(([g, p]) => [`portability/${g}`, p] as [string, ScoredProbe[]])];
+    for (const [role, probes] of roles) probes.forEach((p, i) => p.answers.forEach((answer) => inScope.push({ record: c.index, role, probe: i, job: { view, prompt: p.prompt, answer } })));
+  }
+  const scores = await scorer.score(inScope.map((s) => s.job));
+  const accuracy = new Map<string, number[]>();
+  inScope.forEach((s, i) => {
+    const key = `${s.record}/${s.role}/${s.probe}`;
+    accuracy.set(key, [...(accuracy.get(key) ?? []), scores[i].accuracy]);
+  });
+  const fluency = options.skipFluency ? new Map<number, number>() : await scorer.fluency(cases, (c) => edits.view(c.index, true));
+
+  return cases.map((c) => {
+    const probeScores = (role: string, probes: ScoredProbe[]) => probes.map((_, i) => bestOverAliases(accuracy.get(`${c.index}/${role}/${i}`) ?? []));
+    const reliability = mean(probeScores('reliability', c.reliability));
+    const generalization = mean(probeScores('generalization', c.generalization));
+    const portabilityByGroup = byGroup(c.portability, (g, probes) => mean(probeScores(`portability/${g}`, probes)));
+    const localityByGroup = byGroup(c.locality, (g, probes) => mean(probes.map((p, i) => bestOverAliases(p.answers.map((_, a) => agreement.get(localityKey(c.index, g, i, a))!)))));
+    return {
+      index: c.index,
+      reliability,
+      generalization: nullIfNaN(generalization),
+      editSucc: meanOfPresent([reliability, generalization]),
+      portability: nullIfNaN(meanOfPresent(Object.values(portabilityByGroup))),
+      portabilityByGroup,
+      locality: nullIfNaN(meanOfPresent(Object.values(localityByGroup))),
+      localityByGroup,
+      fluency: fluency.get(c.index) ?? null,
+      baseFluency: reference.fluency.get(c.index) ?? null,
+    };
+  });
+}
+
+function localityJobs(cases: readonly EvalCase[], viewOf: (c: EvalCase) => ProbeView): Array<{ key: string; job: ScoreJob }> {
+  const out: Array<{ key: string; job: ScoreJob }> = [];
+  for (const c of cases) {
+    const view = viewOf(c);
+    for (const [group, probes] of Object.entries(c.locality)) {
+      probes.forEach((p, i) => p.answers.forEach((answer, a) => out.push({ key: localityKey(c.index, group, i, a), job: { view, prompt: p.prompt, answer } })));
+    }
+  }
+  return out;
+}
+
+/** Scores per group, leaving out empty groups (a group with no probes says nothing). */
+function byGroup(groups: Record<string, ScoredProbe[]>, score: (group: string, probes: ScoredProbe[]) => number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [group, probes] of Object.entries(groups)) if (probes.length) out[group] = score(group, probes);
+  return out;
+}
+
+const nullIfNaN = (x: number): number | null => (Number.isNaN(x) ? null : x);

@@ -1,0 +1,36 @@
+import type { z } from 'zod';
+import type { LanguageModel } from '../../models/language-model';
+import type { KedTokenizer } from '../../models/tokenizer';
+import type { EditRequest } from '../dataset/eval-case';
+import type { EditOperation } from '../edit-operation';
+
+/** What a method can do, declared once (EasyEdit spreads this over name checks). */
+export interface MethodCapabilities {
+  /** One compute call may take many requests (MEMIT, AlphaEdit). */
+  batchable: boolean;
+  /** Its operations can be applied per request by a scope detector instead of to everything. */
+  routable: boolean;
+  /** Its operations can be merged into the base weights (deltas). */
+  committable: boolean;
+  /** It trains on a dataset's train split first (SERAC, MEND). */
+  needsTrainSplit: boolean;
+}
+
+export interface EditContext {
+  model: LanguageModel;
+  tokenizer: KedTokenizer;
+}
+
+/** An editing method: one schema for its hyper-parameters, one compute function. */
+export interface EditMethod<Schema extends z.ZodType = z.ZodType> {
+  name: string;
+  capabilities: MethodCapabilities;
+  /**
+   * How the survey applies it when nothing is said: 'global' (every probe sees every operation,
+   * as ICE's context in KnowEdit) or 'routed' (only the probes of its own edit).
+   */
+  defaultRouting: 'routed' | 'global';
+  /** Hyper-parameters with their documented defaults: parsing `{}` gives the defaults. */
+  hparams: Schema;
+  compute(context: EditContext, requests: EditRequest[], hparams: z.infer<Schema>): Promise<EditOperation[]>;
+}

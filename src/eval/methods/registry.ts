@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { z } from 'zod';
+import { describeIssue } from '../dataset/zod-issue';
+import type { EditMethod } from './edit-method';
+
+/** Methods by name; editors register themselves here (see builtin-methods.ts). */
+const methods = new Map<string, EditMethod>();
+
+export function registerMethod<S extends z.ZodType>(method: EditMethod<S>): void {
+  if (methods.has(method.name)) throw new Error(`edit method "${method.name}" is registered twice`);
+  methods.set(method.name, method as unknown as EditMethod);
+}
+
+export function methodNames(): string[] {
+  return [...methods.keys()].sort();
+}
+
+export function getMethod(name: string): EditMethod {
+  const method = methods.get(name);
+  if (!method) throw new Error(`unknown edit method "${name}" (known: ${methodNames().join(', ') || 'none'})`);
+  return method;
+}
+
+/**
+ * A method's hyper-parameters: the JSON file (if any) over the schema's defaults. Errors name the
+ * file and the field: `rome.json: "layers[0]" must be a number`.
+ */
+export function loadHparams(method: EditMethod, file?: string): unknown {
+  let raw: unknown = {};
+  if (file) {
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new Error(`${basename(file)}: ${(error as Error).message}`);
+    }
+  }
+  const result = method.hparams.safeParse(raw);
+  if (!result.success) throw new Error(`${file ? basename(file) : `${method.name} defaults`}: ${describeIssue(result.error.issues[0])}`);
+  return result.data;
+}

@@ -1,0 +1,67 @@
+import type { LineChart } from './svg-chart';
+import type { EvalSummary } from './summary';
+
+const cell = (x: number | null, digits = 2) => (x === null ? '—' : x.toFixed(digits));
+
+/**
+ * The survey's Table 4 layout: one block per dataset, a row per metric, a column per method.
+ * Fluency is the raw n-gram entropy (Table 4 prints it ×100), with the unedited model's beside it.
+ */
+export function table4Markdown(summaries: readonly EvalSummary[], header: { model: string; mode: string; n?: number }): string {
+  const methods = [...new Set(summaries.map((s) => s.method))];
+  const datasets = [...new Set(summaries.map((s) => s.dataset))];
+  const lines = [
+    `# Knowledge editing results (KnowEdit metrics, survey Table 4 layout)`,
+    '',
+    `Model \`${header.model}\`, ${header.mode} editing${header.n ? `, first ${header.n} records per dataset` : ''}. Edit Succ., Portability and Locality in percent (teacher-forced token accuracy; locality = agreement with the unedited model's argmax); Fluency = ROME's weighted bi-/tri-gram entropy of greedy generations (bits; Table 4 shows it ×100).`,
+    '',
+  ];
+  const rows: Array<[string, (s: EvalSummary) => string]> = [
+    ['Edit Succ. ↑', (s) => cell(s.editSucc)],
+    ['Portability ↑', (s) => cell(s.portability)],
+    ['Locality ↑', (s) => cell(s.locality)],
+    ['Fluency ↑', (s) => cell(s.fluency, 3)],
+    ['Fluency (unedited)', (s) => cell(s.baseFluency, 3)],
+    ['Milliseconds per edit', (s) => (1000 * s.secondsPerEdit).toFixed(3)],
+    ['Routing', (s) => (s.commit ? 'committed' : s.routing)],
+  ];
+  for (const dataset of datasets) {
+    lines.push(`| ${dataset} | ${methods.join(' | ')} |`, `|---|${methods.map(() => '---:').join('|')}|`);
+    for (const [label, value] of rows) {
+      lines.push(`| ${label} | ${methods.map((m) => summaries.find((s) => s.dataset === dataset && s.method === m)).map((s) => (s ? value(s) : '—')).join(' | ')} |`);
+    }
+    const n = summaries.find((s) => s.dataset === dataset)?.n;
+    lines.push('', `${n} records.`, '');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Survey Figure 4: the metrics against the number of sequential edits, and fluency against the unedited model's. */
+export function curveCharts(summaries: readonly EvalSummary[], title: string): LineChart[] {
+  const sorted = [...summaries].sort((a, b) => a.n - b.n);
+  const xLabels = sorted.map((s) => String(s.n));
+  return [
+    {
+      title,
+      xLabel: 'number of sequential edits',
+      yLabel: 'percent',
+      xLabels,
+      yRange: [0, 100],
+      series: [
+        { name: 'Edit Succ.', values: sorted.map((s) => s.editSucc) },
+        { name: 'Portability', values: sorted.map((s) => s.portability) },
+        { name: 'Locality', values: sorted.map((s) => s.locality) },
+      ],
+    },
+    {
+      title: `${title}: fluency`,
+      xLabel: 'number of sequential edits',
+      yLabel: 'n-gram entropy (bits)',
+      xLabels,
+      series: [
+        { name: 'Fluency', values: sorted.map((s) => s.fluency) },
+        { name: 'Unedited', values: sorted.map((s) => s.baseFluency) },
+      ],
+    },
+  ];
+}

@@ -1,0 +1,77 @@
+import type { World } from '../world/types';
+import type { Routing } from './applied-edits';
+import type { EvalDataset } from './dataset/eval-case';
+import { generalAbilityProbes, measureGeneralAbility, type GeneralAbility } from './general-ability';
+import type { MeasureOptions } from './measure-cases';
+import type { EditMethod } from './methods/edit-method';
+import { runAccumulated, runSingle, type Protocol } from './protocols';
+import { RunStore } from './run-store';
+import { summarize, type EvalSummary } from './summary';
+
+export interface EvalRunOptions extends MeasureOptions {
+  dataset: EvalDataset;
+  method: EditMethod;
+  hparams: unknown;
+  mode: Protocol;
+  /** Default: the method's own (KnowEdit's setting); committing implies 'global'. */
+  routing?: Routing;
+  commit?: boolean;
+  /** The first n records (the datasets are in seeded random order already). Default: all. */
+  n?: number;
+  runDir: string;
+  /** Extra identity for run.json (e.g. the model directory), so a rerun cannot mix runs. */
+  identity?: Record<string, unknown>;
+  /** For general ability (sequential and batch only): the world and probes per set (0 = skip). */
+  world?: World;
+  generalProbes?: number;
+  casesPerPass?: number;
+  onProgress?: (phase: 'edit' | 'measure' | 'general', done: number, total: number) => void;
+}
+
+/**
+ * One method on one dataset under one protocol, resumable from its run directory: finished
+ * records are skipped, computed edits re-applied. Returns the survey-style summary (also
+ * written to summary.json).
+ */
+export async function runEvaluation(options: EvalRunOptions): Promise<EvalSummary> {
+  const { method, dataset, mode } = options;
+  const commit = options.commit ?? false;
+  const routing: Routing = commit ? 'global' : (options.routing ?? method.defaultRouting);
+  checkCapabilities(method, mode, routing, commit);
+  const cases = dataset.cases.slice(0, options.n ?? dataset.cases.length);
+  const store = new RunStore(options.runDir);
+  const generalProbes = options.generalProbes ?? 200;
+  store.open({ method: method.name, hparams: options.hparams, dataset: dataset.name, mode, routing, commit, n: cases.length, fluencyTokens: options.fluencyTokens ?? 100, skipFluency: options.skipFluency ?? false, generalProbes, ...options.identity });
+  const run = { ...options, routing, commit, store };
+
+  let generalAbility: EvalSummary['generalAbility'] = null;
+  if (mode === 'single') await runSingle(run, cases);
+  else {
+    const probes = options.world && generalProbes > 0 ? generalAbilityProbes(options.world, cases, generalProbes) : undefined;
+    const measureOnce = async (name: string, scope: Parameters<typeof measureGeneralAbility>[2]) => {
+      if (!probes || store.readJson<GeneralAbility>(name)) return;
+      store.writeJson(name, await measureGeneralAbility(run, probes, scope));
+      options.onProgress?.('general', 1, 1);
+    };
+    await runAccumulated(run, cases, mode, {
+      before: () => measureOnce('general-before.json', { view: () => ({ contexts: [], deltas: [] }) }),
+      between: (edits) => measureOnce('general-after.json', edits),
+    });
+    const before = store.readJson<GeneralAbility>('general-before.json');
+    const after = store.readJson<GeneralAbility>('general-after.json');
+    if (before && after) generalAbility = { before, after };
+  }
+  const indices = new Set(cases.map((c) => c.index));
+  const results = [...store.results().values()].filter((r) => indices.has(r.index));
+  const summary = summarize({ method: method.name, dataset: dataset.name, mode, routing, commit }, results, generalAbility);
+  store.writeJson('summary.json', summary);
+  return summary;
+}
+
+function checkCapabilities(method: EditMethod, mode: Protocol, routing: Routing, commit: boolean): void {
+  const { capabilities: can, name } = method;
+  if (commit && !can.committable) throw new Error(`method "${name}" cannot commit its edits into the weights (not committable)`);
+  if (routing === 'routed' && !can.routable) throw new Error(`method "${name}" cannot be routed (not routable)`);
+  if (mode === 'batch' && !can.batchable) throw new Error(`method "${name}" cannot edit in batches (not batchable); use --mode sequential`);
+  if (can.needsTrainSplit) throw new Error(`method "${name}" needs a train split, which the harness does not pass yet`);
+}

@@ -1,0 +1,72 @@
+import type { EditDeltas, LanguageModel, TargetScore } from '../models/language-model';
+import type { KedTokenizer } from '../models/tokenizer';
+import { combineDeltas, type ProbeView } from './applied-edits';
+import type { EvalCase } from './dataset/eval-case';
+import type { DeltaOperation } from './edit-operation';
+import { mean, nGramEntropy } from './metrics';
+import { ProbeEncoder } from './probe-encoder';
+
+export interface MeasureOptions {
+  model: LanguageModel;
+  tokenizer: KedTokenizer;
+  /** Sequences per forward pass (default 32). */
+  batchSize?: number;
+  /** Fluency: total tokens of prompt + generation, ROME's max_out_len (default 100). */
+  fluencyTokens?: number;
+  /** Skip fluency (generation is the slowest part). */
+  skipFluency?: boolean;
+}
+
+/** Score `answer` after `prompt`, as the probe's view of the edits shows it. */
+export interface ScoreJob {
+  view: ProbeView;
+  prompt: string;
+  answer: string;
+}
+
+/** Batched teacher forcing and greedy generation of probes under their views. */
+export class Scorer {
+  private readonly encoder: ProbeEncoder;
+  private readonly batchSize: number;
+
+  constructor(private readonly options: MeasureOptions) {
+    this.encoder = new ProbeEncoder(options.tokenizer, options.model.config.maxPositions);
+    this.batchSize = options.batchSize ?? 32;
+  }
+
+  async score(jobs: readonly ScoreJob[]): Promise<TargetScore[]> {
+    const out: TargetScore[] = [];
+    for (let start = 0; start < jobs.length; start += this.batchSize) {
+      const chunk = jobs.slice(start, start + this.batchSize);
+      const pairs = chunk.map((j) => this.encoder.pair(j.view.contexts, j.prompt, j.answer));
+      out.push(...(await this.options.model.scoreTargets(pairs, routedDeltas(chunk.map((j) => j.view.deltas)))));
+    }
+    return out;
+  }
+
+  /** ROME's fluency of each record: n-gram entropy of prompt + greedy continuation, averaged over its prompts. */
+  async fluency(cases: readonly EvalCase[], viewOf: (c: EvalCase) => ProbeView): Promise<Map<number, number>> {
+    const { model, tokenizer } = this.options;
+    const total = Math.min(this.options.fluencyTokens ?? 100, model.config.maxPositions);
+    const jobs = cases.flatMap((c) => c.fluencyPrompts.map((prompt) => ({ record: c.index, prompt, view: viewOf(c) })));
+    const entropies = new Map<number, number[]>();
+    const generationBatch = Math.max(1, Math.floor(this.batchSize / 2));
+    for (let start = 0; start < jobs.length; start += generationBatch) {
+      const chunk = jobs.slice(start, start + generationBatch);
+      const room = Math.max(1, Math.min(...chunk.map((j) => total - this.encoder.promptLength(j.prompt))));
+      const prompts = chunk.map((j) => this.encoder.generationPrompt(j.view.contexts, j.prompt, room));
+      const newTokens = Math.max(1, Math.min(room, model.config.maxPositions - Math.max(...prompts.map((p) => p.length))));
+      const generated = await model.generate(prompts, { maxNewTokens: newTokens, greedy: true }, routedDeltas(chunk.map((j) => j.view.deltas)));
+      chunk.forEach((j, i) => {
+        const text = `${j.prompt}${tokenizer.decode(generated[i].filter((id) => id < tokenizer.vocabSize), { skipSpecialTokens: true })}`;
+        entropies.set(j.record, [...(entropies.get(j.record) ?? []), nGramEntropy(text)]);
+      });
+    }
+    return new Map([...entropies].map(([record, values]) => [record, mean(values)]));
+  }
+}
+
+/** Per-sequence deltas for a batch, or undefined when no sequence has any (the plain graph). */
+export function routedDeltas(perSequence: ReadonlyArray<readonly DeltaOperation[]>): EditDeltas[] | undefined {
+  return perSequence.some((d) => d.length) ? perSequence.map((d) => combineDeltas(d)) : undefined;
+}
