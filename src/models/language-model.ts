@@ -1,4 +1,5 @@
 import { hostTensor, type HostTensor } from '../runtime/graph/dtype';
+import { mulberry32 } from '../runtime/random';
 import { Graph } from '../runtime/graph/graph';
 import type { CompiledGraph, SessionManager } from '../runtime/session/session-manager';
 import type { ModelConfig } from './config';
@@ -117,7 +118,7 @@ export class LanguageModel {
   async generate(prompts: number[][], options: GenerateOptions, deltas?: EditDeltas[]): Promise<number[][]> {
     const stop = new Set([...(options.stopIds ?? []), ...eosIds(this.config)]);
     const { compiled } = await this.forward({ cache: true, logits: 'last', editHooks: deltas !== undefined });
-    const random = options.seed === undefined ? Math.random : seeded(options.seed);
+    const random = options.seed === undefined ? Math.random : mulberry32(options.seed);
     const batchSize = prompts.length;
     const width = Math.max(...prompts.map((p) => p.length));
     const mask = prompts.map((p) => [...Array(width - p.length).fill(0), ...p.map(() => 1)]);
@@ -238,13 +239,3 @@ function logSoftmaxAt(row: Float32Array, index: number): number {
   return row[index] - max - Math.log(sum);
 }
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -2,19 +2,11 @@
  * Seeded random matrices for the tests and the benchmark: reproducible without Math.random,
  * and cheap to build at d = 4096 (no O(d³) products).
  */
+import { mulberry32 } from '../random';
 import { zeros, type DenseMatrix } from './dense-matrix';
 
-/** mulberry32: a tiny 32-bit PRNG, uniform in [0, 1). Plenty for test inputs. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (see runtime/random.ts). */
+export const seededRandom = mulberry32;
 
 /** Entries uniform in [−1, 1). */
 export function randomMatrix(rows: number, cols: number, seed: number): DenseMatrix {

@@ -1,6 +1,9 @@
 import { hostTensor, type DType, type HostTensor } from '../graph/dtype';
 import type { Graph, Value } from '../graph/graph';
 import * as op from '../ops';
+import { gaussian, mulberry32 } from '../random';
+
+export { gaussian, mulberry32 };
 import { attention, causalMask, geluTanh, layerNorm, linear, mergeHeads, splitHeads } from './layers';
 
 /** Sizes of a GPT-2 style pre-norm transformer block. */
@@ -53,21 +56,4 @@ export function gpt2Block(x: Value, p: BlockParams, { dModel, heads }: BlockSize
     const inner = geluTanh(linear(layerNorm(h, p['ln2.g'], p['ln2.b']), p['mlp.w_in'], p['mlp.b_in']));
     return op.add(h, linear(inner, p['mlp.w_out'], p['mlp.b_out']));
   });
-}
-
-/** Small seeded PRNG so that fixtures and checks are reproducible. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function gaussian(random: () => number): number {
-  const u = Math.max(random(), 1e-12);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }
