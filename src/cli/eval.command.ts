@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { EvalDataset } from '../eval/dataset/eval-case';
 import { loadDataset } from '../eval/dataset/load-dataset';
 import { CURVE_EDIT_COUNTS, evaluateCurve, evaluateOne, evaluateTable, type SuiteOptions } from '../eval/eval-suite';
-import { getMethod } from '../eval/methods/builtin-methods';
+import { getMethod } from '../editors/builtin-methods';
 import type { EvalSummary } from '../eval/summary';
 import { loadCheckpoint } from '../models/checkpoint/checkpoint';
 import { LanguageModel } from '../models/language-model';

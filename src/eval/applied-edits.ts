@@ -1,7 +1,7 @@
 import type { EditDeltas, LanguageModel } from '../models/language-model';
 import type { HostTensor } from '../runtime/graph/dtype';
-import { commitDelta, snapshotFor } from './commit-delta';
-import type { DeltaOperation, EditOperation } from './edit-operation';
+import { commitDelta, snapshotFor } from '../editors/commit-delta';
+import type { DeltaOperation, EditOperation } from '../editors/edit-operation';
 
 /**
  * Who sees an operation. 'routed': only the in-scope probes of the records it was made for (an

@@ -1,6 +1,6 @@
 import { SessionManager } from '../runtime/session/session-manager';
 import { combineDeltas } from './applied-edits';
-import { commitDelta, mlpOutProjection, rollbackDelta, snapshotFor } from './commit-delta';
+import { commitDelta, mlpOutProjection, rollbackDelta, snapshotFor } from '../editors/commit-delta';
 import { randomDelta, tinyModel } from './testing';
 
 const sessions = new SessionManager({ threads: 1 });

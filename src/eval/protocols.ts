@@ -1,6 +1,6 @@
 import { AppliedEdits, PerRecordEdits, type Routing } from './applied-edits';
 import type { EvalCase } from './dataset/eval-case';
-import type { EditMethod } from './methods/edit-method';
+import type { EditMethod } from '../editors/edit-method';
 import { measureCases, measurePreEdit, type MeasureOptions, type PreEditReference } from './measure-cases';
 import type { RunStore, StoredEdit, StoredResult } from './run-store';
 

@@ -5,9 +5,9 @@ import { z } from 'zod';
 import { SessionManager } from '../runtime/session/session-manager';
 import type { World } from '../world/types';
 import { loadDataset } from './dataset/load-dataset';
-import type { EditMethod } from './methods/edit-method';
-import { getMethod } from './methods/builtin-methods';
-import { loadHparams } from './methods/registry';
+import type { EditMethod } from '../editors/edit-method';
+import { getMethod } from '../editors/builtin-methods';
+import { loadHparams } from '../editors/registry';
 import { runEvaluation, type EvalRunOptions } from './run-evaluation';
 import { randomDelta, tinyModel } from './testing';
 

@@ -3,7 +3,7 @@ import type { Routing } from './applied-edits';
 import type { EvalDataset } from './dataset/eval-case';
 import { generalAbilityProbes, measureGeneralAbility, type GeneralAbility } from './general-ability';
 import type { MeasureOptions } from './measure-cases';
-import type { EditMethod } from './methods/edit-method';
+import type { EditMethod } from '../editors/edit-method';
 import { runAccumulated, runSingle, type Protocol } from './protocols';
 import { RunStore } from './run-store';
 import { summarize, type EvalSummary } from './summary';

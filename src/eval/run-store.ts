@@ -1,6 +1,6 @@
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EditOperation } from './edit-operation';
+import type { EditOperation } from '../editors/edit-operation';
 import type { CaseResult } from './measure-cases';
 import { decodeOperation, encodeOperation } from './operation-codec';
 

@@ -2,7 +2,7 @@ import type { EditDeltas, LanguageModel, TargetScore } from '../models/language-
 import type { KedTokenizer } from '../models/tokenizer';
 import { combineDeltas, type ProbeView } from './applied-edits';
 import type { EvalCase } from './dataset/eval-case';
-import type { DeltaOperation } from './edit-operation';
+import type { DeltaOperation } from '../editors/edit-operation';
 import { mean, nGramEntropy } from './metrics';
 import { ProbeEncoder } from './probe-encoder';
 

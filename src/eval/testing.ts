@@ -7,7 +7,7 @@ import { loadTokenizer, type KedTokenizer } from '../models/tokenizer';
 import { hostTensor } from '../runtime/graph/dtype';
 import { mulberry32 } from '../runtime/nn/gpt2-block';
 import type { SessionManager } from '../runtime/session/session-manager';
-import type { DeltaOperation } from './edit-operation';
+import type { DeltaOperation } from '../editors/edit-operation';
 
 export const FIXTURE_TOKENIZER = join(__dirname, '..', 'models', 'tokenizer', 'fixtures', 'byte-level-bpe');
 

@@ -1,12 +1,6 @@
-/** What an editor is asked to do: make the model continue `prompt` with `target_new`. */
-export interface EditRequest {
-  subject?: string;
-  prompt: string;
-  target_new: string;
-  /** The answer before the edit, when the dataset knows it (aliases flattened). */
-  ground_truth?: string[];
-  rephrase_prompt?: string;
-}
+import type { EditRequest } from '../../editors/edit-request';
+
+export type { EditRequest };
 
 /** A teacher-forced probe whose answer may have aliases (the best alias counts). */
 export interface ScoredProbe {

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { answerAliases } from '../ground-truth';
 import type { EvalCase, EvalDataset, ScoredProbe } from './eval-case';
 import { factEditSchema, mquakeCaseSchema, sanitationItemSchema, sanitationSchema, type FactEditRecord, type MquakeCase, type SanitationItem } from './record-schemas';
-import { describeIssue } from './zod-issue';
+import { describeIssue } from '../../editors/zod-issue';
 
 /** A dataset file that cannot be used; the message names the file, the record and the field. */
 export class DatasetError extends Error {}

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import type { LanguageModel } from '../../models/language-model';
-import type { KedTokenizer } from '../../models/tokenizer';
-import type { EditRequest } from '../dataset/eval-case';
-import type { EditOperation } from '../edit-operation';
+import type { LanguageModel } from '../models/language-model';
+import type { KedTokenizer } from '../models/tokenizer';
+import type { EditRequest } from './edit-request';
+import type { EditOperation } from './edit-operation';
 
 /** What a method can do, declared once (EasyEdit spreads this over name checks). */
 export interface MethodCapabilities {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { z } from 'zod';
-import { describeIssue } from '../dataset/zod-issue';
+import { describeIssue } from './zod-issue';
 import type { EditMethod } from './edit-method';
 
 /** Methods by name; editors register themselves here (see builtin-methods.ts). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EditMethod } from './edit-method';
+import type { EditMethod } from '../edit-method';
 
 /** The unedited model: the baseline every table needs (locality 100 by definition). */
 export const noneMethod: EditMethod = {

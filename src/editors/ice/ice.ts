@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EditMethod } from './edit-method';
+import type { EditMethod } from '../edit-method';
 
 const iceHparams = z.strictObject({
   /**

@@ -1,5 +1,5 @@
-import { iceMethod } from './ice';
-import { noneMethod } from './none';
+import { iceMethod } from './ice/ice';
+import { noneMethod } from './none/none';
 import { getMethod, methodNames, registerMethod } from './registry';
 
 // Registered once at import; editors from src/editors/ add their own registerMethod calls here.
