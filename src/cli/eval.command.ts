@@ -11,6 +11,7 @@ import { LanguageModel } from '../models/language-model';
 import { loadTokenizer } from '../models/tokenizer';
 import { SessionManager } from '../runtime/session/session-manager';
 import type { World } from '../world/types';
+import { worldStatsCorpus } from '../eval/world-stats-corpus';
 import { positiveInt } from './arguments';
 import { progressBar } from './progress';
 
@@ -35,6 +36,7 @@ interface EvalFlags {
   fluencyTokens: number;
   batchSize: number;
   threads?: number;
+  statsCache: string;
   json?: boolean;
 }
 
@@ -87,6 +89,7 @@ export function registerEvalCommands(program: Command): void {
     .option('--no-fluency', 'skip fluency (greedy generation is the slowest part)')
     .option('--fluency-tokens <n>', "prompt + generated tokens for fluency (ROME's max_out_len)", positiveInt('--fluency-tokens'), 100)
     .option('--batch-size <n>', 'sequences per forward pass', positiveInt('--batch-size'), 32)
+    .option('--stats-cache <dir>', 'where key covariances of locate-and-edit methods are cached (per model)', 'data/stats')
     .addOption(new Option('--threads <n>', 'onnxruntime intra-op threads').argParser(positiveInt('--threads')))
     .option('--json', 'print one JSON line per run: {"method","dataset","mode","n","editSucc","portability","locality","fluency","baseFluency","secondsPerEdit",...}')
     .action(async (what: string | undefined, flags: EvalFlags) => {
@@ -117,6 +120,8 @@ export function registerEvalCommands(program: Command): void {
         runDir: flags.runDir,
         restart: flags.restart,
         world,
+        statsCorpus: world ? worldStatsCorpus(world) : undefined,
+        statsCacheDir: flags.statsCache,
         generalProbes: flags.generalProbes,
         skipFluency: !flags.fluency,
         fluencyTokens: flags.fluencyTokens,

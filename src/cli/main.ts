@@ -4,6 +4,7 @@ import { ConfigError, redactUrl } from '../config/config.schema';
 import { loadConfig } from '../config/ked-config';
 import { EmbeddedDatabaseBusyError } from '../memory/database/embedded-postgres';
 import { registerDbCommands } from './db.command';
+import { registerEditCommands } from './edit.command';
 import { registerEvalCommands } from './eval.command';
 import { registerGenerateCommand } from './generate.command';
 import { registerModelCommands } from './model.command';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerGenerateCommand(program);
   registerWorldCommands(program);
   registerEvalCommands(program);
+  registerEditCommands(program, bench);
   return program;
 }
 

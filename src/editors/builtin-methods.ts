@@ -1,9 +1,19 @@
 import { iceMethod } from './ice/ice';
 import { noneMethod } from './none/none';
+import { ftlMethod } from './ft-l/ft-l';
+import { ftmMethod } from './ft-m/ft-m';
+import { romeMethod } from './rome/rome';
+import { memitMethod } from './memit/memit';
+import { alphaEditMethod } from './alphaedit/alphaedit';
 import { getMethod, methodNames, registerMethod } from './registry';
 
 // Registered once at import; editors from src/editors/ add their own registerMethod calls here.
 registerMethod(noneMethod);
 registerMethod(iceMethod);
+registerMethod(romeMethod);
+registerMethod(ftlMethod);
+registerMethod(ftmMethod);
+registerMethod(memitMethod);
+registerMethod(alphaEditMethod);
 
 export { getMethod, methodNames };

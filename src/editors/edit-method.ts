@@ -16,9 +16,28 @@ export interface MethodCapabilities {
   needsTrainSplit: boolean;
 }
 
+/** Text whose MLP keys stand for "everything else the model knows" (ROME's Wikipedia sample). */
+export interface StatsCorpus {
+  /** Names the sample in cache keys and reports (e.g. "world:<sha>"). */
+  id: string;
+  texts(): readonly string[];
+}
+
+/** What the caller supplies beyond the model for methods that need statistics. */
+export type EditorResources = Pick<EditContext, 'statsCorpus' | 'statsCacheDir'>;
+
 export interface EditContext {
   model: LanguageModel;
   tokenizer: KedTokenizer;
+  /** Locate-and-edit methods (ROME, MEMIT, AlphaEdit) estimate key covariances from it. */
+  statsCorpus?: StatsCorpus;
+  /** Where per-model statistics (covariances, projectors) are cached on disk; memory only if absent. */
+  statsCacheDir?: string;
+  /**
+   * State a method keeps across compute calls for as long as the edits it describes stay applied
+   * (AlphaEdit's keys of earlier edits). The caller gives a fresh map whenever edits are undone.
+   */
+  methodState?: Map<string, unknown>;
 }
 
 /** An editing method: one schema for its hyper-parameters, one compute function. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getMethod, methodNames } from './builtin-methods';
@@ -8,7 +8,26 @@ describe('the method registry', () => {
   it('knows none and ice with their capabilities', () => {
     expect(methodNames()).toEqual(expect.arrayContaining(['ice', 'none']));
     expect(getMethod('ice').capabilities).toEqual({ batchable: true, routable: true, committable: false, needsTrainSplit: false });
-    expect(() => getMethod('rome2')).toThrow('unknown edit method "rome2" (known: ice, none)');
+    expect(methodNames()).toEqual(['alphaedit', 'ft-l', 'ft-m', 'ice', 'memit', 'none', 'rome']);
+    expect(() => getMethod('rome2')).toThrow('unknown edit method "rome2" (known: alphaedit, ft-l, ft-m, ice, memit, none, rome)');
+    expect(getMethod('memit').capabilities).toEqual({ batchable: true, routable: true, committable: true, needsTrainSplit: false });
+    expect(getMethod('rome').capabilities.batchable).toBe(false);
+  });
+
+  it.each(['rome', 'memit', 'alphaedit', 'ft-l', 'ft-m'])('%s: the JSON beside the method is its documented defaults', (name) => {
+    const file = join(__dirname, name, `${name}.json`);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(loadHparams(getMethod(name)));
+    expect(loadHparams(getMethod(name), file)).toEqual(loadHparams(getMethod(name)));
+  });
+
+  it('a wrong layer type in a method file names the field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ked-hparams-'));
+    try {
+      writeFileSync(join(dir, 'rome.json'), JSON.stringify({ layer: 'middle' }));
+      expect(() => loadHparams(getMethod('rome'), join(dir, 'rome.json'))).toThrow(/rome\.json: "layer"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('loads hyper-parameters over the defaults and names the bad field', () => {

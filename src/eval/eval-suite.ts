@@ -4,6 +4,7 @@ import type { World } from '../world/types';
 import type { Routing } from './applied-edits';
 import type { EvalDataset } from './dataset/eval-case';
 import type { MeasureOptions } from './measure-cases';
+import type { EditorResources } from '../editors/edit-method';
 import { getMethod } from '../editors/builtin-methods';
 import { loadHparams } from '../editors/registry';
 import type { Protocol } from './protocols';
@@ -13,7 +14,7 @@ import type { EvalSummary } from './summary';
 import { renderCharts } from './svg-chart';
 
 /** What every run of a suite shares: the model, the protocol and where results go. */
-export interface SuiteOptions extends MeasureOptions {
+export interface SuiteOptions extends MeasureOptions, EditorResources {
   modelDir: string;
   mode: Protocol;
   routing?: Routing;

@@ -1,13 +1,13 @@
 import { AppliedEdits, PerRecordEdits, type Routing } from './applied-edits';
 import type { EvalCase } from './dataset/eval-case';
-import type { EditMethod } from '../editors/edit-method';
+import type { EditMethod, EditorResources } from '../editors/edit-method';
 import { measureCases, measurePreEdit, type MeasureOptions, type PreEditReference } from './measure-cases';
 import type { RunStore, StoredEdit, StoredResult } from './run-store';
 
 /** Survey §4: single (edit, measure, restore), sequential (N edits, then measure all), batch (one call edits N). */
 export type Protocol = 'single' | 'sequential' | 'batch';
 
-export interface ProtocolRun extends MeasureOptions {
+export interface ProtocolRun extends MeasureOptions, EditorResources {
   method: EditMethod;
   hparams: unknown;
   routing: Routing;
@@ -36,7 +36,7 @@ export async function runSingle(run: ProtocolRun, cases: readonly EvalCase[]): P
       for (const c of chunk) {
         const edits = new AppliedEdits(run.model, run.routing, run.commit);
         perRecord.set(c.index, edits);
-        const stored = await editRecord(run, c, edits);
+        const stored = await editRecord(run, c, edits, new Map());
         seconds.set(c.index, stored.reduce((s, e) => s + e.seconds, 0));
       }
       const results = await measureCases(run, chunk, new PerRecordEdits(perRecord), reference);
@@ -71,15 +71,18 @@ export async function runAccumulated(
   await hooks.before?.();
 
   const edits = new AppliedEdits(run.model, run.routing, run.commit);
+  // Method state (AlphaEdit's preserved keys) lives as long as these edits; edits re-applied
+  // from a resumed run directory do not restore it.
+  const methodState = new Map<string, unknown>();
   try {
     const stored = run.store.edits();
     for (const e of stored) for (const op of e.operations) edits.add(op, ownersOf(op.requests, e.owners));
     const edited = new Set(stored.flatMap((e) => e.owners));
     const pending = cases.filter((c) => !edited.has(c.index));
-    if (mode === 'batch' && pending.length) stored.push(await editBatch(run, pending, edits));
+    if (mode === 'batch' && pending.length) stored.push(await editBatch(run, pending, edits, methodState));
     else {
       for (const [i, c] of pending.entries()) {
-        stored.push(...(await editRecord(run, c, edits)));
+        stored.push(...(await editRecord(run, c, edits, methodState)));
         run.onProgress?.('edit', i + 1, pending.length);
       }
     }
@@ -101,12 +104,12 @@ export async function runAccumulated(
  * Edits one record: one compute call for all its requests when the method is batchable,
  * otherwise one call per request (each seeing the previous ones when committed). Timed per call.
  */
-async function editRecord(run: ProtocolRun, c: EvalCase, edits: AppliedEdits): Promise<StoredEdit[]> {
+async function editRecord(run: ProtocolRun, c: EvalCase, edits: AppliedEdits, methodState: Map<string, unknown>): Promise<StoredEdit[]> {
   const groups = run.method.capabilities.batchable ? [c.requests] : c.requests.map((r) => [r]);
   const out: StoredEdit[] = [];
   for (const requests of groups) {
     const started = performance.now();
-    const operations = await run.method.compute(run, requests, run.hparams);
+    const operations = await run.method.compute({ ...run, methodState }, requests, run.hparams);
     for (const op of operations) edits.add(op, [c.index]);
     const edit = { owners: requests.map(() => c.index), seconds: (performance.now() - started) / 1000, operations };
     run.store.appendEdit(edit);
@@ -116,11 +119,11 @@ async function editRecord(run: ProtocolRun, c: EvalCase, edits: AppliedEdits): P
 }
 
 /** The batch protocol's one compute call over every pending record's requests. */
-async function editBatch(run: ProtocolRun, pending: readonly EvalCase[], edits: AppliedEdits): Promise<StoredEdit> {
+async function editBatch(run: ProtocolRun, pending: readonly EvalCase[], edits: AppliedEdits, methodState: Map<string, unknown>): Promise<StoredEdit> {
   const requests = pending.flatMap((c) => c.requests);
   const owners = pending.flatMap((c) => c.requests.map(() => c.index));
   const started = performance.now();
-  const operations = await run.method.compute(run, requests, run.hparams);
+  const operations = await run.method.compute({ ...run, methodState }, requests, run.hparams);
   for (const op of operations) edits.add(op, ownersOf(op.requests, owners));
   const edit = { owners, seconds: (performance.now() - started) / 1000, operations };
   run.store.appendEdit(edit);

@@ -3,12 +3,12 @@ import type { Routing } from './applied-edits';
 import type { EvalDataset } from './dataset/eval-case';
 import { generalAbilityProbes, measureGeneralAbility, type GeneralAbility } from './general-ability';
 import type { MeasureOptions } from './measure-cases';
-import type { EditMethod } from '../editors/edit-method';
+import type { EditMethod, EditorResources } from '../editors/edit-method';
 import { runAccumulated, runSingle, type Protocol } from './protocols';
 import { RunStore } from './run-store';
 import { summarize, type EvalSummary } from './summary';
 
-export interface EvalRunOptions extends MeasureOptions {
+export interface EvalRunOptions extends MeasureOptions, EditorResources {
   dataset: EvalDataset;
   method: EditMethod;
   hparams: unknown;

@@ -44,6 +44,11 @@ export class LanguageModel {
     return this.config.family === 'gpt2' ? buildGpt2(graph, this.config, this.weights, options) : buildLlama(graph, this.config, this.weights, options);
   }
 
+  /** Compiles a graph built on this model (e.g. an editor's loss and gradients) with the model's sessions. */
+  compile(graph: Graph): Promise<CompiledGraph> {
+    return this.sessions.load(graph);
+  }
+
   /** The compiled forward graph for an option set (built and compiled on first use). */
   forward(options: ForwardOptions): Promise<{ forward: ForwardGraph; compiled: CompiledGraph }> {
     const key = JSON.stringify(options);
@@ -202,7 +207,7 @@ function copyPaddedColumns(src: HostTensor, dst: HostTensor, b: number, rows: nu
 }
 
 /** Right-padded batch feeds for full-sequence (uncached) forward passes. */
-function rightPadded(sequences: number[][]): { feeds: Record<string, HostTensor> } {
+export function rightPadded(sequences: number[][]): { feeds: Record<string, HostTensor> } {
   if (sequences.length === 0) throw new Error('empty batch');
   const width = Math.max(...sequences.map((s) => s.length));
   const ids = sequences.map((s) => [...s, ...Array(width - s.length).fill(0)]);

@@ -46,7 +46,18 @@ export function buildDecoder(graph: Graph, family: DecoderFamily, weights: Reado
   const mask = op.unsqueeze(additiveAttentionMask(attentionMask, ids, dtype), [1]); // [batch, 1, 1, seq, total]
   const groups = family.heads / family.kvHeads;
 
-  let h = graph.scope('embed', () => family.embed(w, ids, positions));
+  const residualAdds = new Map<number, Value>();
+  const addResidual = (layer: number, x: Value): Value => {
+    if (!options.residualAdd?.includes(layer)) return x;
+    const input = graph.input(layer < 0 ? 'resid.add.embed' : `resid.add.${layer}`, dtype, ['batch', 'seq', x.shape[2]]);
+    residualAdds.set(layer, input);
+    return op.add(x, input);
+  };
+  for (const layer of options.residualAdd ?? []) {
+    if (!Number.isInteger(layer) || layer < -1 || layer >= family.layers) throw new Error(`residualAdd: no layer ${layer} (the model has ${family.layers}; -1 is the embeddings)`);
+  }
+
+  let h = addResidual(-1, graph.scope('embed', () => family.embed(w, ids, positions)));
   for (let layer = 0; layer < family.layers; layer++) {
     h = graph.scope(`layer${layer}`, () => {
       const normed = family.norm(w, { layer, which: 'attn' }, h);
@@ -78,7 +89,7 @@ export function buildDecoder(graph: Graph, family: DecoderFamily, weights: Reado
         mlpOut = op.add(mlpOut, op.matmul(op.matmul(key, deltaV), op.transposeLast2(deltaU)));
       }
       tap('mlp.out', layer, mlpOut);
-      const out = op.add(afterAttn, mlpOut);
+      const out = addResidual(layer, op.add(afterAttn, mlpOut));
       tap('resid', layer, out);
       return out;
     });
@@ -92,5 +103,5 @@ export function buildDecoder(graph: Graph, family: DecoderFamily, weights: Reado
     });
   }
   for (const name of wanted) if (!taps.has(name)) throw new Error(`no such tap: ${name} (the model has ${family.layers} layers)`);
-  return { graph, ids, attentionMask, positions, past, presents, deltas, loraFactors: w.loraFactors, logits, taps, weights: w.bound };
+  return { graph, ids, attentionMask, positions, past, presents, deltas, residualAdds, loraFactors: w.loraFactors, logits, taps, weights: w.bound };
 }

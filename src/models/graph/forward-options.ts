@@ -28,6 +28,13 @@ export interface ForwardOptions {
    * edits change only the feeds, never the graph; r = 0 feeds cost next to nothing.
    */
   editHooks?: boolean;
+  /**
+   * Adds a fed tensor `resid.add.{l}` [batch, seq, d_model] to the residual stream after layer l
+   * (`resid.add.embed` after the embeddings for l = -1). ROME/MEMIT optimise their value vectors
+   * through it (gradient of the loss with respect to the feed); causal tracing corrupts the
+   * subject's embeddings and restores a clean state at one layer and position with it.
+   */
+  residualAdd?: number[];
   /** Bake the weights in as initializers (frozen) instead of feeding them as inputs. */
   frozenWeights?: boolean;
   /** Compute type; must match the weights' (float64 is for gradient checks). Default float32. */
@@ -48,6 +55,8 @@ export interface ForwardGraph {
   past: Array<{ key: Value; value: Value }>;
   presents: Array<{ key: Value; value: Value }>;
   deltas: Array<{ u: Value; v: Value }>;
+  /** The residual-add inputs by layer (-1: embeddings). */
+  residualAdds: Map<number, Value>;
   loraFactors: Map<string, { a: Value; b: Value }>;
   logits?: Value;
   taps: Map<string, Value>;

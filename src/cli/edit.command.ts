@@ -1,0 +1,112 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { getMethod } from '../editors/builtin-methods';
+import { loadHparams } from '../editors/registry';
+import { causalTrace, decisiveLayer, DEFAULT_TRACE } from '../editors/locate/causal-trace';
+import { loadDataset } from '../eval/dataset/load-dataset';
+import { benchEdit } from '../eval/edit-bench';
+import { heatmapSvg } from '../eval/svg-heatmap';
+import { worldStatsCorpus } from '../eval/world-stats-corpus';
+import { loadCheckpoint } from '../models/checkpoint/checkpoint';
+import type { Gpt2Config } from '../models/config';
+import { LanguageModel } from '../models/language-model';
+import { loadTokenizer } from '../models/tokenizer';
+import { initGpt2Weights } from '../models/training/init-weights';
+import { SessionManager } from '../runtime/session/session-manager';
+import type { World } from '../world/types';
+import { positiveInt } from './arguments';
+import { progressBar } from './progress';
+
+/** GPT-2 small's shape (124M parameters) with the fixture's vocabulary, for `--random gpt2-small`. */
+function gpt2SmallShape(vocabSize: number, eos: number | undefined): Gpt2Config {
+  return { family: 'gpt2', modelType: 'gpt2', vocabSize: Math.max(vocabSize, 50257), maxPositions: 1024, dModel: 768, layers: 12, heads: 12, dFF: 3072, layerNormEps: 1e-5, activation: 'gelu_new', tieWordEmbeddings: true, bosTokenId: eos, eosTokenId: eos };
+}
+
+const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 48);
+
+/** `ked trace` (causal tracing heatmaps) and `ked bench edit` (seconds per edit, peak RSS). */
+export function registerEditCommands(program: Command, bench: Command): void {
+  program
+    .command('trace')
+    .description("causal tracing (ROME §2): corrupt the subject's tokens, restore one state per layer and token, and draw how much of the answer comes back")
+    .option('--model <dir>', 'checkpoint directory', 'models/fixture')
+    .requiredOption('--prompt <text>', 'the prompt, e.g. "Feisisar Kaimepan earned a degree from"')
+    .requiredOption('--subject <text>', 'the subject as it occurs in the prompt')
+    .option('--answer <text>', "the answer to trace (default: the model's own next token)")
+    .addOption(new Option('--kind <kind>', 'what is restored: an MLP output or the whole residual stream').choices(['mlp', 'resid']).default('mlp'))
+    .option('--samples <n>', 'noise draws averaged', positiveInt('--samples'), DEFAULT_TRACE.samples)
+    .option('--noise <x>', "noise std in units of the embeddings' std", (v: string) => Number(v), DEFAULT_TRACE.noise)
+    .option('--out <file>', 'SVG to write (default reports/trace-<prompt>-<kind>.svg)')
+    .option('--json', 'print one JSON line: {"decisiveLayer","clean","corrupted","svg","probability",...}')
+    .action(async (flags: { model: string; prompt: string; subject: string; answer?: string; kind: 'mlp' | 'resid'; samples: number; noise: number; out?: string; json?: boolean }) => {
+      if (!flags.prompt.includes(flags.subject)) throw new InvalidArgumentError(`the subject "${flags.subject}" does not occur in the prompt`);
+      if (!(flags.noise >= 0)) throw new InvalidArgumentError('--noise must be a number >= 0');
+      const [checkpoint, tokenizer] = await Promise.all([loadCheckpoint(flags.model), loadTokenizer(flags.model)]);
+      const sessions = new SessionManager({});
+      try {
+        const model = new LanguageModel(checkpoint.config, checkpoint.weights, sessions);
+        const trace = await causalTrace(model, tokenizer, flags.prompt, flags.subject, flags.answer, { kind: flags.kind, samples: flags.samples, noise: flags.noise, seed: 1 });
+        const out = flags.out ?? join('reports', `trace-${slug(flags.prompt)}-${flags.kind}.svg`);
+        mkdirSync(dirname(out), { recursive: true });
+        const indices = Array.from({ length: trace.subject[1] - trace.subject[0] }, (_, i) => trace.subject[0] + i);
+        writeFileSync(
+          out,
+          heatmapSvg({
+            title: `p("${trace.answer.trim()}") with ${flags.kind === 'mlp' ? 'one MLP output' : 'one residual state'} restored`,
+            rowLabels: trace.tokens.map((t) => JSON.stringify(t).slice(1, -1)),
+            markedRows: indices,
+            columnLabel: 'layer',
+            values: trace.probability,
+            max: trace.clean,
+            legend: `clean ${trace.clean.toFixed(3)} · corrupted ${trace.corrupted.toFixed(3)}`,
+          }),
+        );
+        const layer = decisiveLayer(trace);
+        const result = { decisiveLayer: layer, clean: trace.clean, corrupted: trace.corrupted, answer: trace.answer, kind: trace.kind, svg: out, tokens: trace.tokens, subject: trace.subject, probability: trace.probability };
+        console.log(flags.json ? JSON.stringify(result) : `${out}: decisive layer ${layer} (clean p=${trace.clean.toFixed(3)}, corrupted p=${trace.corrupted.toFixed(3)})`);
+      } finally {
+        await sessions.close();
+      }
+    });
+
+  bench
+    .command('edit')
+    .description('seconds per edit and peak memory of an edit method, on a checkpoint or a random GPT-2-small-shaped model')
+    .requiredOption('--method <name>', 'rome, memit, alphaedit, ft-l, ft-m, ...')
+    .option('--model <dir>', 'checkpoint directory (its tokenizer is used for --random too)', 'models/fixture')
+    .addOption(new Option('--random <shape>', 'time on randomly initialised weights of this shape instead of the checkpoint').choices(['gpt2-small']))
+    .option('--hparams <file>', "the method's hyper-parameter JSON (default: its defaults)")
+    .option('--dataset <file>', 'requests come from here', 'data/world/world-counterfact.test.json')
+    .option('--edits <n>', 'edits timed (the first, which computes statistics, is reported apart)', positiveInt('--edits'), 4)
+    .option('--world <dir>', 'world.json whose corpus is the key-statistics sample', 'data/world')
+    .option('--stats-cache <dir>', 'where key statistics are cached (the random model is never cached)', 'data/stats')
+    .option('--json', 'print one JSON line: {"secondsPerEdit","peakRssMb",...}')
+    .action(async (flags: { method: string; model: string; random?: 'gpt2-small'; hparams?: string; dataset: string; edits: number; world: string; statsCache: string; json?: boolean }) => {
+      const method = getMethod(flags.method);
+      const hparams = loadHparams(method, flags.hparams);
+      const worldPath = join(flags.world, 'world.json');
+      if (!existsSync(worldPath)) throw new InvalidArgumentError(`${worldPath} not found (--world)`);
+      const world = JSON.parse(readFileSync(worldPath, 'utf8')) as World;
+      const tokenizer = await loadTokenizer(flags.model);
+      const sessions = new SessionManager({});
+      try {
+        let model: LanguageModel;
+        if (flags.random) {
+          const config = gpt2SmallShape(tokenizer.vocabSize, tokenizer.eosTokenId);
+          model = new LanguageModel(config, initGpt2Weights(config, 1), sessions);
+        } else {
+          const checkpoint = await loadCheckpoint(flags.model);
+          model = new LanguageModel(checkpoint.config, checkpoint.weights, sessions);
+        }
+        const requests = loadDataset(flags.dataset).cases.slice(0, flags.edits).map((c) => c.requests[0]);
+        const bar = progressBar(`bench ${flags.method}`, requests.length);
+        const context = { model, tokenizer, statsCorpus: worldStatsCorpus(world), statsCacheDir: flags.random ? undefined : flags.statsCache };
+        const result = await benchEdit(context, method, hparams, requests, flags.random ?? flags.model, () => bar.tick());
+        bar.stop();
+        console.log(flags.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
+      } finally {
+        await sessions.close();
+      }
+    });
+}

@@ -1,0 +1,21 @@
+import type { EditMethod } from '../edit-method';
+import { fineTuneDelta, fineTuneHparams } from '../ft/fine-tune';
+
+const ftlHparams = fineTuneHparams.extend({
+  steps: fineTuneHparams.shape.steps.default(40),
+  lr: fineTuneHparams.shape.lr.default(2e-3),
+  normConstraint: fineTuneHparams.shape.normConstraint.default(2e-2),
+});
+
+/**
+ * FT-L (Zhu et al. 2020, as ROME's baseline; survey §4): fine-tunes one MLP output projection
+ * with the target scored from the prompt's last position, each weight kept within an L∞ ball
+ * around its original value.
+ */
+export const ftlMethod: EditMethod<typeof ftlHparams> = {
+  name: 'ft-l',
+  capabilities: { batchable: true, routable: true, committable: true, needsTrainSplit: false },
+  defaultRouting: 'routed',
+  hparams: ftlHparams,
+  compute: async (context, requests, hp) => [await fineTuneDelta(context, requests, hp, 'prompt-last', 'ft-l')],
+};

@@ -1,0 +1,185 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tokenizeProbe } from '../eval/teacher-forcing';
+import type { EditDeltas } from '../models/language-model';
+import { symmetricEigen } from '../runtime/linalg';
+import { SessionManager } from '../runtime/session/session-manager';
+import { alphaEditMethod } from './alphaedit/alphaedit';
+import { commitDelta, mlpOutProjection, rollbackDelta } from './commit-delta';
+import type { EditContext } from './edit-method';
+import type { DeltaOperation } from './edit-operation';
+import type { EditRequest } from './edit-request';
+import { ftlMethod } from './ft-l/ft-l';
+import { ftmMethod } from './ft-m/ft-m';
+import { causalTrace } from './locate/causal-trace';
+import { contextTemplates } from './locate/context-templates';
+import { keyMoment } from './locate/layer-stats';
+import { subjectLastToken } from './locate/subject-token';
+import { memitMethod } from './memit/memit';
+import { computeRome, romeHparams, romeMethod } from './rome/rome';
+import { counterfactRequests, fixtureContext, REPO_ROOT } from './testing';
+
+jest.setTimeout(120_000);
+
+const sessions = new SessionManager({});
+let context: EditContext;
+let requests: EditRequest[];
+
+beforeAll(async () => {
+  context = await fixtureContext(sessions);
+  requests = counterfactRequests(8);
+});
+afterAll(() => sessions.close());
+
+/** Token accuracy of each request's target after its bare prompt, optionally under routed deltas. */
+async function targetAccuracy(rs: readonly EditRequest[], operation?: DeltaOperation): Promise<number[]> {
+  const pairs = rs.map((r) => tokenizeProbe(context.tokenizer, { prompt: r.prompt, target: r.target_new }));
+  const deltas: EditDeltas[] | undefined = operation ? rs.map(() => new Map(operation.factors.map((f) => [f.layer, f]))) : undefined;
+  return (await context.model.scoreTargets(pairs, deltas)).map((s) => s.accuracy);
+}
+
+function weightsCopy(): Map<string, Float32Array> {
+  return new Map([...context.model.weights].map(([name, t]) => [name, (t.data as Float32Array).slice()]));
+}
+
+function expectWeightsEqual(before: Map<string, Float32Array>): void {
+  const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  for (const [name, data] of before) expect(Buffer.compare(bytes(context.model.weights.get(name)!.data as Float32Array), bytes(data))).toBe(0);
+}
+
+const cosine = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i] * b[i];
+    aa += a[i] * a[i];
+    bb += b[i] * b[i];
+  }
+  return ab / Math.sqrt(aa * bb);
+};
+const norm = (a: ArrayLike<number>) => Math.sqrt(Array.from(a).reduce((s, x) => s + x * x, 0));
+
+describe('requests a locate-and-edit method cannot do', () => {
+  it('names the subject that is not in the prompt, and an empty target', async () => {
+    const base = requests[0];
+    await expect(romeMethod.compute(context, [{ ...base, subject: 'Nobody Atall' }], romeHparams.parse({}))).rejects.toThrow('rome: request 0: the subject "Nobody Atall" does not occur in the prompt');
+    await expect(memitMethod.compute(context, [base, { ...base, target_new: ' ' }], memitMethod.hparams.parse({}))).rejects.toThrow('memit: request 1: target_new is empty');
+    await expect(romeMethod.compute(context, [{ ...base, subject: undefined }], romeHparams.parse({}))).rejects.toThrow('names no subject');
+    await expect(ftmMethod.compute(context, [{ ...base, target_new: '' }], ftmMethod.hparams.parse({}))).rejects.toThrow('ft-m: request 0: target_new is empty');
+  });
+
+  it('finds the subject\'s last token', () => {
+    const { ids, index } = subjectLastToken(context.tokenizer, 'The writer of Endless Crown is', 'Endless Crown');
+    expect(context.tokenizer.decode(ids.slice(0, index + 1))).toBe('The writer of Endless Crown');
+  });
+});
+
+describe('ROME', () => {
+  it('matches an independent PyTorch implementation of the same edit (test/fixtures/rome)', async () => {
+    const dir = join(REPO_ROOT, 'test', 'fixtures', 'rome');
+    const hp = romeHparams.parse(JSON.parse(readFileSync(join(dir, 'hparams.json'), 'utf8')));
+    const request = JSON.parse(readFileSync(join(dir, 'request.json'), 'utf8')) as EditRequest;
+    const inputs = JSON.parse(readFileSync(join(dir, 'inputs.json'), 'utf8')) as { templates: string[] };
+    const reference = JSON.parse(readFileSync(join(dir, 'reference.json'), 'utf8')) as { left: number[]; right: number[] };
+    // The reference was given ked's tokens and templates; they must still be what ked makes.
+    expect(await contextTemplates(context.model, context.tokenizer, hp.contextTemplates)).toEqual(inputs.templates);
+    const { factors } = await computeRome(context, request, hp);
+    const [{ u: right, v: left }] = factors;
+    expect(cosine(left.data as Float32Array, reference.left)).toBeGreaterThan(0.9999);
+    expect(cosine(right.data as Float32Array, reference.right)).toBeGreaterThan(0.999);
+    expect(norm(right.data as Float32Array) / norm(reference.right)).toBeCloseTo(1, 2);
+  });
+
+  it('makes the model say the target, routed and committed alike, and leaves the weights as they were', async () => {
+    const before = weightsCopy();
+    const [operation] = (await romeMethod.compute(context, [requests[0]], romeHparams.parse({}))) as DeltaOperation[];
+    expectWeightsEqual(before);
+    expect(operation.factors).toHaveLength(1);
+    expect(operation.factors[0].u.shape).toEqual([context.model.config.dModel, 1]);
+    expect(await targetAccuracy([requests[0]])).toEqual([expect.any(Number)]);
+    const [routed] = await targetAccuracy([requests[0]], operation);
+    commitDelta(context.model.config, context.model.weights, operation);
+    const [committed] = await targetAccuracy([requests[0]]);
+    rollbackDelta(context.model.config, context.model.weights, operation);
+    expect(routed).toBe(1);
+    expect(committed).toBe(1);
+  });
+});
+
+describe('MEMIT', () => {
+  it('edits a batch of facts in one update spread over its layers', async () => {
+    const batch = [requests[0], requests[2], requests[3]];
+    expect(await targetAccuracy(batch)).not.toEqual([1, 1, 1]);
+    const before = weightsCopy();
+    const [operation] = (await memitMethod.compute(context, batch, memitMethod.hparams.parse({}))) as DeltaOperation[];
+    expectWeightsEqual(before);
+    expect(operation.factors.map((f) => f.layer)).toEqual([0, 1]);
+    expect(operation.factors[0].v.shape).toEqual([context.model.config.dFF, 3]); // rank <= batch size
+    expect(await targetAccuracy(batch, operation)).toEqual([1, 1, 1]);
+  });
+});
+
+describe('AlphaEdit', () => {
+  it('leaves the directions of preserved keys untouched and keeps an earlier edit through a later one', async () => {
+    const hp = alphaEditMethod.hparams.parse({});
+    const state = new Map<string, unknown>();
+    const ctx = { ...context, methodState: state };
+    const [first] = (await alphaEditMethod.compute(ctx, [requests[0]], hp)) as DeltaOperation[];
+    // The largest-variance direction of the preserved keys is in no edit's row space: e·V = 0.
+    const moment = await keyMoment(context.model, context.tokenizer, context.statsCorpus, 0, hp.keyMoment.samples);
+    const { values, vectors } = symmetricEigen(moment.moment);
+    const n = moment.moment.rows;
+    const top = Array.from({ length: n }, (_, i) => vectors.data[i * n + n - 1]);
+    expect(values[n - 1]).toBeGreaterThan(values[0]);
+    const v = first.factors[0].v.data as Float32Array;
+    const projected = top.reduce((s, e, i) => s + e * v[i], 0);
+    expect(Math.abs(projected) / norm(v)).toBeLessThan(1e-4);
+
+    commitDelta(context.model.config, context.model.weights, first);
+    try {
+      expect(await targetAccuracy([requests[0]])).toEqual([1]);
+      const [second] = (await alphaEditMethod.compute(ctx, [requests[2]], hp)) as DeltaOperation[];
+      expect(state.size).toBe(2); // preserved keys of layers 0 and 1
+      commitDelta(context.model.config, context.model.weights, second);
+      expect(await targetAccuracy([requests[0], requests[2]])).toEqual([1, 1]);
+      rollbackDelta(context.model.config, context.model.weights, second);
+    } finally {
+      rollbackDelta(context.model.config, context.model.weights, first);
+    }
+  });
+});
+
+describe('FT-M and FT-L', () => {
+  it('FT-M: the returned delta is the fine-tuned change, and the weights are put back', async () => {
+    const before = weightsCopy();
+    const [operation] = (await ftmMethod.compute(context, [requests[1]], ftmMethod.hparams.parse({}))) as DeltaOperation[];
+    expectWeightsEqual(before);
+    expect(operation.factors[0].v.shape).toEqual([context.model.config.dFF, context.model.config.dModel]);
+    expect(await targetAccuracy([requests[1]], operation)).toEqual([1]);
+  });
+
+  it('FT-L keeps every weight within its L∞ ball', async () => {
+    const hp = ftlMethod.hparams.parse({ normConstraint: 1e-3 });
+    const [operation] = (await ftlMethod.compute(context, [requests[1]], hp)) as DeltaOperation[];
+    const change = operation.factors[0].v.data as Float32Array;
+    const largest = change.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+    expect(largest).toBeLessThanOrEqual(1e-3 + 1e-6);
+    expect(largest).toBeGreaterThan(5e-4); // it did move
+    expect(mlpOutProjection(context.model.config, hp.layer).name).toBe('h.1.mlp.c_proj.weight');
+  });
+});
+
+describe('causal tracing', () => {
+  it('restoring the last layer\'s residual at the last token gives back the clean answer probability', async () => {
+    const r = requests[4]; // The writer of Endless Crown is
+    const trace = await causalTrace(context.model, context.tokenizer, r.prompt, r.subject!, r.ground_truth![0], { kind: 'resid', samples: 2, noise: 3, seed: 1 });
+    const last = trace.probability[trace.tokens.length - 1][context.model.config.layers - 1];
+    expect(trace.clean).toBeGreaterThan(0.5);
+    expect(trace.corrupted).toBeLessThan(trace.clean);
+    expect(last).toBeCloseTo(trace.clean, 4);
+    // Restoring a state before the subject cannot help: the noise comes after it.
+    expect(trace.probability[0][0]).toBeCloseTo(trace.corrupted, 4);
+    expect(trace.subject).toEqual([3, 5]);
+  });
+});

@@ -1,0 +1,33 @@
+import type { KedTokenizer } from '../../models/tokenizer';
+import type { EditRequest } from '../edit-request';
+
+/** A request a locate-and-edit method cannot do, with the reason in words. */
+export class UnsupportedRequestError extends Error {
+  constructor(method: string, index: number, reason: string) {
+    super(`${method}: request ${index}: ${reason}`);
+    this.name = 'UnsupportedRequestError';
+  }
+}
+
+/** Checks what every locate-and-edit method needs: a subject that occurs in the prompt, a target. */
+export function checkLocatableRequests(method: string, requests: readonly EditRequest[]): void {
+  requests.forEach((r, i) => {
+    if (!r.target_new.trim()) throw new UnsupportedRequestError(method, i, 'target_new is empty');
+    if (!r.prompt.trim()) throw new UnsupportedRequestError(method, i, 'prompt is empty');
+    if (!r.subject?.trim()) throw new UnsupportedRequestError(method, i, 'it names no subject (locate-and-edit methods edit the subject\'s key)');
+    if (!r.prompt.includes(r.subject)) throw new UnsupportedRequestError(method, i, `the subject "${r.subject}" does not occur in the prompt "${r.prompt}"`);
+  });
+}
+
+/**
+ * The token ids of `text` and the index of the subject's last token in them (ROME's
+ * "subject_last" lookup): the length of the tokenized text up to the end of the subject's last
+ * occurrence, minus one, as ROME computes it.
+ */
+export function subjectLastToken(tokenizer: KedTokenizer, text: string, subject: string): { ids: number[]; index: number } {
+  const at = text.lastIndexOf(subject);
+  if (at < 0) throw new Error(`the subject "${subject}" does not occur in "${text}"`);
+  const ids = tokenizer.encode(text);
+  const prefix = tokenizer.encode(text.slice(0, at + subject.length));
+  return { ids, index: Math.min(prefix.length, ids.length) - 1 };
+}
