@@ -7,6 +7,7 @@ import { KED_CONFIG, type KedConfig } from './config/ked-config';
 import { KedDataSource } from './memory/database/ked-data-source';
 import { ENTITIES } from './memory/entities';
 import { MemoryModule } from './memory/memory.module';
+import { FactsModule } from './modules/facts/facts.module';
 import { HealthModule } from './modules/health/health.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 
@@ -34,6 +35,7 @@ export class AppModule {
         MemoryModule,
         HealthModule,
         MetricsModule,
+        FactsModule,
       ],
       providers: [{ provide: KED_CONFIG, useValue: config }],
       exports: [KED_CONFIG],

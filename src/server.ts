@@ -1,12 +1,17 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { ClientErrorFilter } from './guards/client-error.filter';
 import type { KedConfig } from './config/ked-config';
 import { KedDataSource } from './memory/database/ked-data-source';
 import { packageVersion } from './package-root';
+
+/** Largest request body accepted (JSON or NDJSON). */
+const BODY_LIMIT = '16mb';
 
 /** Builds the daemon (not yet listening): used by `ked serve` and by the e2e tests alike. */
 export async function createApp(config: KedConfig): Promise<INestApplication> {
@@ -15,12 +20,16 @@ export async function createApp(config: KedConfig): Promise<INestApplication> {
   let app: INestApplication;
   try {
     // Nest's own console logger stays off: boot failures surface once, as the CLI's one line.
-    app = await NestFactory.create(AppModule.forRoot(config, dataSource), { logger: false, abortOnError: false });
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, dataSource), { logger: false, abortOnError: false, bodyParser: false });
   } catch (err) {
     await dataSource.destroy();
     throw err;
   }
   app.useLogger(app.get(Logger));
+  // Bodies past the limit get 413; NDJSON fact streams arrive as text and are parsed per line.
+  app.useGlobalFilters(new ClientErrorFilter(app.getHttpAdapter()));
+  (app as NestExpressApplication).useBodyParser('json', { limit: BODY_LIMIT });
+  (app as NestExpressApplication).useBodyParser('text', { type: ['application/x-ndjson', 'application/jsonl', 'application/x-jsonlines'], limit: BODY_LIMIT });
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -1,0 +1,58 @@
+import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiConsumes, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { MAX_FACTS_PER_REQUEST, parseFactsBody, parseFactsNdjson } from './fact-input';
+import { FactsService } from './facts.service';
+
+const EXAMPLE = { subject: 'Feisisar Kaimepan', prompt: 'Feisisar Kaimepan earned a degree from', target_new: 'Vaba Open University', ground_truth: 'Stabe Open University', relation: 'educated_at', key: 'wikidata:Q123/P69/2026-11-28' };
+
+@ApiTags('facts')
+@Controller('v1/facts')
+export class FactsController {
+  constructor(private readonly facts: FactsService) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Submit fact updates',
+    description: `KnowEdit fact records or the compact {subject, prompt, target_new, ground_truth?, relation?, key?}, as {"facts": [...]} (application/json) or one record per line (application/x-ndjson). Up to ${MAX_FACTS_PER_REQUEST} per request. Answered only once every fact is stored durably; a repeated key is not stored twice and gets the first fact's id.`,
+  })
+  @ApiConsumes('application/json', 'application/x-ndjson')
+  @ApiBody({ schema: { type: 'object', properties: { facts: { type: 'array', items: { type: 'object' } } }, example: { facts: [EXAMPLE] } } })
+  @ApiAcceptedResponse({ description: '{"ids": [...], "duplicates": n}: one id per fact, in order' })
+  @ApiBadRequestResponse({ description: '{"errors": [{"index", "path", "message"}]}: nothing was stored' })
+  async submit(@Req() req: Request, @Body() body: unknown) {
+    const ndjson = /^application\/(x-ndjson|jsonl|x-jsonlines)\b/.test(req.headers['content-type'] ?? '');
+    if (ndjson && typeof body !== 'string') throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: 'empty NDJSON body', errors: [] });
+    const parsed = ndjson ? parseFactsNdjson(body as string) : parseFactsBody(body);
+    if ('errors' in parsed) {
+      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `${parsed.errors.length} problem${parsed.errors.length > 1 ? 's' : ''} in the facts; nothing was stored`, errors: parsed.errors });
+    }
+    return this.facts.ingest(parsed.facts);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: "A fact's status (queued, computing, applied, verified, failed) and the edit operations made for it" })
+  @ApiOkResponse({ description: 'the fact and its operations' })
+  @ApiNotFoundResponse({ description: 'no fact with this id' })
+  async get(@Param('id', new ParseUUIDPipe({ version: '4' })) id: string) {
+    const found = await this.facts.find(id);
+    if (!found) throw new NotFoundException(`no fact ${id}`);
+    const { fact, operations } = found;
+    return {
+      id: fact.id,
+      key: fact.key,
+      status: fact.status,
+      subject: fact.subject,
+      prompt: fact.prompt,
+      target_new: fact.targetNew,
+      ground_truth: fact.groundTruth,
+      relation: fact.relation,
+      error: fact.error,
+      attempts: fact.attempts,
+      createdAt: fact.createdAt,
+      updatedAt: fact.updatedAt,
+      operations: operations.map((o) => ({ id: o.id, method: o.method, kind: o.kind, mode: o.mode, layers: o.layers, status: o.status, createdAt: o.createdAt })),
+    };
+  }
+}
