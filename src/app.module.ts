@@ -7,6 +7,7 @@ import { KED_CONFIG, type KedConfig } from './config/ked-config';
 import { KedDataSource } from './memory/database/ked-data-source';
 import { ENTITIES } from './memory/entities';
 import { MemoryModule } from './memory/memory.module';
+import { GuardsModule } from './guards/guards.module';
 import { FactsModule } from './modules/facts/facts.module';
 import { HealthModule } from './modules/health/health.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
@@ -33,6 +34,7 @@ export class AppModule {
         }),
         ScheduleModule.forRoot(),
         MemoryModule,
+        GuardsModule.forRoot({ requestsPerMinute: config.rateLimit }),
         HealthModule,
         MetricsModule,
         FactsModule,

@@ -6,6 +6,7 @@ import { EmbeddedDatabaseBusyError } from '../memory/database/embedded-postgres'
 import { registerDbCommands } from './db.command';
 import { registerEditCommands } from './edit.command';
 import { registerEvalCommands } from './eval.command';
+import { registerKeysCommands } from './keys.command';
 import { registerGenerateCommand } from './generate.command';
 import { registerModelCommands } from './model.command';
 import { registerRuntimeCommands } from './runtime.command';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   });
 
   registerDbCommands(program);
+  registerKeysCommands(program);
   const bench = program.command('bench').description('measure performance; every subcommand prints JSON');
   registerRuntimeCommands(program, bench);
   registerModelCommands(program, bench);

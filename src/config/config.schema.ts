@@ -34,6 +34,7 @@ export const configSchema = z.object({
   KED_LANCE_URI: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
   KED_MODEL: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
   LOG_LEVEL: z.enum(logLevels).default('info'),
+  KED_RATE_LIMIT: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').default(6000),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

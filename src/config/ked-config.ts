@@ -14,6 +14,8 @@ export interface KedConfig {
   lanceUri: string;
   model?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Requests per minute per API key (per client address for public routes). */
+  rateLimit: number;
 }
 
 export const KED_CONFIG = Symbol('KED_CONFIG');
@@ -43,6 +45,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     lanceUri: /^[a-z][a-z0-9+.-]*:\/\//i.test(lanceUri) ? lanceUri : resolve(lanceUri),
     model: raw.KED_MODEL ? resolve(raw.KED_MODEL) : defaultModel(),
     logLevel: raw.LOG_LEVEL,
+    rateLimit: raw.KED_RATE_LIMIT,
   };
 }
 

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
+import { createApiKey } from '../../src/guards/api-keys';
 import { createApp } from '../../src/server';
 import { testConfig } from './support/app-env';
 import { ENGINES } from './support/engines';
@@ -14,7 +15,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 describe.each(ENGINES)('fact ingestion on the %s engine', (engine) => {
   let app: INestApplication | undefined;
   let cleanup: (() => Promise<void>) | undefined;
-  const http = () => request(app!.getHttpServer());
+  let key = '';
+  const http = () => {
+    const agent = request(app!.getHttpServer());
+    const auth = (r: request.Test) => r.set('authorization', `Bearer ${key}`);
+    return { post: (url: string) => auth(agent.post(url)), get: (url: string) => auth(agent.get(url)) };
+  };
   const storedFacts = async () => Number((await app!.get<DataSource>(getDataSourceToken()).query('SELECT count(*) AS n FROM facts'))[0].n);
 
   beforeAll(async () => {
@@ -23,6 +29,7 @@ describe.each(ENGINES)('fact ingestion on the %s engine', (engine) => {
     cleanup = setup.cleanup;
     app = await createApp(setup.config);
     await app.init();
+    key = (await createApiKey(app.get<DataSource>(getDataSourceToken()), { name: 'e2e', roles: ['ingest'] })).key;
   });
 
   afterAll(async () => {
@@ -100,6 +107,25 @@ describe.each(ENGINES)('fact ingestion on the %s engine', (engine) => {
     await http().get('/v1/facts/not-a-uuid').expect(400);
   });
 
+  it('wants a key with the right role: 401 without one, 403 with the wrong role', async () => {
+    if (!app) return;
+    const server = app.getHttpServer();
+    const fact = { subject: 'Ada Lovelace', prompt: 'Ada Lovelace was born in', target_new: 'Paris' };
+    const missing = await request(server).post('/v1/facts').send({ facts: [fact] }).expect(401);
+    expect(missing.body.message).toMatch(/API key is required/);
+    await request(server).post('/v1/facts').set('authorization', 'Bearer ked_00000000_nope').send({ facts: [fact] }).expect(401);
+    const source = app.get<DataSource>(getDataSourceToken());
+    const reader = await createApiKey(source, { name: 'reader', roles: ['reader'] });
+    const denied = await request(server).post('/v1/facts').set('authorization', `Bearer ${reader.key}`).send({ facts: [fact] }).expect(403);
+    expect(denied.body.message).toContain('needs ingest');
+    const posted = await http().post('/v1/facts').send({ facts: [fact] }).expect(202);
+    await request(server).get(`/v1/facts/${posted.body.ids[0]}`).set('x-api-key', reader.key).expect(200);
+    await source.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [reader.id]);
+    await request(server).get(`/v1/facts/${posted.body.ids[0]}`).set('x-api-key', reader.key).expect(401);
+    await request(server).get('/health').expect(200); // public
+    expect(await storedFacts()).toBeGreaterThan(0);
+  });
+
   it('documents the endpoints in OpenAPI', async () => {
     if (!app) return;
     const doc = await http().get('/docs-json').expect(200);
@@ -110,12 +136,14 @@ describe.each(ENGINES)('fact ingestion on the %s engine', (engine) => {
 describe('fuzzing POST /v1/facts and GET /v1/facts/:id (embedded engine)', () => {
   let app: INestApplication | undefined;
   let cleanup: (() => Promise<void>) | undefined;
+  let key = '';
 
   beforeAll(async () => {
     const setup = (await testConfig('embedded'))!;
     cleanup = setup.cleanup;
     app = await createApp(setup.config);
     await app.init();
+    key = (await createApiKey(app.get<DataSource>(getDataSourceToken()), { name: 'fuzz', roles: ['admin'] })).key;
   });
 
   afterAll(async () => {
@@ -132,7 +160,7 @@ describe('fuzzing POST /v1/facts and GET /v1/facts/:id (embedded engine)', () =>
     const body = fc.oneof(fc.record({ facts: fc.array(fc.oneof(factLike, fc.anything()), { maxLength: 5 }) }), fc.anything(), fc.json());
     await fc.assert(
       fc.asyncProperty(body, fc.boolean(), async (value, ndjson) => {
-        const req = request(app!.getHttpServer()).post('/v1/facts');
+        const req = request(app!.getHttpServer()).post('/v1/facts').set('authorization', `Bearer ${key}`);
         const res = ndjson ? await req.set('content-type', 'application/x-ndjson').send(typeof value === 'string' ? value : (JSON.stringify(value) ?? '')) : await req.set('content-type', 'application/json').send(JSON.stringify(value) ?? 'null');
         expect(res.status).toBeLessThan(500);
         expect([202, 400]).toContain(res.status);
@@ -141,7 +169,7 @@ describe('fuzzing POST /v1/facts and GET /v1/facts/:id (embedded engine)', () =>
     );
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.string(), fc.uuid()), async (id) => {
-        const res = await request(app!.getHttpServer()).get(`/v1/facts/${encodeURIComponent(id)}`);
+        const res = await request(app!.getHttpServer()).get(`/v1/facts/${encodeURIComponent(id)}`).set('authorization', `Bearer ${key}`);
         expect(res.status).toBeLessThan(500);
       }),
       { numRuns: 100, seed: 20261128 },

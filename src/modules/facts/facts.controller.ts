@@ -1,17 +1,20 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiConsumes, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiBadRequestResponse, ApiBody, ApiConsumes, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { MAX_FACTS_PER_REQUEST, parseFactsBody, parseFactsNdjson } from './fact-input';
 import { FactsService } from './facts.service';
+import { Roles } from '../../guards/roles';
 
 const EXAMPLE = { subject: 'Feisisar Kaimepan', prompt: 'Feisisar Kaimepan earned a degree from', target_new: 'Vaba Open University', ground_truth: 'Stabe Open University', relation: 'educated_at', key: 'wikidata:Q123/P69/2026-11-28' };
 
 @ApiTags('facts')
+@ApiBearerAuth()
 @Controller('v1/facts')
 export class FactsController {
   constructor(private readonly facts: FactsService) {}
 
   @Post()
+  @Roles('ingest')
   @HttpCode(202)
   @ApiOperation({
     summary: 'Submit fact updates',
@@ -32,6 +35,7 @@ export class FactsController {
   }
 
   @Get(':id')
+  @Roles('reader', 'ingest', 'editor', 'auditor')
   @ApiOperation({ summary: "A fact's status (queued, computing, applied, verified, failed) and the edit operations made for it" })
   @ApiOkResponse({ description: 'the fact and its operations' })
   @ApiNotFoundResponse({ description: 'no fact with this id' })

@@ -1,0 +1,53 @@
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Request } from 'express';
+import { DataSource } from 'typeorm';
+import { ApiKey } from '../memory/entities/api-key.entity';
+import { hashApiKey } from './api-keys';
+import { PUBLIC_KEY, ROLES_KEY, type Role } from './roles';
+
+/** The key a request was made with, for handlers and the throttler. */
+export interface AuthenticatedRequest extends Request {
+  apiKey?: { id: string; prefix: string; roles: string[] };
+}
+
+/**
+ * `Authorization: Bearer <key>` (or `x-api-key`) on every route not marked @Public: 401 without
+ * a valid, unrevoked key; 403 when the key has none of the route's roles (admin has them all).
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const key = bearer(req);
+    if (!key) throw new UnauthorizedException('an API key is required: Authorization: Bearer <key> (create one with `ked keys create --role <role>`)');
+    const found = await this.dataSource.getRepository(ApiKey).findOneBy({ keySha256: hashApiKey(key) });
+    if (!found || found.revokedAt) throw new UnauthorizedException('unknown or revoked API key');
+    req.apiKey = { id: found.id, prefix: found.keyPrefix, roles: found.roles };
+    const allowed = this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? ['admin'];
+    if (!found.roles.includes('admin') && !allowed.some((r) => found.roles.includes(r))) {
+      throw new ForbiddenException(`this API key (${found.keyPrefix}) has roles ${found.roles.join(', ')}; this route needs ${allowed.join(' or ')}`);
+    }
+    // Best effort: a failed bookkeeping write must not fail the request.
+    void this.dataSource.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [found.id]).catch(() => undefined);
+    return true;
+  }
+}
+
+function bearer(req: Request): string | undefined {
+  const header = req.headers.authorization;
+  if (header) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    return match?.[1];
+  }
+  const x = req.headers['x-api-key'];
+  return typeof x === 'string' && x ? x : undefined;
+}

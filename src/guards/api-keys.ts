@@ -1,0 +1,27 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { ApiKey } from '../memory/entities/api-key.entity';
+import { ROLES, type Role } from './roles';
+
+/** sha256 of the whole key: what is stored and looked up (the key itself never is). */
+export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
+
+/**
+ * Creates a key `ked_<8 hex>_<43 base64url>` (256 random bits) with roles, stores its hash and
+ * returns the key: the only time it is shown.
+ */
+export async function createApiKey(dataSource: DataSource, options: { name: string; roles: readonly string[] }): Promise<{ id: string; key: string; prefix: string; roles: Role[] }> {
+  const roles = [...new Set(options.roles)];
+  const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
+  if (unknown.length || roles.length === 0) throw new Error(`roles must be some of ${ROLES.join(', ')} (got ${roles.join(', ') || 'none'})`);
+  const prefix = randomBytes(4).toString('hex');
+  const key = `ked_${prefix}_${randomBytes(32).toString('base64url')}`;
+  const saved = await dataSource.getRepository(ApiKey).save({ name: options.name, keyPrefix: prefix, keySha256: hashApiKey(key), roles, lastUsedAt: null, revokedAt: null });
+  return { id: saved.id, key, prefix, roles: roles as Role[] };
+}
+
+/** Marks a key revoked by id or prefix; returns how many keys it matched. */
+export async function revokeApiKey(dataSource: DataSource, idOrPrefix: string): Promise<number> {
+  const result = await dataSource.query(`UPDATE api_keys SET revoked_at = now() WHERE revoked_at IS NULL AND (key_prefix = $1 OR id::text = $1)`, [idOrPrefix]);
+  return Number(result[1] ?? 0);
+}
