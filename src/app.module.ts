@@ -8,7 +8,10 @@ import { KedDataSource } from './memory/database/ked-data-source';
 import { ENTITIES } from './memory/entities';
 import { MemoryModule } from './memory/memory.module';
 import { GuardsModule } from './guards/guards.module';
+import { EditsModule } from './modules/edits/edits.module';
 import { FactsModule } from './modules/facts/facts.module';
+import { InferenceModule } from './modules/inference/inference.module';
+import { ModelModule } from './modules/model/model.module';
 import { HealthModule } from './modules/health/health.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 
@@ -37,7 +40,10 @@ export class AppModule {
         GuardsModule.forRoot({ requestsPerMinute: config.rateLimit }),
         HealthModule,
         MetricsModule,
+        ModelModule,
+        EditsModule,
         FactsModule,
+        InferenceModule,
       ],
       providers: [{ provide: KED_CONFIG, useValue: config }],
       exports: [KED_CONFIG],

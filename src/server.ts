@@ -6,7 +6,9 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ClientErrorFilter } from './guards/client-error.filter';
+import { ConfigError } from './config/config.schema';
 import type { KedConfig } from './config/ked-config';
+import { getMethod } from './editors/builtin-methods';
 import { KedDataSource } from './memory/database/ked-data-source';
 import { packageVersion } from './package-root';
 
@@ -15,6 +17,15 @@ const BODY_LIMIT = '16mb';
 
 /** Builds the daemon (not yet listening): used by `ked serve` and by the e2e tests alike. */
 export async function createApp(config: KedConfig): Promise<INestApplication> {
+  for (const name of config.editMethods) {
+    let routable = false;
+    try {
+      routable = getMethod(name).capabilities.routable;
+    } catch (err) {
+      throw new ConfigError('KED_EDIT_METHODS', (err as Error).message);
+    }
+    if (!routable) throw new ConfigError('KED_EDIT_METHODS', `"${name}" cannot be routed per request`);
+  }
   // Opens the configured engine (starting the embedded one if needed) and migrates it.
   const dataSource = await KedDataSource.open(config.database);
   let app: INestApplication;

@@ -34,6 +34,13 @@ export const configSchema = z.object({
   KED_LANCE_URI: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
   KED_MODEL: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
   LOG_LEVEL: z.enum(logLevels).default('info'),
+  KED_STATS_CORPUS: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+  KED_EDIT_METHODS: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, 'must be a comma-separated list of method names, e.g. rome,ft-m')
+    .default('rome,ft-m'),
+  KED_WORKER: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   KED_RATE_LIMIT: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').default(6000),
 });
 

@@ -24,7 +24,7 @@ describe('loadConfig', () => {
     expect(config.port).toBe(3000);
     expect(config.host).toBe('127.0.0.1');
     expect(config.logLevel).toBe('info');
-    expect(config.database).toEqual({ mode: 'embedded', dir: join(dir, 'pg'), port: 0, poolSize: 4 });
+    expect(config.database).toEqual({ mode: 'embedded', dir: join(dir, 'pg'), port: 0, poolSize: 1 });
     expect(config.lanceUri).toBe(join(dir, 'lance'));
     expect(config.model === undefined || config.model.endsWith(join('models', 'fixture'))).toBe(true);
   });

@@ -14,6 +14,12 @@ export interface KedConfig {
   lanceUri: string;
   model?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Key-statistics sample for locate-and-edit methods: a world.json (its corpus) or a JSONL/text file. */
+  statsCorpus?: string;
+  /** The methods a fact is tried with, in order; a failed verification escalates to the next. */
+  editMethods: string[];
+  /** Whether this process applies queued facts. */
+  worker: boolean;
   /** Requests per minute per API key (per client address for public routes). */
   rateLimit: number;
 }
@@ -35,7 +41,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         mode: 'embedded',
         dir: join(dataDir, 'pg'),
         port: raw.KED_EMBEDDED_PG_PORT,
-        poolSize: raw.KED_DB_POOL_SIZE ?? 4,
+        // One connection: pglite-socket can interleave extended-protocol messages of concurrent
+        // connections ("portal does not exist" under load); PGlite runs one statement at a time anyway.
+        poolSize: raw.KED_DB_POOL_SIZE ?? 1,
       };
   return {
     port: raw.PORT,
@@ -46,7 +54,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     model: raw.KED_MODEL ? resolve(raw.KED_MODEL) : defaultModel(),
     logLevel: raw.LOG_LEVEL,
     rateLimit: raw.KED_RATE_LIMIT,
+    statsCorpus: raw.KED_STATS_CORPUS ? resolve(raw.KED_STATS_CORPUS) : defaultStatsCorpus(),
+    editMethods: raw.KED_EDIT_METHODS.split(','),
+    worker: raw.KED_WORKER === 'on',
   };
+}
+
+/** The fixture world's corpus (data/world/world.json), the fixture model's own statistics sample. */
+function defaultStatsCorpus(): string | undefined {
+  const world = join(packageRoot(), 'data', 'world', 'world.json');
+  return existsSync(world) ? world : undefined;
 }
 
 /** The fixture model ked trains on its generated world (models/fixture), when it is there. */

@@ -2,7 +2,7 @@ import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSyn
 import { join } from 'node:path';
 import type { EditOperation } from '../editors/edit-operation';
 import type { CaseResult } from './measure-cases';
-import { decodeOperation, encodeOperation } from './operation-codec';
+import { decodeOperation, encodeOperation } from '../editors/operation-codec';
 
 /** Operations of one compute call: `owners[i]` is the record of the call's request i. */
 export interface StoredEdit {

@@ -32,7 +32,8 @@ export class KedDataSource extends DataSource {
       migrations: MIGRATIONS,
       migrationsTableName: 'ked_migrations',
       synchronize: false,
-      extra: { max: database.poolSize, connectionTimeoutMillis: 10_000 },
+      // The embedded engine answers one statement at a time: a burst of requests queues for its one connection.
+      extra: { max: database.poolSize, connectionTimeoutMillis: database.mode === 'embedded' ? 60_000 : 10_000 },
     });
     dataSource.embedded = embedded;
     try {

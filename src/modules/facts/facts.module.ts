@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { FactsController } from './facts.controller';
+import { FactWorkerService } from './fact-worker.service';
 import { FactsService } from './facts.service';
 
-/** Fact ingestion: POST /v1/facts (JSON or NDJSON), GET /v1/facts/:id. */
-@Module({ controllers: [FactsController], providers: [FactsService], exports: [FactsService] })
+/** Fact ingestion (POST /v1/facts, JSON or NDJSON; GET /v1/facts/:id) and the worker that applies facts. */
+@Module({ controllers: [FactsController], providers: [FactsService, FactWorkerService], exports: [FactsService] })
 export class FactsModule {}

@@ -3,7 +3,7 @@ import { loadConfig } from '../../../src/config/ked-config';
 import { SERVER_URL, scratchDatabase, serverReachable, tempDataDir, type Engine } from './engines';
 
 /** A configuration for one test app on the given engine, and what to clean up afterwards. */
-export async function testConfig(engine: Engine): Promise<{ config: KedConfig; cleanup: () => Promise<void> } | null> {
+export async function testConfig(engine: Engine, env: Record<string, string> = {}): Promise<{ config: KedConfig; cleanup: () => Promise<void> } | null> {
   if (engine === 'server' && !(await serverReachable())) {
     // CI's machine runs a server: there, an unreachable one is a failure, not a skip.
     if (process.env.CI) throw new Error(`CI is set but no PostgreSQL server answers at ${SERVER_URL}`);
@@ -15,6 +15,9 @@ export async function testConfig(engine: Engine): Promise<{ config: KedConfig; c
     KED_DATA_DIR: data.dir,
     PORT: '0',
     LOG_LEVEL: 'warn',
+    // Tests that want facts applied turn the worker on themselves.
+    KED_WORKER: 'off',
+    ...env,
     ...(scratch ? { DATABASE_URL: scratch.url } : {}),
   });
   return {

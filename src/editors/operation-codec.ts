@@ -1,5 +1,5 @@
 import type { HostTensor } from '../runtime/graph/dtype';
-import type { EditOperation } from '../editors/edit-operation';
+import type { EditOperation } from './edit-operation';
 
 /**
  * EditOperations as JSON lines (tensors as base64 float32), so that a resumed sequential run

@@ -1,0 +1,72 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit, ServiceUnavailableException } from '@nestjs/common';
+import { join } from 'node:path';
+import { InjectKedConfig } from '../../config/config.providers';
+import type { KedConfig } from '../../config/ked-config';
+import type { EditContext } from '../../editors/edit-method';
+import { loadCheckpoint } from '../../models/checkpoint/checkpoint';
+import { LanguageModel } from '../../models/language-model';
+import { loadTokenizer, type KedTokenizer } from '../../models/tokenizer';
+import type { HostTensor } from '../../runtime/graph/dtype';
+import { SessionManager } from '../../runtime/session/session-manager';
+import { statsCorpusFromFile } from './stats-corpus-file';
+
+export interface LoadedModel {
+  /** Serves inference: its weights are never changed in place. */
+  serving: LanguageModel;
+  /**
+   * The editors' own copy of the weights: methods that change weights while they compute (FT,
+   * MEMIT's layer-by-layer spread) do so here, never under a request being served.
+   */
+  editing: EditContext;
+  tokenizer: KedTokenizer;
+  name: string;
+}
+
+/** The deployed model (KED_MODEL), loaded once at start. */
+@Injectable()
+export class ModelService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(ModelService.name);
+  private readonly sessions = new SessionManager({});
+  private loaded?: Promise<LoadedModel>;
+
+  constructor(@InjectKedConfig() private readonly config: KedConfig) {}
+
+  onModuleInit(): void {
+    if (!this.config.model) return;
+    this.loaded = this.load(this.config.model);
+    this.loaded.then(
+      (m) => this.logger.log(`model ${m.name}: ${m.serving.config.modelType}, ${m.serving.config.layers} layers, d=${m.serving.config.dModel}`),
+      (err: Error) => this.logger.error(`cannot load KED_MODEL ${this.config.model}: ${err.message}`),
+    );
+  }
+
+  get configured(): boolean {
+    return this.loaded !== undefined;
+  }
+
+  /** The model, or 503 when none is configured or it failed to load. */
+  async get(): Promise<LoadedModel> {
+    if (!this.loaded) throw new ServiceUnavailableException('no model is configured (set KED_MODEL to a Hugging Face checkpoint directory)');
+    try {
+      return await this.loaded;
+    } catch (err) {
+      throw new ServiceUnavailableException(`the model failed to load: ${(err as Error).message}`);
+    }
+  }
+
+  private async load(dir: string): Promise<LoadedModel> {
+    const [checkpoint, tokenizer] = await Promise.all([loadCheckpoint(dir), loadTokenizer(dir)]);
+    const copy = new Map<string, HostTensor>([...checkpoint.weights].map(([name, t]) => [name, { ...t, data: t.data.slice() as HostTensor['data'] }]));
+    const statsCorpus = this.config.statsCorpus ? statsCorpusFromFile(this.config.statsCorpus) : undefined;
+    return {
+      serving: new LanguageModel(checkpoint.config, checkpoint.weights, this.sessions),
+      editing: { model: new LanguageModel(checkpoint.config, copy, this.sessions), tokenizer, statsCorpus, statsCacheDir: join(this.config.dataDir, 'stats') },
+      tokenizer,
+      name: dir,
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.sessions.close();
+  }
+}

@@ -1,0 +1,104 @@
+import type { INestApplication } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import request from 'supertest';
+import type { DataSource } from 'typeorm';
+import { createApiKey } from '../../src/guards/api-keys';
+import { createApp } from '../../src/server';
+import { testConfig } from './support/app-env';
+import { ENGINES } from './support/engines';
+
+interface CounterfactRecord {
+  subject: string;
+  prompt: string;
+  target_new: string;
+  rephrase_prompt?: string;
+}
+
+const RECORDS = JSON.parse(readFileSync(join(__dirname, '..', '..', 'data', 'world', 'world-counterfact.test.json'), 'utf8')) as CounterfactRecord[];
+const EDITED = RECORDS.slice(0, 20);
+const UNRELATED = RECORDS.slice(500, 520).filter((r) => !EDITED.some((e) => r.prompt.includes(e.subject)));
+
+/**
+ * The daemon end to end on the fixture model: 20 counterfact facts streamed over HTTP are applied
+ * by the worker (ROME routed, FT-M when ROME's verification fails), and completions see exactly
+ * the edits in their scope.
+ */
+describe.each(ENGINES)('streaming facts into the daemon and completing through it (%s engine)', (engine) => {
+  let app: INestApplication | undefined;
+  let cleanup: (() => Promise<void>) | undefined;
+  let key = '';
+  const post = (url: string) => request(app!.getHttpServer()).post(url).set('authorization', `Bearer ${key}`);
+  const get = (url: string) => request(app!.getHttpServer()).get(url).set('authorization', `Bearer ${key}`);
+  const complete = async (prompt: string) => (await post('/v1/completions').send({ prompt, max_tokens: 8 }).expect(200)).body as { choices: Array<{ text: string }>; ked: { edits: string[] } };
+
+  beforeAll(async () => {
+    const setup = await testConfig(engine, { KED_WORKER: 'on' });
+    if (!setup) return;
+    cleanup = setup.cleanup;
+    app = await createApp(setup.config);
+    await app.init();
+    key = (await createApiKey(app.get<DataSource>(getDataSourceToken()), { name: 'e2e', roles: ['admin'] })).key;
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await cleanup?.();
+  });
+
+  it('applies 20 facts: edited prompts say the new target, unrelated prompts answer as before', async () => {
+    if (!app) return;
+    expect(UNRELATED.length).toBeGreaterThanOrEqual(18);
+    const before = new Map<string, string>();
+    for (const r of UNRELATED) before.set(r.prompt, (await complete(r.prompt)).choices[0].text);
+
+    const ndjson = EDITED.map((r, i) => JSON.stringify({ ...r, key: `flow:${i}` })).join('\n');
+    const accepted = await post('/v1/facts').set('content-type', 'application/x-ndjson').send(ndjson).expect(202);
+    const ids = accepted.body.ids as string[];
+    const deadline = Date.now() + 300_000;
+    let facts: Array<{ status: string; operations: Array<{ method: string }>; error: string | null }> = [];
+    do {
+      await new Promise((r) => setTimeout(r, 1000));
+      facts = [];
+      for (const id of ids) facts.push((await get(`/v1/facts/${id}`).expect(200)).body);
+    } while (facts.some((f) => f.status === 'queued' || f.status === 'computing') && Date.now() < deadline);
+    const verified = facts.filter((f) => f.status === 'verified');
+    expect(verified.length).toBeGreaterThanOrEqual(18);
+    for (const f of verified) expect(f.operations.length).toBeGreaterThan(0);
+
+    let said = 0;
+    for (const r of EDITED) {
+      const res = await post('/v1/completions').send({ prompt: r.prompt, max_tokens: 8 }).expect(200);
+      if (res.body.choices[0].text.trim().startsWith(r.target_new)) said++;
+      expect(res.body.ked.edits.length).toBeGreaterThan(0);
+      expect(res.headers['x-ked-edits']).toBe(res.body.ked.edits.join(','));
+    }
+    expect(said / EDITED.length).toBeGreaterThanOrEqual(0.9);
+
+    let unchanged = 0;
+    for (const r of UNRELATED) {
+      const res = await complete(r.prompt);
+      expect(res.ked.edits).toEqual([]);
+      if (res.choices[0].text === before.get(r.prompt)) unchanged++;
+    }
+    expect(unchanged / UNRELATED.length).toBeGreaterThanOrEqual(0.95);
+
+    // Sending the same facts again (same keys) changes nothing.
+    const again = await post('/v1/facts').set('content-type', 'application/x-ndjson').send(ndjson).expect(202);
+    expect(again.body).toEqual({ ids, duplicates: 20 });
+  });
+
+  it('answers bad completion requests with 400 and field paths', async () => {
+    if (!app) return;
+    const res = await post('/v1/completions').send({ prompt: '', max_tokens: 0, temprature: 1 }).expect(400);
+    expect(res.body.errors).toEqual(
+      expect.arrayContaining([
+        { path: 'prompt', message: 'must not be empty' },
+        { path: 'max_tokens', message: 'must be at least 1' },
+      ]),
+    );
+    await post('/v1/completions').send({ prompt: 'x', stream: true }).expect(400);
+    await request(app.getHttpServer()).post('/v1/completions').send({ prompt: 'x' }).expect(401);
+  });
+});
