@@ -16,6 +16,8 @@ interface CounterfactRecord {
   rephrase_prompt?: string;
 }
 
+jest.setTimeout(600_000);
+
 const RECORDS = JSON.parse(readFileSync(join(__dirname, '..', '..', 'data', 'world', 'world-counterfact.test.json'), 'utf8')) as CounterfactRecord[];
 const EDITED = RECORDS.slice(0, 20);
 const UNRELATED = RECORDS.slice(500, 520).filter((r) => !EDITED.some((e) => r.prompt.includes(e.subject)));
