@@ -125,7 +125,7 @@ describe('AlphaEdit', () => {
     const hp = alphaEditMethod.hparams.parse({});
     const state = new Map<string, unknown>();
     const ctx = { ...context, methodState: state };
-    const [first] = (await alphaEditMethod.compute(ctx, [requests[0]], hp)) as DeltaOperation[];
+    const [first] = (await alphaEditMethod.compute(ctx, [requests[3]], hp)) as DeltaOperation[];
     // The largest-variance direction of the preserved keys is in no edit's row space: e·V = 0.
     const moment = await keyMoment(context.model, context.tokenizer, context.statsCorpus, 0, hp.keyMoment.samples);
     const { values, vectors } = symmetricEigen(moment.moment);
@@ -138,11 +138,11 @@ describe('AlphaEdit', () => {
 
     commitDelta(context.model.config, context.model.weights, first);
     try {
-      expect(await targetAccuracy([requests[0]])).toEqual([1]);
+      expect(await targetAccuracy([requests[3]])).toEqual([1]);
       const [second] = (await alphaEditMethod.compute(ctx, [requests[2]], hp)) as DeltaOperation[];
       expect(state.size).toBe(2); // preserved keys of layers 0 and 1
       commitDelta(context.model.config, context.model.weights, second);
-      expect(await targetAccuracy([requests[0], requests[2]])).toEqual([1, 1]);
+      expect(await targetAccuracy([requests[3], requests[2]])).toEqual([1, 1]);
       rollbackDelta(context.model.config, context.model.weights, second);
     } finally {
       rollbackDelta(context.model.config, context.model.weights, first);

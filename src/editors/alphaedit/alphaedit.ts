@@ -3,8 +3,8 @@ import type { LanguageModel } from '../../models/language-model';
 import { matmul, nullSpaceProjector, solve, zeros, type DenseMatrix } from '../../runtime/linalg';
 import type { EditMethod } from '../edit-method';
 import { contextTemplatesSchema, keyMomentSchema, valueOptimizationSchema } from '../locate/hparams';
-import type { KeyMoment } from '../locate/layer-stats';
-import { addGram, spreadOverLayers } from '../memit/memit';
+import { keyMoment, type KeyMoment } from '../locate/layer-stats';
+import { spreadOverLayers } from '../memit/memit';
 
 export const alphaEditHparams = z.strictObject({
   layers: z.array(z.number().int().min(0)).min(1).default([0, 1]),
@@ -37,7 +37,9 @@ export const alphaEditMethod: EditMethod<typeof alphaEditHparams> = {
   hparams: alphaEditHparams,
   compute: async (context, requests, hp) => {
     const state = context.methodState ?? new Map<string, unknown>();
-    const preserved = (layer: number, n: number): DenseMatrix => {
+    // P·K_p·K_pᵀ per layer, kept already projected: each solve then costs O(d_ff²·n) to set up
+    // instead of a d_ff³ product.
+    const projectedPreserved = (layer: number, n: number): DenseMatrix => {
       const key = `alphaedit.preserved.${layer}`;
       if (!state.has(key)) state.set(key, zeros(n, n));
       return state.get(key) as DenseMatrix;
@@ -45,14 +47,18 @@ export const alphaEditMethod: EditMethod<typeof alphaEditHparams> = {
     const solver = (layer: number, keys: DenseMatrix, moment: KeyMoment): DenseMatrix => {
       const p = projectorFor(context.model, layer, moment, hp.nullSpaceThreshold);
       const n = keys.rows;
-      const gram = { rows: n, cols: n, data: preserved(layer, n).data.slice() };
-      addGram(gram, keys);
-      const a = matmul(p, gram);
+      const pk = matmul(p, keys);
+      const a = { rows: n, cols: n, data: projectedPreserved(layer, n).data.slice() };
+      addProduct(a, pk, keys);
       for (let i = 0; i < n; i++) a.data[i * n + i] += hp.l2;
-      return solve(a, matmul(p, keys));
+      return solve(a, pk);
     };
     const { keysAfter, ...operation } = await spreadOverLayers(context, 'alphaedit', requests, hp.layers, hp, solver);
-    for (const [layer, keys] of keysAfter) addGram(preserved(layer, keys.rows), keys);
+    for (const [layer, keys] of keysAfter) {
+      const moment = await keyMoment(context.model, context.tokenizer, context.statsCorpus, layer, hp.keyMoment.samples, context.statsCacheDir);
+      const p = projectorFor(context.model, layer, moment, hp.nullSpaceThreshold);
+      addProduct(projectedPreserved(layer, keys.rows), matmul(p, keys), keys);
+    }
     return [operation];
   },
 };
@@ -87,4 +93,17 @@ function largestEigenvalue(m: DenseMatrix): number {
     x = y.map((v) => v / value);
   }
   return value;
+}
+
+/** a += x·yᵀ in place (x, y: [n, m]). */
+function addProduct(a: DenseMatrix, x: DenseMatrix, y: DenseMatrix): void {
+  const { rows: n, cols: m } = x;
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < m; c++) {
+      const xic = x.data[i * m + c];
+      if (xic === 0) continue;
+      const row = i * n;
+      for (let j = 0; j < n; j++) a.data[row + j] += xic * y.data[j * m + c];
+    }
+  }
 }
