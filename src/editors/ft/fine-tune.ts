@@ -3,7 +3,7 @@ import { mlpOutProjection } from '../commit-delta';
 import type { EditContext } from '../edit-method';
 import type { DeltaOperation } from '../edit-operation';
 import type { EditRequest } from '../edit-request';
-import { tokenizeProbe } from '../../eval/teacher-forcing';
+import { tokenizeProbe } from '../../models/tokenizer/tokenize-probe';
 import { rightPadded, type LanguageModel } from '../../models/language-model';
 import { buildLanguageModelingLoss } from '../../models/training/lm-loss';
 import { hostTensor } from '../../runtime/graph/dtype';

@@ -1,4 +1,4 @@
-import { tokenizeProbe } from '../../eval/teacher-forcing';
+import { tokenizeProbe } from '../../models/tokenizer/tokenize-probe';
 import { rightPadded, type LanguageModel } from '../../models/language-model';
 import { tapName } from '../../models/graph/forward-options';
 import type { KedTokenizer } from '../../models/tokenizer';
