@@ -53,7 +53,7 @@ describe.each(ENGINES)('streaming facts into the daemon and completing through i
     if (!app) return;
     expect(UNRELATED.length).toBeGreaterThanOrEqual(18);
     const before = new Map<string, string>();
-    for (const r of UNRELATED) before.set(r.prompt, (await complete(r.prompt)).choices[0].text);
+    for (const r of [...UNRELATED, EDITED[0]]) before.set(r.prompt, (await complete(r.prompt)).choices[0].text);
 
     const ndjson = EDITED.map((r, i) => JSON.stringify({ ...r, key: `flow:${i}` })).join('\n');
     const accepted = await post('/v1/facts').set('content-type', 'application/x-ndjson').send(ndjson).expect(202);
@@ -85,6 +85,21 @@ describe.each(ENGINES)('streaming facts into the daemon and completing through i
       if (res.choices[0].text === before.get(r.prompt)) unchanged++;
     }
     expect(unchanged / UNRELATED.length).toBeGreaterThanOrEqual(0.95);
+
+    // The edit memory lists what was made, and rolling one edit back takes it out of routing.
+    const listed = await get(`/v1/edits?factId=${ids[0]}`).expect(200);
+    expect(listed.body.total).toBeGreaterThanOrEqual(1);
+    const page = await get('/v1/edits?limit=5').expect(200);
+    expect(page.body.edits).toHaveLength(5);
+    expect(page.body.total).toBeGreaterThanOrEqual(18);
+    expect(page.body.edits[0]).not.toHaveProperty('payload');
+    await get('/v1/edits?status=bogus&limit=0').expect(400);
+    for (const edit of listed.body.edits) await request(app.getHttpServer()).delete(`/v1/edits/${edit.id}`).set('authorization', `Bearer ${key}`).expect(200);
+    await request(app.getHttpServer()).delete(`/v1/edits/${listed.body.edits[0].id}`).set('authorization', `Bearer ${key}`).expect(409);
+    const rolledBack = await complete(EDITED[0].prompt);
+    expect(rolledBack.ked.edits).toEqual([]);
+    expect(rolledBack.choices[0].text).toBe(before.get(EDITED[0].prompt));
+    expect((await get(`/v1/edits/${listed.body.edits[0].id}`).expect(200)).body.status).toBe('reverted');
 
     // Sending the same facts again (same keys) changes nothing.
     const again = await post('/v1/facts').set('content-type', 'application/x-ndjson').send(ndjson).expect(202);

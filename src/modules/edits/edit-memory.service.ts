@@ -64,6 +64,11 @@ export class EditMemoryService implements OnApplicationBootstrap {
     this.active.set(row.id, { id: row.id, factId: row.factId, subjects, operation: decodeOperation(row.payload) });
   }
 
+  /** Takes an operation out of routing (rollback, erasure). */
+  deactivate(id: string): boolean {
+    return this.active.delete(id);
+  }
+
   /** The edits whose subject the text mentions, oldest first. */
   inScope(text: string): ActiveEdit[] {
     const lower = text.toLowerCase();

@@ -1,0 +1,71 @@
+import { BadRequestException, ConflictException, Controller, Delete, Get, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type FindOptionsWhere } from 'typeorm';
+import { Roles } from '../../guards/roles';
+import { EDIT_STATUSES, EditOperation } from '../../memory/entities/edit-operation.entity';
+import { EditMemoryService } from './edit-memory.service';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An operation as the API shows it: everything but the payload tensors. */
+function view(o: EditOperation) {
+  return { id: o.id, factId: o.factId, method: o.method, kind: o.kind, mode: o.mode, layers: o.layers, status: o.status, payloadSha256: o.payloadSha256, scopeKeys: o.scopeKeys, verification: o.verification, createdAt: o.createdAt, updatedAt: o.updatedAt };
+}
+
+@ApiTags('edits')
+@ApiBearerAuth()
+@Controller('v1/edits')
+export class EditsController {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly memory: EditMemoryService,
+  ) {}
+
+  @Get()
+  @Roles('reader', 'editor', 'auditor')
+  @ApiOperation({ summary: 'Edit operations, newest first, filtered by fact, method or status' })
+  @ApiQuery({ name: 'factId', required: false })
+  @ApiQuery({ name: 'method', required: false })
+  @ApiQuery({ name: 'status', required: false, enum: EDIT_STATUSES })
+  @ApiQuery({ name: 'limit', required: false, description: '1–500, default 100' })
+  @ApiQuery({ name: 'offset', required: false })
+  @ApiOkResponse({ description: '{"edits": [...], "total": n}' })
+  async list(@Query() query: Record<string, string | undefined>) {
+    const where: FindOptionsWhere<EditOperation> = {};
+    const errors: Array<{ path: string; message: string }> = [];
+    if (query.factId !== undefined) (UUID.test(query.factId) ? (where.factId = query.factId) : errors.push({ path: 'factId', message: 'must be a UUID' }));
+    if (query.method !== undefined) where.method = query.method;
+    if (query.status !== undefined) ((EDIT_STATUSES as readonly string[]).includes(query.status) ? (where.status = query.status as EditOperation['status']) : errors.push({ path: 'status', message: `must be one of ${EDIT_STATUSES.join(', ')}` }));
+    const limit = query.limit === undefined ? 100 : Number(query.limit);
+    const offset = query.offset === undefined ? 0 : Number(query.offset);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) errors.push({ path: 'limit', message: 'must be an integer from 1 to 500' });
+    if (!Number.isInteger(offset) || offset < 0) errors.push({ path: 'offset', message: 'must be an integer >= 0' });
+    if (errors.length) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: 'invalid query', errors });
+    const [rows, total] = await this.dataSource.getRepository(EditOperation).findAndCount({ where, order: { createdAt: 'DESC', id: 'ASC' }, take: limit, skip: offset });
+    return { edits: rows.map(view), total };
+  }
+
+  @Get(':id')
+  @Roles('reader', 'editor', 'auditor')
+  @ApiOperation({ summary: 'One edit operation (without its payload tensors)' })
+  async get(@Param('id', new ParseUUIDPipe()) id: string) {
+    const row = await this.dataSource.getRepository(EditOperation).findOneBy({ id });
+    if (!row) throw new NotFoundException(`no edit ${id}`);
+    return view(row);
+  }
+
+  @Delete(':id')
+  @Roles('editor')
+  @ApiOperation({ summary: 'Roll an edit back: a routed edit leaves routing at once (its row stays, status "reverted")' })
+  async revert(@Param('id', new ParseUUIDPipe()) id: string) {
+    const repo = this.dataSource.getRepository(EditOperation);
+    const row = await repo.findOneBy({ id });
+    if (!row) throw new NotFoundException(`no edit ${id}`);
+    if (row.status === 'reverted' || row.status === 'erased') throw new ConflictException(`edit ${id} is already ${row.status}`);
+    if (row.mode !== 'routed') throw new ConflictException(`edit ${id} is committed; rolling back committed edits is not supported yet`);
+    await repo.update({ id }, { status: 'reverted' });
+    this.memory.deactivate(id);
+    return view({ ...row, status: 'reverted' });
+  }
+}
