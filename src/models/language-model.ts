@@ -15,6 +15,11 @@ export interface GenerateOptions extends SamplingOptions {
   maxNewTokens: number;
   /** Generation stops at any of these token ids (the eos token is always one). */
   stopIds?: number[];
+  /**
+   * Called after every step with each sequence's new token (undefined once it has stopped);
+   * returning true ends generation for every sequence (a caller's stop string, a closed stream).
+   */
+  onStep?: (tokens: Array<number | undefined>) => boolean | void;
 }
 
 export interface TargetScore {
@@ -146,11 +151,16 @@ export class LanguageModel {
         const row = (out.logits.data as Float32Array).subarray(b * vocab, (b + 1) * vocab);
         return sampleToken(row, options, random);
       });
+      const emitted: Array<number | undefined> = next.map(() => undefined);
       next.forEach((token, b) => {
         if (done[b]) return;
         if (stop.has(token)) done[b] = true;
-        else outputs[b].push(token);
+        else {
+          outputs[b].push(token);
+          emitted[b] = token;
+        }
       });
+      if (options.onStep?.(emitted) === true) break;
       past = {};
       for (let l = 0; l < this.config.layers; l++) {
         past[`past.${l}.key`] = out[`present.${l}.key`];

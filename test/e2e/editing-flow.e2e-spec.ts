@@ -115,7 +115,7 @@ describe.each(ENGINES)('streaming facts into the daemon and completing through i
         { path: 'max_tokens', message: 'must be at least 1' },
       ]),
     );
-    await post('/v1/completions').send({ prompt: 'x', stream: true }).expect(400);
+    await post('/v1/completions').send({ prompt: 'x', stream: 'yes' }).expect(400);
     await request(app.getHttpServer()).post('/v1/completions').send({ prompt: 'x' }).expect(401);
   });
 });

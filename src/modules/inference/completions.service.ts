@@ -2,6 +2,7 @@ import { BadRequestException, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { combineDeltas } from '../../eval/applied-edits';
 import type { DeltaOperation } from '../../editors/edit-operation';
+import type { ChatMessage } from '../../models/tokenizer/chat-template';
 import { EditMemoryService } from '../edits/edit-memory.service';
 import { ModelService } from '../model/model.service';
 import type { CompletionRequest } from './completion-request';
@@ -17,7 +18,22 @@ export interface Completion {
   ked: { edits: string[] };
 }
 
-/** Completions through the scope check: exactly the in-scope edits are applied to each request. */
+/** A request resolved against the edit memory, ready to generate. */
+export interface PreparedCompletion {
+  id: string;
+  created: number;
+  model: string;
+  edits: string[];
+  /** `onText` gets each new piece of text; returning true stops generating (the client went away). */
+  run(onText?: (delta: string) => boolean | void): Promise<{ text: string; finish: 'stop' | 'length'; promptTokens: number; completionTokens: number }>;
+}
+
+type GenerationOptions = Omit<CompletionRequest, 'prompt' | 'stream' | 'user' | 'model'>;
+
+/**
+ * Completions through the scope check: exactly the in-scope edits are applied to each request.
+ * Text is produced incrementally (for SSE) and cut at the first stop string.
+ */
 @Injectable()
 export class CompletionsService {
   constructor(
@@ -26,32 +42,82 @@ export class CompletionsService {
   ) {}
 
   async complete(request: CompletionRequest): Promise<Completion> {
+    const prepared = await this.prepare(request.prompt, request.prompt, request, request.model);
+    const out = await prepared.run();
+    return {
+      id: prepared.id,
+      object: 'text_completion',
+      created: prepared.created,
+      model: prepared.model,
+      choices: [{ index: 0, text: out.text, finish_reason: out.finish, logprobs: null }],
+      usage: { prompt_tokens: out.promptTokens, completion_tokens: out.completionTokens, total_tokens: out.promptTokens + out.completionTokens },
+      ked: { edits: prepared.edits },
+    };
+  }
+
+  /**
+   * The prompt text of a conversation: the model's chat template when it has one; otherwise the
+   * messages' contents one per line (a base model such as the fixture continues plain text).
+   */
+  async chatPrompt(messages: readonly ChatMessage[]): Promise<string> {
+    const { tokenizer } = await this.models.get();
+    try {
+      return tokenizer.applyChatTemplate(messages, { addGenerationPrompt: true });
+    } catch {
+      return messages.map((m) => m.content).join('\n');
+    }
+  }
+
+  /** Resolves the edits in scope of `scopeText` and returns a runnable generation of `prompt`. */
+  async prepare(prompt: string, scopeText: string, options: GenerationOptions, modelName: string): Promise<PreparedCompletion> {
     const { serving: model, tokenizer } = await this.models.get();
-    const edits = this.memory.inScope(request.prompt);
+    const edits = this.memory.inScope(scopeText);
     const contexts = edits.flatMap((e) => (e.operation.kind === 'context' ? [e.operation.text] : []));
     const deltas = edits.flatMap((e) => (e.operation.kind === 'delta' ? [e.operation as DeltaOperation] : []));
-    const ids = tokenizer.encode([...contexts, request.prompt].join(' '));
+    const ids = tokenizer.encode([...contexts, prompt].join(' '));
     const room = model.config.maxPositions - ids.length;
-    if (room < 1) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `"prompt" is ${ids.length} tokens with its edits; the model's context holds ${model.config.maxPositions}` });
-    const maxNewTokens = Math.min(request.max_tokens, room);
-    const [generated] = await model.generate([ids], { maxNewTokens, temperature: request.temperature, topP: request.top_p, seed: request.seed, greedy: request.temperature === 0 }, deltas.length ? [combineDeltas(deltas)] : undefined);
-    let text = tokenizer.decode(generated.filter((t) => t < tokenizer.vocabSize), { skipSpecialTokens: true });
-    let finish: 'stop' | 'length' = generated.length < maxNewTokens ? 'stop' : 'length';
-    for (const stop of typeof request.stop === 'string' ? [request.stop] : (request.stop ?? [])) {
-      const at = text.indexOf(stop);
-      if (at >= 0) {
-        text = text.slice(0, at);
-        finish = 'stop';
-      }
-    }
+    if (room < 1) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `the prompt is ${ids.length} tokens with its edits; the model's context holds ${model.config.maxPositions}` });
+    const maxNewTokens = Math.min(options.max_tokens, room);
+    const stops = typeof options.stop === 'string' ? [options.stop] : (options.stop ?? []);
     return {
       id: `cmpl-${randomUUID()}`,
-      object: 'text_completion',
       created: Math.floor(Date.now() / 1000),
-      model: request.model,
-      choices: [{ index: 0, text, finish_reason: finish, logprobs: null }],
-      usage: { prompt_tokens: ids.length, completion_tokens: generated.length, total_tokens: ids.length + generated.length },
-      ked: { edits: edits.map((e) => e.id) },
+      model: modelName,
+      edits: edits.map((e) => e.id),
+      run: async (onText) => {
+        const generated: number[] = [];
+        let sent = '';
+        let stopped = false;
+        let aborted = false;
+        const visible = () => {
+          const text = tokenizer.decode(generated.filter((t) => t < tokenizer.vocabSize), { skipSpecialTokens: true });
+          const cut = Math.min(...stops.map((s) => text.indexOf(s)).filter((i) => i >= 0), Infinity);
+          if (cut !== Infinity) stopped = true;
+          return cut === Infinity ? text : text.slice(0, cut);
+        };
+        await model.generate([ids], {
+          maxNewTokens,
+          temperature: options.temperature,
+          topP: options.top_p,
+          seed: options.seed,
+          greedy: options.temperature === 0,
+          onStep: ([token]) => {
+            if (token === undefined) return;
+            generated.push(token);
+            const text = visible();
+            // Hold back a trailing replacement character: the next token may complete it.
+            const ready = text.endsWith('\uFFFD') ? text.slice(0, -1) : text;
+            if (ready.length > sent.length && ready.startsWith(sent)) {
+              aborted = onText?.(ready.slice(sent.length)) === true;
+              sent = ready;
+            }
+            return stopped || aborted;
+          },
+        }, deltas.length ? [combineDeltas(deltas)] : undefined);
+        const text = visible();
+        if (text.length > sent.length && text.startsWith(sent)) onText?.(text.slice(sent.length));
+        return { text, finish: stopped || generated.length < maxNewTokens ? 'stop' : 'length', promptTokens: ids.length, completionTokens: generated.length };
+      },
     };
   }
 }
