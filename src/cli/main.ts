@@ -7,6 +7,7 @@ import { registerDbCommands } from './db.command';
 import { registerEditCommands } from './edit.command';
 import { registerEvalCommands } from './eval.command';
 import { registerKeysCommands } from './keys.command';
+import { registerServeBench } from './serve-bench.command';
 import { registerGenerateCommand } from './generate.command';
 import { registerModelCommands } from './model.command';
 import { registerRuntimeCommands } from './runtime.command';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerWorldCommands(program);
   registerEvalCommands(program);
   registerEditCommands(program, bench);
+  registerServeBench(bench);
   return program;
 }
 

@@ -39,7 +39,7 @@ export class EditMemoryService implements OnApplicationBootstrap {
   }
 
   /** Stores an operation (payload content-addressed by its sha256) inside the caller's transaction. */
-  async save(manager: EntityManager, row: { factId: string; operation: Operation; subjects: string[]; verification: unknown }): Promise<EditOperation> {
+  async save(manager: EntityManager, row: { factId: string | null; operation: Operation; subjects: string[]; verification: unknown }): Promise<EditOperation> {
     const payload = encodeOperation(row.operation);
     const text = JSON.stringify(payload);
     return manager.getRepository(EditOperation).save({
