@@ -8,6 +8,7 @@ import { KedDataSource } from './memory/database/ked-data-source';
 import { ENTITIES } from './memory/entities';
 import { MemoryModule } from './memory/memory.module';
 import { GuardsModule } from './guards/guards.module';
+import { AuditsModule } from './modules/audits/audits.module';
 import { EditsModule } from './modules/edits/edits.module';
 import { FactsModule } from './modules/facts/facts.module';
 import { InferenceModule } from './modules/inference/inference.module';
@@ -44,6 +45,7 @@ export class AppModule {
         EditsModule,
         FactsModule,
         InferenceModule,
+        AuditsModule,
       ],
       providers: [{ provide: KED_CONFIG, useValue: config }],
       exports: [KED_CONFIG],

@@ -19,6 +19,19 @@ describe('loadConfig', () => {
     throw new Error('expected a ConfigError');
   };
 
+  it('reads the editing, audit and rate-limit settings, and names a bad one', () => {
+    const config = loadConfig({ KED_DATA_DIR: dir, KED_EDIT_METHODS: 'memit,ft-m', KED_AUDIT_CRON: '*/5 * * * *', KED_AUDIT_QUARANTINE: 'on', KED_RATE_LIMIT: '60' });
+    expect(config.editMethods).toEqual(['memit', 'ft-m']);
+    expect(config.audit).toMatchObject({ cron: '*/5 * * * *', minLocality: 95, quarantine: true });
+    expect(config.rateLimit).toBe(60);
+    expect(config.worker).toBe(true);
+    expect(loadConfig({ KED_DATA_DIR: dir, KED_AUDIT_CRON: 'off' }).audit.cron).toBeNull();
+    expect(failure({ KED_DATA_DIR: dir, KED_AUDIT_CRON: 'every night' }).setting).toBe('KED_AUDIT_CRON');
+    expect(failure({ KED_DATA_DIR: dir, KED_EDIT_METHODS: 'rome;ft-m' }).message).toContain('KED_EDIT_METHODS must be a comma-separated list');
+    expect(failure({ KED_DATA_DIR: dir, KED_WORKER: 'maybe' }).message).toContain('KED_WORKER must be on or off');
+    expect(failure({ KED_DATA_DIR: dir, KED_AUDIT_MIN_LOCALITY: '120' }).setting).toBe('KED_AUDIT_MIN_LOCALITY');
+  });
+
   it('defaults to the embedded engine under the data dir, port 3000, info logs', () => {
     const config = loadConfig({ KED_DATA_DIR: dir });
     expect(config.port).toBe(3000);

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { packageRoot } from '../package-root';
 import { isAbsolute, join, resolve } from 'node:path';
+import { CronTime } from 'cron';
 import { ConfigError, parseConfig } from './config.schema';
 
 /** The resolved configuration the daemon runs with (paths absolute, defaults applied). */
@@ -20,6 +21,8 @@ export interface KedConfig {
   editMethods: string[];
   /** Whether this process applies queued facts. */
   worker: boolean;
+  /** Locality audits: cron expression ('off' disables the schedule), probe file, pass mark, quarantine. */
+  audit: { cron: string | null; probes?: string; minLocality: number; quarantine: boolean };
   /** Requests per minute per API key (per client address for public routes). */
   rateLimit: number;
 }
@@ -57,7 +60,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     statsCorpus: raw.KED_STATS_CORPUS ? resolve(raw.KED_STATS_CORPUS) : defaultStatsCorpus(),
     editMethods: raw.KED_EDIT_METHODS.split(','),
     worker: raw.KED_WORKER === 'on',
+    audit: {
+      cron: raw.KED_AUDIT_CRON === 'off' ? null : checkCron(raw.KED_AUDIT_CRON),
+      probes: raw.KED_AUDIT_PROBES ? resolve(raw.KED_AUDIT_PROBES) : undefined,
+      minLocality: raw.KED_AUDIT_MIN_LOCALITY,
+      quarantine: raw.KED_AUDIT_QUARANTINE === 'on',
+    },
   };
+}
+
+/** A cron expression the scheduler accepts, or a ConfigError naming KED_AUDIT_CRON. */
+function checkCron(expression: string): string {
+  try {
+    new CronTime(expression);
+  } catch (err) {
+    throw new ConfigError('KED_AUDIT_CRON', `must be a cron expression or "off" (${(err as Error).message}; got "${expression}")`);
+  }
+  return expression;
 }
 
 /** The fixture world's corpus (data/world/world.json), the fixture model's own statistics sample. */
