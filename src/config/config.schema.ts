@@ -45,6 +45,9 @@ export const configSchema = z.object({
   KED_AUDIT_PROBES: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
   KED_AUDIT_MIN_LOCALITY: z.coerce.number({ error: 'must be a number' }).min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100').default(95),
   KED_AUDIT_QUARANTINE: z.enum(['on', 'off'], { error: 'must be on or off' }).default('off'),
+  KED_NATS_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^(nats|tls):\/\/\S+$/, 'must be a URL like nats://127.0.0.1:4222').optional()),
+  KED_NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a JetStream stream name (letters, digits, - and _)').default('KED_FACTS'),
+  KED_NATS_SUBJECT: z.string().min(1).default('ked.facts'),
   KED_RATE_LIMIT: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').default(6000),
 });
 

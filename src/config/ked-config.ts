@@ -23,6 +23,8 @@ export interface KedConfig {
   worker: boolean;
   /** Locality audits: cron expression ('off' disables the schedule), probe file, pass mark, quarantine. */
   audit: { cron: string | null; probes?: string; minLocality: number; quarantine: boolean };
+  /** Optional NATS JetStream source of facts (off when no URL). */
+  nats?: { url: string; stream: string; subject: string };
   /** Requests per minute per API key (per client address for public routes). */
   rateLimit: number;
 }
@@ -60,6 +62,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     statsCorpus: raw.KED_STATS_CORPUS ? resolve(raw.KED_STATS_CORPUS) : defaultStatsCorpus(),
     editMethods: raw.KED_EDIT_METHODS.split(','),
     worker: raw.KED_WORKER === 'on',
+    nats: raw.KED_NATS_URL ? { url: raw.KED_NATS_URL, stream: raw.KED_NATS_STREAM, subject: raw.KED_NATS_SUBJECT } : undefined,
     audit: {
       cron: raw.KED_AUDIT_CRON === 'off' ? null : checkCron(raw.KED_AUDIT_CRON),
       probes: raw.KED_AUDIT_PROBES ? resolve(raw.KED_AUDIT_PROBES) : undefined,
