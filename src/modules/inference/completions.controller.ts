@@ -1,6 +1,6 @@
-import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { Roles } from '../../guards/roles';
 import { chatCompletionRequestSchema, completionRequestSchema } from './completion-request';
 import { CompletionsService } from './completions.service';
@@ -21,7 +21,7 @@ export class CompletionsController {
   @ApiOperation({ summary: 'OpenAI-style completion, routed through the edit memory', description: 'The edits whose scope the prompt falls in are applied to this request only; their ids come back in `ked.edits` and the `x-ked-edits` header. A prompt in no edit\'s scope runs the unedited model. `stream: true` answers with server-sent events.' })
   @ApiBody({ schema: { type: 'object', example: { model: 'default', prompt: 'Feisisar Kaimepan earned a degree from', max_tokens: 8 } } })
   @ApiOkResponse({ description: '{"id","object":"text_completion","choices":[{"text","finish_reason"}],"usage",…,"ked":{"edits":[…]}}' })
-  async create(@Body() body: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async create(@Body() body: unknown, @Res() res: Response): Promise<void> {
     const request = parseBody(completionRequestSchema, body, 'completion request');
     if (!request.stream) {
       const completion = await this.completions.complete(request);
@@ -30,7 +30,7 @@ export class CompletionsController {
       return;
     }
     const prepared = await this.completions.prepare(request.prompt, request.prompt, request, request.model);
-    const stream = openEventStream(req, res, { 'x-ked-edits': prepared.edits.join(',') });
+    const stream = openEventStream(res, { 'x-ked-edits': prepared.edits.join(',') });
     const chunk = (text: string, finish: string | null) => ({ id: prepared.id, object: 'text_completion', created: prepared.created, model: prepared.model, choices: [{ index: 0, text, finish_reason: finish, logprobs: null }], ked: { edits: prepared.edits } });
     try {
       const out = await prepared.run((delta) => stream.send(chunk(delta, null)));
@@ -45,7 +45,7 @@ export class CompletionsController {
   @Roles(...READERS)
   @ApiOperation({ summary: 'OpenAI-style chat completion, routed through the edit memory', description: "The conversation is rendered with the model's chat template (a model without one, such as the fixture, continues the messages' text). Scope is decided on the messages' text." })
   @ApiBody({ schema: { type: 'object', example: { model: 'default', messages: [{ role: 'user', content: 'Feisisar Kaimepan earned a degree from' }], max_tokens: 8 } } })
-  async chat(@Body() body: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async chat(@Body() body: unknown, @Res() res: Response): Promise<void> {
     const request = parseBody(chatCompletionRequestSchema, body, 'chat completion request');
     const prompt = await this.completions.chatPrompt(request.messages);
     const prepared = await this.completions.prepare(prompt, request.messages.map((m) => m.content).join('\n'), request, request.model);
@@ -64,7 +64,7 @@ export class CompletionsController {
       });
       return;
     }
-    const stream = openEventStream(req, res, { 'x-ked-edits': prepared.edits.join(',') });
+    const stream = openEventStream(res, { 'x-ked-edits': prepared.edits.join(',') });
     const chunk = (delta: Record<string, string>, finish: string | null) => ({ id, object: 'chat.completion.chunk', created: prepared.created, model: prepared.model, choices: [{ index: 0, delta, finish_reason: finish }], ked: { edits: prepared.edits } });
     try {
       stream.send(chunk({ role: 'assistant' }, null));

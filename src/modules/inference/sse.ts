@@ -1,9 +1,13 @@
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 
 /** Opens a server-sent-events response; `send` writes one `data:` event, `close` ends with [DONE]. */
-export function openEventStream(req: Request, res: Response, headers: Record<string, string>): { send: (event: unknown) => boolean; close: () => void } {
+export function openEventStream(res: Response, headers: Record<string, string>): { send: (event: unknown) => boolean; close: () => void } {
   let gone = false;
-  req.on('close', () => (gone = true));
+  // The response closing before we ended it means the client went away (a request's own 'close'
+  // only says its body was read).
+  res.on('close', () => {
+    if (!res.writableEnded) gone = true;
+  });
   res.status(200);
   res.setHeader('content-type', 'text/event-stream; charset=utf-8');
   res.setHeader('cache-control', 'no-cache');
