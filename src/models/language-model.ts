@@ -6,6 +6,7 @@ import type { ModelConfig } from './config';
 import { tapName, type ForwardGraph, type ForwardOptions, type TapRequest } from './graph/forward-options';
 import { buildGpt2 } from './gpt2/gpt2';
 import { buildLlama } from './llama/llama';
+import { argmaxOf, logSoftmaxAt } from './logits';
 import { sampleToken, type SamplingOptions } from './sampling';
 
 /** Per-sequence low-rank MLP deltas for routed edits: factors by layer (see ForwardOptions.editHooks). */
@@ -239,18 +240,3 @@ function eosIds(config: ModelConfig): number[] {
   const eos = config.eosTokenId;
   return eos === undefined ? [] : Array.isArray(eos) ? eos : [eos];
 }
-
-function argmaxOf(row: Float32Array): number {
-  let best = 0;
-  for (let i = 1; i < row.length; i++) if (row[i] > row[best]) best = i;
-  return best;
-}
-
-function logSoftmaxAt(row: Float32Array, index: number): number {
-  let max = -Infinity;
-  for (const v of row) max = Math.max(max, v);
-  let sum = 0;
-  for (const v of row) sum += Math.exp(v - max);
-  return row[index] - max - Math.log(sum);
-}
-

@@ -4,6 +4,7 @@ import { matmul, nullSpaceProjector, solve, zeros, type DenseMatrix } from '../.
 import type { EditMethod } from '../edit-method';
 import { contextTemplatesSchema, keyMomentSchema, valueOptimizationSchema } from '../locate/hparams';
 import { keyMoment, type KeyMoment } from '../locate/layer-stats';
+import { addProduct } from '../locate/moment-solve';
 import { spreadOverLayers } from '../memit/memit';
 
 export const alphaEditHparams = z.strictObject({
@@ -69,41 +70,8 @@ function projectorFor(model: LanguageModel, layer: number, moment: KeyMoment, th
   const key = `${layer}/${moment.samples}/${moment.corpus}/${threshold}`;
   let entry = perModel.get(key);
   if (!entry) {
-    const largest = largestEigenvalue(moment.moment);
-    entry = nullSpaceProjector(moment.moment, threshold * largest);
+    entry = nullSpaceProjector(moment.moment, threshold, { relative: true });
     perModel.set(key, entry);
   }
   return entry.projector;
-}
-
-/** The largest eigenvalue of a symmetric PSD matrix, by power iteration (a few digits suffice here). */
-function largestEigenvalue(m: DenseMatrix): number {
-  const n = m.rows;
-  let x = new Float64Array(n).fill(1 / Math.sqrt(n));
-  let value = 0;
-  for (let it = 0; it < 50; it++) {
-    const y = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let j = 0; j < n; j++) s += m.data[i * n + j] * x[j];
-      y[i] = s;
-    }
-    value = Math.hypot(...y);
-    if (value === 0) return 0;
-    x = y.map((v) => v / value);
-  }
-  return value;
-}
-
-/** a += x·yᵀ in place (x, y: [n, m]). */
-function addProduct(a: DenseMatrix, x: DenseMatrix, y: DenseMatrix): void {
-  const { rows: n, cols: m } = x;
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < m; c++) {
-      const xic = x.data[i * m + c];
-      if (xic === 0) continue;
-      const row = i * n;
-      for (let j = 0; j < n; j++) a.data[row + j] += xic * y.data[j * m + c];
-    }
-  }
 }

@@ -1,6 +1,7 @@
 import { tokenizeProbe } from '../../models/tokenizer/tokenize-probe';
 import { rightPadded, type LanguageModel } from '../../models/language-model';
 import { tapName } from '../../models/graph/forward-options';
+import { argmaxOf, logSoftmaxAt } from '../../models/logits';
 import type { KedTokenizer } from '../../models/tokenizer';
 import { hostTensor } from '../../runtime/graph/dtype';
 import { gaussian, mulberry32 } from '../../runtime/random';
@@ -48,11 +49,11 @@ export async function causalTrace(model: LanguageModel, tokenizer: KedTokenizer,
   const taps = Array.from({ length: layers }, (_, layer) => ({ kind: read, layer }) as const);
   const { compiled } = await model.forward({ logits: 'last', residualAdd: [-1, ...taps.map((t) => t.layer)], taps: [...taps] });
   const zeros = (batch: number) => Object.fromEntries([-1, ...taps.map((t) => t.layer)].map((l) => [l < 0 ? 'resid.add.embed' : `resid.add.${l}`, hostTensor('float32', [batch, seq, d])]));
-  const probabilityOf = (logits: Float32Array, row: number, token: number) => softmaxAt(logits.subarray(row * model.config.vocabSize, (row + 1) * model.config.vocabSize), token);
+  const probabilityOf = (logits: Float32Array, row: number, token: number) => Math.exp(logSoftmaxAt(logits.subarray(row * model.config.vocabSize, (row + 1) * model.config.vocabSize), token));
 
   const cleanOut = await compiled.run({ ...rightPadded([ids]).feeds, ...zeros(1) });
   const cleanLogits = cleanOut.logits.data as Float32Array;
-  const answerToken = answer !== undefined ? tokenizeProbe(tokenizer, { prompt, target: answer }).target[0] : argmax(cleanLogits);
+  const answerToken = answer !== undefined ? tokenizeProbe(tokenizer, { prompt, target: answer }).target[0] : argmaxOf(cleanLogits);
   const answerText = answer ?? tokenizer.decode([answerToken]);
   const clean = probabilityOf(cleanLogits, 0, answerToken);
   const cleanStates = taps.map((t) => cleanOut[tapName(t)].data as Float32Array);
@@ -114,18 +115,4 @@ function embeddingStd(model: LanguageModel): number {
   }
   const mean = sum / data.length;
   return Math.sqrt(sq / data.length - mean * mean);
-}
-
-function softmaxAt(row: Float32Array, index: number): number {
-  let max = -Infinity;
-  for (const v of row) max = Math.max(max, v);
-  let sum = 0;
-  for (const v of row) sum += Math.exp(v - max);
-  return Math.exp(row[index] - max) / sum;
-}
-
-function argmax(row: Float32Array): number {
-  let best = 0;
-  for (let i = 1; i < row.length; i++) if (row[i] > row[best]) best = i;
-  return best;
 }

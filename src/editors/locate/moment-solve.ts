@@ -31,3 +31,16 @@ export function solveMoment(moment: DenseMatrix, keys: readonly Float32Array[]):
 export function toFactor(m: DenseMatrix): { dtype: 'float32'; shape: number[]; data: Float32Array } {
   return { dtype: 'float32', shape: [m.rows, m.cols], data: Float32Array.from(m.data) };
 }
+
+/** a += x·yᵀ in place (x, y: [n, m]). */
+export function addProduct(a: DenseMatrix, x: DenseMatrix, y: DenseMatrix): void {
+  const { rows: n, cols: m } = x;
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < m; c++) {
+      const xic = x.data[i * m + c];
+      if (xic === 0) continue;
+      const row = i * n;
+      for (let j = 0; j < n; j++) a.data[row + j] += xic * y.data[j * m + c];
+    }
+  }
+}

@@ -8,7 +8,7 @@ import type { EditRequest } from '../edit-request';
 import { contextTemplates } from '../locate/context-templates';
 import { contextTemplatesSchema, keyMomentSchema, valueOptimizationSchema } from '../locate/hparams';
 import { keyMoment, type KeyMoment } from '../locate/layer-stats';
-import { columns, ridged, toFactor } from '../locate/moment-solve';
+import { addProduct, columns, ridged, toFactor } from '../locate/moment-solve';
 import { averagedKeys, subjectStates } from '../locate/subject-states';
 import { checkLocatableRequests } from '../locate/subject-token';
 import { optimizeValue } from '../locate/value-optimizer';
@@ -81,21 +81,9 @@ const dummy = { dtype: 'float32' as const, shape: [0, 0], data: new Float32Array
 export function memitSolver(hp: Pick<MemitHparams, 'momentWeight' | 'keyMoment'>): LayerSolver {
   return (_layer, keys, moment) => {
     const a = ridged(moment, hp.keyMoment.ridge, hp.momentWeight);
-    addGram(a, keys);
+    addProduct(a, keys, keys);
     return solveSpd(a, keys);
   };
-}
-
-/** a += K·Kᵀ in place. */
-export function addGram(a: DenseMatrix, keys: DenseMatrix): void {
-  const { rows: n, cols: m, data: k } = keys;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let c = 0; c < m; c++) s += k[i * m + c] * k[j * m + c];
-      a.data[i * n + j] += s;
-    }
-  }
 }
 
 export const memitMethod: EditMethod<typeof memitHparams> = {

@@ -104,6 +104,8 @@ export class CompletionsService {
           onStep: ([token]) => {
             if (token === undefined) return;
             generated.push(token);
+            // Decoding the text so far is only needed to stream it or to look for a stop string.
+            if (!onText && !stops.length) return;
             const text = visible();
             // Hold back a trailing replacement character: the next token may complete it.
             const ready = text.endsWith('\uFFFD') ? text.slice(0, -1) : text;

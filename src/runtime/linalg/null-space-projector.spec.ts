@@ -47,6 +47,16 @@ describe('nullSpaceProjector', () => {
     expect(maxAbsDiff(all.projector, identity(10))).toBeLessThan(1e-14);
   });
 
+  it('takes a threshold relative to the largest eigenvalue when asked', () => {
+    // diag(100, 10, 1, 0.1): relative 0.05 = absolute 5 keeps the two small directions.
+    const c = zeros(4, 4);
+    [100, 10, 1, 0.1].forEach((v, i) => (c.data[i * 4 + i] = v));
+    expect(nullSpaceProjector(c, 0.05, { relative: true }).rank).toBe(2);
+    expect(nullSpaceProjector(c, 5).rank).toBe(2);
+    expect(nullSpaceProjector(c, 0.05).rank).toBe(0);
+    expect(maxAbsDiff(nullSpaceProjector(c, 0.05, { relative: true }).projector, nullSpaceProjector(c, 5).projector)).toBe(0);
+  });
+
   it('rejects a non-symmetric matrix and a NaN threshold', () => {
     expect(() => nullSpaceProjector(randomMatrix(4, 4, 1), 1e-2)).toThrow(/nullSpaceProjector: matrix is not symmetric/);
     expect(() => nullSpaceProjector(identity(2), NaN)).toThrow(/threshold must be a number/);

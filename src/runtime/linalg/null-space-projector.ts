@@ -16,15 +16,20 @@ export interface NullSpaceProjector {
   rank: number;
 }
 
-export function nullSpaceProjector(c: DenseMatrix, threshold: number): NullSpaceProjector {
+/**
+ * `relative`: the threshold is a fraction of C's largest eigenvalue (travels across models whose
+ * key scales differ) instead of an absolute value.
+ */
+export function nullSpaceProjector(c: DenseMatrix, threshold: number, options: { relative?: boolean } = {}): NullSpaceProjector {
   if (typeof threshold !== 'number' || Number.isNaN(threshold)) {
     throw new RangeError(`nullSpaceProjector: threshold must be a number, got ${String(threshold)}`);
   }
   const { values, vectorRows } = eigenRows(c, 'nullSpaceProjector');
   const n = c.rows;
+  const cutoff = options.relative ? threshold * Math.max(0, values[n - 1] ?? 0) : threshold;
   // Ascending eigenvalues, so the kept eigenvectors are the first `rank` rows of Uᵀ.
   let rank = 0;
-  while (rank < n && values[rank] < threshold) rank++;
+  while (rank < n && values[rank] < cutoff) rank++;
   // Sum over the smaller side: P = U₀U₀ᵀ, or I − U₁U₁ᵀ when most eigenvectors are kept.
   const complement = rank > n / 2;
   const p = complement ? identity(n) : zeros(n, n);
