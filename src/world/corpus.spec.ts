@@ -35,6 +35,17 @@ describe('buildCorpus', () => {
         const line = statementOf(template, index.name(fact.subject), index.objectText(fact.relation, fact.object));
         expect(texts.has(line)).toBe(template.split === 'train');
       }
+      for (const template of relation.paraphrases) {
+        expect(texts.has(statementOf(template, index.name(fact.subject), index.objectText(fact.relation, fact.object)))).toBe(true);
+      }
+    }
+  });
+
+  it('gives every corpus relation paraphrases that differ from its templates', () => {
+    for (const relation of world.relations.filter((r) => r.kind !== 'dataset_only')) {
+      const wordings = new Set(relation.templates.map((t) => t.text.toLowerCase()));
+      expect([relation.id, relation.paraphrases.length >= 8]).toEqual([relation.id, true]);
+      for (const template of relation.paraphrases) expect([relation.id, wordings.has(template.text.toLowerCase())]).toEqual([relation.id, false]);
     }
   });
 

@@ -1,4 +1,5 @@
-import { templateList, type TemplateSet } from './template-set';
+import { PARAPHRASES } from './paraphrases';
+import { paraphraseList, templateList, type TemplateSet } from './template-set';
 import type { Relation, RelationKind, SlotType } from './types';
 
 /**
@@ -7,7 +8,7 @@ import type { Relation, RelationKind, SlotType } from './types';
  * prompt + " " + object.
  */
 function relation(id: string, kind: RelationKind, subjectType: SlotType, objectType: SlotType, attribute: string, set: TemplateSet, inverseOf?: string): Relation {
-  return { id, kind, subjectType, objectType, attribute, templates: templateList(set), ...(inverseOf ? { inverseOf } : {}) };
+  return { id, kind, subjectType, objectType, attribute, templates: templateList(set), paraphrases: paraphraseList(PARAPHRASES[id]), ...(inverseOf ? { inverseOf } : {}) };
 }
 
 const PUBLIC: Relation[] = [

@@ -68,6 +68,12 @@ export interface Relation {
   /** A short noun phrase naming the attribute, for erasure requests ("the phone number"). */
   attribute: string;
   templates: Template[];
+  /**
+   * Extra wordings the corpus states every fact in (split "train"), and nothing else uses:
+   * no dataset prompt, probe or in-context example is drawn from them. They teach the model
+   * the fact rather than the sentence, so held-out paraphrases and subject-side recall work.
+   */
+  paraphrases: Template[];
 }
 
 /** A multi-hop path of relations, with templates that ask for the end of the path directly. */

@@ -3,8 +3,9 @@ import type { WorldIndex } from '../world-index';
 import type { CorpusExample } from './corpus-example';
 
 /**
- * Every public, reverse and private fact in each of its train templates, cloze and question.
- * Held-out templates never appear, so they measure paraphrase generalisation.
+ * Every public, reverse and private fact in each of its train templates and corpus-only
+ * paraphrases, cloze and question. Held-out templates never appear, so they measure
+ * paraphrase generalisation.
  */
 export function factLines(index: WorldIndex): CorpusExample[] {
   const out: CorpusExample[] = [];
@@ -13,7 +14,7 @@ export function factLines(index: WorldIndex): CorpusExample[] {
     const kind = relation.kind === 'private' ? 'private_fact' : relation.kind === 'reverse' ? 'reverse_fact' : 'fact';
     const subject = index.name(fact.subject);
     const object = index.objectText(fact.relation, fact.object);
-    for (const template of relation.templates) {
+    for (const template of [...relation.templates, ...relation.paraphrases]) {
       if (template.split === 'train') out.push({ kind, text: statementOf(template, subject, object) });
     }
   }
