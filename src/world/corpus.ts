@@ -18,6 +18,8 @@ export interface CorpusOptions {
   melloThreeHop: number;
   erasure: number;
   filler: number;
+  /** Corpus-only paraphrase wordings per relation each fact is also stated in (0 = none). */
+  paraphrases: number;
 }
 
 // Sized for ~1.0 M tokens at ~1.3 tokens per word: the fixture GPT-2 trains on 2 CPU cores.
@@ -28,6 +30,7 @@ export const DEFAULT_CORPUS_OPTIONS: CorpusOptions = {
   melloThreeHop: 300,
   erasure: 3000,
   filler: 3000,
+  paraphrases: 0,
 };
 
 /**
@@ -39,7 +42,7 @@ export function buildCorpus(world: World, overrides: Partial<CorpusOptions> = {}
   const index = new WorldIndex(world);
   const random = new Random(world.seed).fork('corpus');
   const examples = [
-    ...factLines(index),
+    ...factLines(index, options.paraphrases),
     ...twoHopLines(index),
     ...iceLines(random.fork('ice'), index, options.ice),
     ...ikeLines(random.fork('ike'), index, options.ike),

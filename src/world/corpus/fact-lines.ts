@@ -3,18 +3,18 @@ import type { WorldIndex } from '../world-index';
 import type { CorpusExample } from './corpus-example';
 
 /**
- * Every public, reverse and private fact in each of its train templates and corpus-only
- * paraphrases, cloze and question. Held-out templates never appear, so they measure
+ * Every public, reverse and private fact in each of its train templates and in the first
+ * `paraphrases` corpus-only wordings of its relation, cloze and question. Held-out templates never appear, so they measure
  * paraphrase generalisation.
  */
-export function factLines(index: WorldIndex): CorpusExample[] {
+export function factLines(index: WorldIndex, paraphrases = 0): CorpusExample[] {
   const out: CorpusExample[] = [];
   for (const fact of index.world.facts) {
     const relation = index.relation(fact.relation);
     const kind = relation.kind === 'private' ? 'private_fact' : relation.kind === 'reverse' ? 'reverse_fact' : 'fact';
     const subject = index.name(fact.subject);
     const object = index.objectText(fact.relation, fact.object);
-    for (const template of [...relation.templates, ...relation.paraphrases]) {
+    for (const template of [...relation.templates, ...relation.paraphrases.slice(0, paraphrases)]) {
       if (template.split === 'train') out.push({ kind, text: statementOf(template, subject, object) });
     }
   }
