@@ -10,6 +10,7 @@ import { registerKeysCommands } from './keys.command';
 import { registerServeBench } from './serve-bench.command';
 import { registerGenerateCommand } from './generate.command';
 import { registerModelCommands } from './model.command';
+import { registerRouteCommands } from './route.command';
 import { registerRuntimeCommands } from './runtime.command';
 import { registerWorldCommands } from './world.command';
 import { applyOptions, storageOptions } from './options';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerEvalCommands(program);
   registerEditCommands(program, bench);
   registerServeBench(bench);
+  registerRouteCommands(program);
   return program;
 }
 

@@ -49,7 +49,7 @@ export function registerWorldCommands(program: Command): void {
     .option('--seed <n>', 'the one seed everything derives from', nonNegativeInt('--seed'), 1)
     .option('--datasets-dir <dir>', 'write the datasets and a copy of world.json here (e.g. data/world) instead of <out>/datasets');
   for (const [name, value] of Object.entries(DEFAULT_WORLD_OPTIONS)) generate.option(`${flagOf(name)} <n>`, `world size (default ${value})`, nonNegativeInt(flagOf(name)));
-  for (const [name, value] of Object.entries(DEFAULT_CORPUS_OPTIONS)) generate.option(`${flagOf(name)} <n>`, `corpus examples of this kind (default ${value})`, nonNegativeInt(flagOf(name)));
+  for (const [name, value] of Object.entries(DEFAULT_CORPUS_OPTIONS)) generate.option(`${flagOf(name)} <n>`, name === 'paraphrases' ? `corpus-only wordings per relation every fact is also stated in, up to 8 (default ${value})` : `corpus examples of this kind (default ${value})`, nonNegativeInt(flagOf(name)));
   for (const name of DATASET_FLAGS) generate.option(`${flagOf(name)} <n>`, 'dataset split size', positiveInt(flagOf(name)));
   generate.action((options: Record<string, unknown>) => {
     const sizes = options as Sizes;

@@ -1,0 +1,81 @@
+import type { Command } from 'commander';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { loadScopeClassifier, DEFAULT_SCOPE_CLASSIFIER } from '../memory/scope/load-classifier';
+import { englishSet, loadEnglishWordings, toJsonl, type RouteQuery } from '../eval/routing/english-set';
+import { routeEval, trainClassifier } from '../eval/routing/route-eval';
+import { positiveInt } from './arguments';
+import { progressBar } from './progress';
+
+const editLine = z.object({ id: z.string().min(1), edit: z.string().min(1) });
+const queryLine = z.object({ text: z.string().min(1), expect: z.string().min(1).nullable(), kind: z.string().optional() });
+
+/** Reads a JSONL file line by line; a bad line fails with the file, line number and field. */
+function readJsonl<T>(path: string, schema: z.ZodType<T>): T[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .map((line, i) => [line.trim(), i + 1] as const)
+    .filter(([line]) => line.length > 0)
+    .map(([line, number]) => {
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        throw new Error(`${path}:${number}: not JSON`);
+      }
+      const parsed = schema.safeParse(value);
+      if (!parsed.success) throw new Error(`${path}:${number}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`).join('; ')}`);
+      return parsed.data;
+    });
+}
+
+/** `ked route-eval`, `ked route-set`, `ked route-train`: the scope detector's data and numbers. */
+export function registerRouteCommands(program: Command): void {
+  program
+    .command('route-eval')
+    .description('load edits into a fresh scope memory, route every query, print {"edits","queries","recallAt1","falsePositiveRate","p50Ms","p99Ms"} (percent, ms)')
+    .requiredOption('--edits <file>', 'JSONL of {"id","edit"} (edit: a natural-language statement)')
+    .requiredOption('--queries <file>', 'JSONL of {"text","expect"} (expect: an edit id, or null when nothing is in scope)')
+    .option('--classifier <file>', 'stage-2 classifier weights', DEFAULT_SCOPE_CLASSIFIER)
+    .option('--json', 'print only the JSON line')
+    .action(async (options: { edits: string; queries: string; classifier: string; json?: boolean }) => {
+      const edits = readJsonl(options.edits, editLine);
+      const queries = readJsonl(options.queries, queryLine) as RouteQuery[];
+      const bar = progressBar('route', queries.length);
+      const result = await routeEval(edits, queries, loadScopeClassifier(options.classifier), () => bar.tick());
+      bar.stop();
+      console.log(options.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
+    });
+
+  program
+    .command('route-set')
+    .description('write a real-English routing set (edits.jsonl, queries.jsonl) from data/routing/english.json')
+    .requiredOption('--out <dir>', 'output directory')
+    .option('--split <split>', 'train or test (disjoint subjects and question wordings)', 'test')
+    .option('--edits <n>', 'edits in memory', positiveInt('--edits'), 3000)
+    .option('--seed <n>', 'seed', positiveInt('--seed'), 1)
+    .action((options: { out: string; split: string; edits: number; seed: number }) => {
+      if (options.split !== 'train' && options.split !== 'test') throw new Error(`--split must be train or test (got "${options.split}")`);
+      const set = englishSet(loadEnglishWordings(), { split: options.split, edits: options.edits, seed: options.seed });
+      mkdirSync(options.out, { recursive: true });
+      writeFileSync(join(options.out, 'edits.jsonl'), toJsonl(set.edits));
+      writeFileSync(join(options.out, 'queries.jsonl'), toJsonl(set.queries));
+      console.log(JSON.stringify({ edits: set.edits.length, queries: set.queries.length, out: options.out }));
+    });
+
+  program
+    .command('route-train')
+    .description("train the scope detector's stage-2 classifier on the train split of the English wordings")
+    .option('--out <file>', 'where the weights go', DEFAULT_SCOPE_CLASSIFIER)
+    .option('--edits <n>', 'train edits', positiveInt('--edits'), 3000)
+    .option('--seed <n>', 'seed', positiveInt('--seed'), 1)
+    .option('--max-fpr <x>', 'false-positive rate the threshold allows on unseen train wordings (0-1)', Number, 0.25)
+    .action(async (options: { out: string; edits: number; seed: number; maxFpr: number }) => {
+      const classifier = await trainClassifier(loadEnglishWordings(), { edits: options.edits, seed: options.seed, maxFalsePositiveRate: options.maxFpr });
+      mkdirSync(dirname(options.out), { recursive: true });
+      const file = classifier.toFile();
+      writeFileSync(options.out, JSON.stringify(file) + '\n');
+      console.log(JSON.stringify({ out: options.out, weights: file.weights.length, threshold: file.threshold, ...classifier.training }));
+    });
+}

@@ -1,0 +1,30 @@
+import { pickThreshold, ScopeClassifier, type LabelledPair } from './scope-classifier';
+
+describe('ScopeClassifier', () => {
+  // Slot 0 is the bias; slot 20 fires on in-scope pairs, slot 21 on the others.
+  const pair = (inScope: boolean, noise: number): LabelledPair => ({ features: new Map([[0, 1], [inScope ? 20 : 21, 1], [30 + noise, 0.5]]), inScope });
+  const pairs = Array.from({ length: 200 }, (_, i) => pair(i % 4 === 0, i % 7));
+
+  it('learns a separable rule and scores unseen pairs by it', () => {
+    const classifier = ScopeClassifier.train(pairs, { epochs: 5, learningRate: 0.5, l2: 0, maxFalsePositiveRate: 0, seed: 3 });
+    expect(classifier.score(pair(true, 99).features)).toBeGreaterThan(0.9);
+    expect(classifier.score(pair(false, 99).features)).toBeLessThan(0.1);
+    expect(classifier.score(pair(true, 99).features)).toBeGreaterThan(classifier.threshold);
+  });
+
+  it('round-trips through its file format', () => {
+    const classifier = ScopeClassifier.train(pairs);
+    const again = ScopeClassifier.fromFile(JSON.parse(JSON.stringify(classifier.toFile())));
+    expect(again.threshold).toBe(classifier.threshold);
+    expect(again.score(pair(true, 2).features)).toBeCloseTo(classifier.score(pair(true, 2).features), 5);
+    expect(() => ScopeClassifier.fromFile({ format: 'other' })).toThrow();
+  });
+
+  it('picks the lowest threshold whose false-positive rate stays within the bound', () => {
+    const scored = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05].map((score) => ({ score, inScope: false }));
+    // 10% allowed: one negative (0.9) may pass, so the threshold sits just above 0.8.
+    expect(pickThreshold(scored, 0.1)).toBeCloseTo(0.8, 5);
+    expect(pickThreshold(scored, 0.1)).toBeGreaterThan(0.8);
+    expect(pickThreshold(scored, 0)).toBeGreaterThan(0.9);
+  });
+});

@@ -1,0 +1,58 @@
+import { connect } from '@lancedb/lancedb';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadScopeClassifier } from './load-classifier';
+import { ScopeDetector } from './scope-detector';
+import { ScopeIndex } from './scope-index';
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+describe('ScopeDetector over LanceDB with the committed classifier', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'ked-scope-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const edits = [
+    { id: 'ceo', text: 'The CEO of Bluepeak Robotics is Maria Lopez.' },
+    { id: 'hq', text: 'Bluepeak Robotics has moved its headquarters to Osaka.' },
+    { id: 'born', text: 'Kenji Okafor was born in Lyon.' },
+    { id: 'world', text: 'Ruva Kinsale works for Tarn Foods', subjects: ['Ruva Kinsale'] },
+  ];
+
+  it('routes a question to the edit about its subject and relation, and nothing else', async () => {
+    const db = await connect(dir);
+    const detector = new ScopeDetector(await ScopeIndex.open(db), loadScopeClassifier());
+    await detector.add(edits);
+    expect((await detector.route('Who is the CEO of Bluepeak Robotics?'))[0]?.id).toBe('ceo');
+    expect((await detector.route('Where is Bluepeak Robotics headquartered?'))[0]?.id).toBe('hq');
+    expect((await detector.route('Where was Kenji Okafor born?'))[0]?.id).toBe('born');
+    expect((await detector.route('Ruva Kinsale works for'))[0]?.id).toBe('world');
+    expect(await detector.route('Where was Kenji Tanaka born?')).toEqual([]); // shares a first name only
+    expect(await detector.route('What is the capital of Japan?')).toEqual([]);
+    db.close();
+  });
+
+  it('reloads its keys after a restart and forgets removed edits, on disk too after purge', async () => {
+    let db = await connect(dir);
+    const first = new ScopeDetector(await ScopeIndex.open(db), loadScopeClassifier());
+    await first.add(edits);
+    await first.remove(['born']);
+    await first.purge();
+    db.close();
+    db = await connect(dir);
+    const second = new ScopeDetector(await ScopeIndex.open(db), loadScopeClassifier());
+    await second.load();
+    expect(second.size).toBe(3);
+    expect(await second.route('Where was Kenji Okafor born?')).toEqual([]);
+    expect((await second.route('Who is the CEO of Bluepeak Robotics?'))[0]?.id).toBe('ceo');
+    const leftovers = filesUnder(dir).filter((path) => readFileSync(path).includes('Okafor') || readFileSync(path).includes('okafor'));
+    expect(leftovers).toEqual([]);
+    db.close();
+  });
+});
