@@ -10,6 +10,7 @@ import { MemoryModule } from './memory/memory.module';
 import { GuardsModule } from './guards/guards.module';
 import { AuditsModule } from './modules/audits/audits.module';
 import { EditsModule } from './modules/edits/edits.module';
+import { ErasuresModule } from './modules/erasures/erasures.module';
 import { FactsModule } from './modules/facts/facts.module';
 import { InferenceModule } from './modules/inference/inference.module';
 import { ModelModule } from './modules/model/model.module';
@@ -46,6 +47,7 @@ export class AppModule {
         FactsModule,
         InferenceModule,
         AuditsModule,
+        ErasuresModule,
       ],
       providers: [{ provide: KED_CONFIG, useValue: config }],
       exports: [KED_CONFIG],

@@ -66,11 +66,11 @@ export async function benchServe(options: ServeBenchOptions): Promise<ServeBench
               requests: [0],
               factors: [{ layer: 1, u: { dtype: 'float32', shape: [serving.config.dModel, 1], data: Float32Array.from({ length: serving.config.dModel }, () => random() - 0.5) }, v: { dtype: 'float32', shape: [serving.config.dFF, 1], data: Float32Array.from({ length: serving.config.dFF }, () => (random() - 0.5) / 100) } }],
             };
-            saved.push(await memory.save(manager, { factId: null, operation, subjects: [`Benchsubject ${n}`], verification: null }));
+            saved.push(await memory.save(manager, { factId: null, operation, scope: { subjects: [`Benchsubject ${n}`], statement: `Benchsubject ${n} works for Company ${n % 97}` }, verification: null }));
           }
           return saved;
         });
-        for (const row of rows) memory.activate(row);
+        await memory.activate(rows);
         stored += batch;
       }
       options.onPhase?.(`load with ${memory.size} edits in memory`);

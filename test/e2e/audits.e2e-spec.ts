@@ -50,9 +50,9 @@ describe('locality audits (embedded engine, fixture model)', () => {
     const source = app.get<DataSource>(getDataSourceToken());
     const large = (n: number, scale: number) => Float32Array.from({ length: n }, (_, i) => (i % 2 ? 1 : -1) * scale);
     const row = await source.transaction((manager) =>
-      memory.save(manager, { factId: null, operation: { kind: 'delta', method: 'rome', requests: [0], factors: [{ layer: 3, u: { dtype: 'float32', shape: [256, 1], data: large(256, 5) }, v: { dtype: 'float32', shape: [1024, 1], data: large(1024, 1) } }] }, subjects: [probe], verification: null }),
+      memory.save(manager, { factId: null, operation: { kind: 'delta', method: 'rome', requests: [0], factors: [{ layer: 3, u: { dtype: 'float32', shape: [256, 1], data: large(256, 5) }, v: { dtype: 'float32', shape: [1024, 1], data: large(1024, 1) } }] }, scope: { subjects: [probe], statement: probe, match: 'subject' }, verification: null }),
     );
-    memory.activate(row);
+    await memory.activate([row]);
 
     const leaky = await runAudit();
     expect(leaky.status).toBe('failed');

@@ -38,6 +38,16 @@ describe('ScopeDetector over LanceDB with the committed classifier', () => {
     db.close();
   });
 
+  it('puts every question naming the subject in scope of a subject-wide edit, and no other', async () => {
+    const db = await connect(dir);
+    const detector = new ScopeDetector(await ScopeIndex.open(db), loadScopeClassifier());
+    await detector.add([...edits, { id: 'forget', text: 'Forget everything about Kenji Okafor.', subjects: ['Kenji Okafor'], match: 'subject' }]);
+    expect((await detector.route('What is the phone number of Kenji Okafor?'))[0]).toEqual({ id: 'forget', score: 1 });
+    expect((await detector.route('Where was Kenji Okafor born?')).map((m) => m.id).sort()).toEqual(['born', 'forget']);
+    expect((await detector.route('What is the phone number of Maria Lopez?')).map((m) => m.id)).not.toContain('forget');
+    db.close();
+  });
+
   it('reloads its keys after a restart and forgets removed edits, on disk too after purge', async () => {
     let db = await connect(dir);
     const first = new ScopeDetector(await ScopeIndex.open(db), loadScopeClassifier());

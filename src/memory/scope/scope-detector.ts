@@ -1,6 +1,6 @@
 import type { ScopeClassifier } from './scope-classifier';
 import { pairFeatures, subjectMentioned, type ScopeKey } from './scope-features';
-import type { ScopeIndex } from './scope-index';
+import type { ScopeIndex, ScopeMatchKind } from './scope-index';
 import { retrievalVector } from './retrieval-vector';
 import { readScopeText } from './scope-text';
 
@@ -10,6 +10,8 @@ export interface ScopedEdit {
   text: string;
   /** The subject, when known (fact edits know it); otherwise the text's entity spans stand in. */
   subjects?: string[];
+  /** "subject": every query naming the subject is in scope (erasure's suppression edits). */
+  match?: ScopeMatchKind;
 }
 
 export interface ScopeMatch {
@@ -30,7 +32,7 @@ export interface RouteOptions {
  * best first.
  */
 export class ScopeDetector {
-  private readonly keys = new Map<string, ScopeKey>();
+  private readonly keys = new Map<string, ScopeKey & { match: ScopeMatchKind }>();
 
   constructor(
     private readonly index: ScopeIndex,
@@ -43,7 +45,7 @@ export class ScopeDetector {
 
   /** Loads stage 2's keys from what the index already holds (after a restart). */
   async load(): Promise<void> {
-    for (const row of await this.index.rows()) this.keys.set(row.editId, keyOf(row.text, row.subjects));
+    for (const row of await this.index.rows()) this.keys.set(row.editId, { ...keyOf(row.text, row.subjects), match: row.match });
     await this.index.reindex();
   }
 
@@ -51,8 +53,9 @@ export class ScopeDetector {
     const fresh = edits.filter((e) => !this.keys.has(e.id));
     const rows = fresh.map((e) => {
       const subjects = (e.subjects ?? []).map((s) => s.toLowerCase());
-      const key = keyOf(e.text, subjects);
-      return { edit: e, key, row: { editId: e.id, text: e.text, subjects, vector: retrievalVector(key.text, subjects) } };
+      const match = e.match ?? 'relation';
+      const key = { ...keyOf(e.text, subjects), match };
+      return { edit: e, key, row: { editId: e.id, text: e.text, subjects, match, vector: retrievalVector(key.text, subjects) } };
     });
     await this.index.add(rows.map((r) => r.row));
     for (const r of rows) this.keys.set(r.edit.id, r.key);
@@ -77,7 +80,7 @@ export class ScopeDetector {
     for (const candidate of candidates) {
       const key = this.keys.get(candidate.editId);
       if (!key || !subjectMentioned(key, query)) continue;
-      const score = this.classifier.score(pairFeatures(key, text));
+      const score = key.match === 'subject' ? 1 : this.classifier.score(pairFeatures(key, text));
       if (score >= this.classifier.threshold) matches.push({ id: candidate.editId, score });
     }
     return matches.sort((a, b) => b.score - a.score);

@@ -6,21 +6,27 @@ export interface ScopeRow {
   editId: string;
   /** The edit's statement (what full-text search reads). */
   text: string;
-  /** JSON list of lower-cased subject strings. */
+  /** Lower-cased subject strings. */
   subjects: string[];
+  /** "relation": in scope when the query asks what the edit says; "subject": whatever it asks. */
+  match: ScopeMatchKind;
   vector: Float32Array;
 }
+
+export type ScopeMatchKind = 'relation' | 'subject';
 
 export interface Candidate {
   editId: string;
   text: string;
   subjects: string[];
+  match: ScopeMatchKind;
 }
 
 const SCHEMA = new Schema([
   new Field('edit_id', new Utf8(), false),
   new Field('text', new Utf8(), false),
   new Field('subjects', new Utf8(), false),
+  new Field('match', new Utf8(), false),
   new Field('vector', new FixedSizeList(RETRIEVAL_DIMENSIONS, new Field('item', new Float32(), true)), false),
 ]);
 
@@ -46,7 +52,7 @@ export class ScopeIndex {
 
   async add(rows: readonly ScopeRow[]): Promise<void> {
     if (!rows.length) return;
-    await this.table.add(rows.map((r) => ({ edit_id: r.editId, text: r.text, subjects: JSON.stringify(r.subjects), vector: Array.from(r.vector) })));
+    await this.table.add(rows.map((r) => ({ edit_id: r.editId, text: r.text, subjects: JSON.stringify(r.subjects), match: r.match, vector: Array.from(r.vector) })));
   }
 
   async remove(editIds: readonly string[]): Promise<void> {
@@ -62,7 +68,7 @@ export class ScopeIndex {
 
   /** Every stored row without its vector (to rebuild stage 2's in-memory keys). */
   async rows(): Promise<Candidate[]> {
-    const rows = await this.table.query().select(['edit_id', 'text', 'subjects']).toArray();
+    const rows = await this.table.query().select(['edit_id', 'text', 'subjects', 'match']).toArray();
     return rows.map(toCandidate);
   }
 
@@ -76,12 +82,12 @@ export class ScopeIndex {
   }
 
   async search(vector: Float32Array, queryText: string, k: number): Promise<Candidate[]> {
-    const byVector = await this.table.vectorSearch(Array.from(vector)).distanceType('cosine').select(['edit_id', 'text', 'subjects', '_distance']).limit(k).toArray();
+    const byVector = await this.table.vectorSearch(Array.from(vector)).distanceType('cosine').select(['edit_id', 'text', 'subjects', 'match', '_distance']).limit(k).toArray();
     const seen = new Map<string, Candidate>(byVector.map((r) => [String(r.edit_id), toCandidate(r)]));
     if (this.ftsRows > 0) {
       const terms = queryText.replace(/[^\p{L}\p{N}\s]+/gu, ' ').trim();
       if (terms) {
-        const byText = await this.table.search(terms, 'fts', 'text').select(['edit_id', 'text', 'subjects', '_score']).limit(k).toArray();
+        const byText = await this.table.search(terms, 'fts', 'text').select(['edit_id', 'text', 'subjects', 'match', '_score']).limit(k).toArray();
         for (const row of byText) if (!seen.has(String(row.edit_id))) seen.set(String(row.edit_id), toCandidate(row));
       }
     }
@@ -105,5 +111,5 @@ export class ScopeIndex {
 }
 
 function toCandidate(row: Record<string, unknown>): Candidate {
-  return { editId: String(row.edit_id), text: String(row.text), subjects: JSON.parse(String(row.subjects)) as string[] };
+  return { editId: String(row.edit_id), text: String(row.text), subjects: JSON.parse(String(row.subjects)) as string[], match: row.match === 'subject' ? 'subject' : 'relation' };
 }

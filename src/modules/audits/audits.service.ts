@@ -96,7 +96,7 @@ export class AuditsService implements OnModuleInit {
       if (failed && this.config.audit.quarantine) {
         for (const b of blamed) {
           await this.dataSource.getRepository(EditOperation).update({ id: b.edit }, { status: 'failed', verification: { quarantinedBy: id } });
-          this.memory.deactivate(b.edit);
+          await this.memory.deactivate([b.edit]);
           quarantined.push(b.edit);
         }
       }

@@ -5,83 +5,127 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import type { EditOperation as Operation } from '../../editors/edit-operation';
 import { decodeOperation, encodeOperation } from '../../editors/operation-codec';
 import { EditOperation } from '../../memory/entities/edit-operation.entity';
+import { loadScopeClassifier } from '../../memory/scope/load-classifier';
+import { ScopeDetector, type ScopedEdit } from '../../memory/scope/scope-detector';
+import { ScopeIndex } from '../../memory/scope/scope-index';
+import { LanceService } from '../../memory/vector/lance.service';
 
 /** A routed edit the daemon applies to requests in its scope. */
 export interface ActiveEdit {
   id: string;
   factId: string | null;
-  /** Lower-cased subject strings whose mention puts a request in scope. */
+  /** Subject strings the scope detector requires a request to name. */
   subjects: string[];
   operation: Operation;
 }
 
+/** What a fact edit is about, as the scope detector reads it. */
+export interface EditScope {
+  subjects: string[];
+  /** The edit as a statement: the fact's prompt followed by its new target. */
+  statement: string;
+  /** "subject": in scope of any request naming the subject (suppression edits). */
+  match?: 'relation' | 'subject';
+}
+
 /**
  * The RASE edit memory's routing side: every stored routed operation, decoded once and kept in
- * memory, and the scope check that picks the ones a request needs. The scope check here is
- * lexical (the request mentions the edit's subject, on word boundaries, ignoring case); the
- * trained scope detector replaces it (issue 8).
+ * memory, and the scope detector (LanceDB scope keys + trained classifier, src/memory/scope)
+ * that picks the ones a request needs. Postgres is the record; the LanceDB keys are rebuilt
+ * from it at start wherever the two disagree (a crash between commit and indexing).
  */
 @Injectable()
 export class EditMemoryService implements OnApplicationBootstrap {
   private readonly logger = new Logger(EditMemoryService.name);
   private readonly active = new Map<string, ActiveEdit>();
+  private detector?: ScopeDetector;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly lance: LanceService,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    const index = await ScopeIndex.open(this.lance.connection);
+    this.detector = new ScopeDetector(index, loadScopeClassifier());
     const rows = await this.dataSource.getRepository(EditOperation).find({ where: { status: In(['applied', 'verified']), mode: 'routed' }, order: { createdAt: 'ASC' } });
-    for (const row of rows) this.activate(row);
-    if (rows.length) this.logger.log(`edit memory: ${rows.length} routed edits loaded`);
+    const indexed = new Set(await index.editIds());
+    const stale = [...indexed].filter((id) => !rows.some((r) => r.id === id));
+    await this.detector.remove(stale);
+    await this.detector.load();
+    await this.detector.add(rows.filter((r) => !indexed.has(r.id)).map(scopedEdit));
+    for (const row of rows) this.active.set(row.id, activeEdit(row));
+    if (rows.length || stale.length) this.logger.log(`edit memory: ${rows.length} routed edits loaded, ${stale.length} stale scope keys removed`);
   }
 
   get size(): number {
     return this.active.size;
   }
 
+  private get scope(): ScopeDetector {
+    if (!this.detector) throw new Error('the edit memory is not loaded yet');
+    return this.detector;
+  }
+
   /** Stores an operation (payload content-addressed by its sha256) inside the caller's transaction. */
-  async save(manager: EntityManager, row: { factId: string | null; operation: Operation; subjects: string[]; verification: unknown }): Promise<EditOperation> {
+  async save(manager: EntityManager, row: { factId: string | null; erasureId?: string; operation: Operation; scope: EditScope; verification: unknown }): Promise<EditOperation> {
     const payload = encodeOperation(row.operation);
     const text = JSON.stringify(payload);
     return manager.getRepository(EditOperation).save({
       factId: row.factId,
-      erasureId: null,
+      erasureId: row.erasureId ?? null,
       method: row.operation.method,
       kind: row.operation.kind,
       mode: 'routed',
       layers: row.operation.kind === 'delta' ? row.operation.factors.map((f) => f.layer) : [],
       payloadSha256: createHash('sha256').update(text).digest('hex'),
       payload,
-      scopeKeys: row.subjects.map((s) => ({ kind: 'subject', text: s })),
+      scopeKeys: [...row.scope.subjects.map((s) => ({ kind: 'subject', text: s })), { kind: 'statement', text: row.scope.statement }, { kind: 'match', text: row.scope.match ?? 'relation' }],
       status: 'verified',
       modelVersionId: null,
       verification: row.verification,
     });
   }
 
-  /** Makes a stored operation visible to routing (after its transaction committed). */
-  activate(row: EditOperation): void {
-    const subjects = (row.scopeKeys as Array<{ kind?: string; text?: string }>).filter((k) => k.kind === 'subject' && k.text).map((k) => k.text!.toLowerCase());
-    this.active.set(row.id, { id: row.id, factId: row.factId, subjects, operation: decodeOperation(row.payload) });
+  /** Makes stored operations visible to routing (after their transaction committed). */
+  async activate(rows: readonly EditOperation[]): Promise<void> {
+    await this.scope.add(rows.map(scopedEdit));
+    for (const row of rows) this.active.set(row.id, activeEdit(row));
   }
 
-  /** Takes an operation out of routing (rollback, erasure). */
-  deactivate(id: string): boolean {
-    return this.active.delete(id);
+  /** Takes operations out of routing (rollback, quarantine, erasure). */
+  async deactivate(ids: readonly string[]): Promise<void> {
+    for (const id of ids) this.active.delete(id);
+    await this.scope.remove(ids);
   }
 
-  /** The edits whose subject the text mentions, oldest first. */
-  inScope(text: string): ActiveEdit[] {
-    const lower = text.toLowerCase();
-    return [...this.active.values()].filter((e) => e.subjects.some((s) => mentions(lower, s)));
+  /** Makes removed scope keys physically gone (compaction and old-version cleanup). */
+  async purge(): Promise<void> {
+    await this.scope.purge();
+  }
+
+  /** The edits in scope of a request's text, in the order they were made. */
+  async inScope(text: string): Promise<ActiveEdit[]> {
+    const matches = await this.scope.route(text);
+    const ids = new Set(matches.map((m) => m.id));
+    return [...this.active.values()].filter((e) => ids.has(e.id));
   }
 }
 
-/** `subject` occurs in `text` with no letter or digit right before or after it. */
-function mentions(text: string, subject: string): boolean {
-  for (let at = text.indexOf(subject); at >= 0; at = text.indexOf(subject, at + 1)) {
-    const before = at === 0 ? '' : text[at - 1];
-    const after = text[at + subject.length] ?? '';
-    if (!/[\p{L}\p{N}]/u.test(before) && !/[\p{L}\p{N}]/u.test(after)) return true;
-  }
-  return false;
+function keysOf(row: EditOperation): Array<{ kind?: string; text?: string }> {
+  return row.scopeKeys as Array<{ kind?: string; text?: string }>;
+}
+
+function activeEdit(row: EditOperation): ActiveEdit {
+  const subjects = keysOf(row).filter((k) => k.kind === 'subject' && k.text).map((k) => k.text!);
+  return { id: row.id, factId: row.factId, subjects, operation: decodeOperation(row.payload) };
+}
+
+function scopedEdit(row: EditOperation): ScopedEdit {
+  const keys = keysOf(row);
+  const subjects = keys.filter((k) => k.kind === 'subject' && k.text).map((k) => k.text!);
+  // Rows stored before statements were kept scope on their subject alone.
+  const statement = keys.find((k) => k.kind === 'statement')?.text ?? subjects.join(' ');
+  const match = keys.find((k) => k.kind === 'match')?.text === 'subject' ? 'subject' : 'relation';
+  return { id: row.id, text: statement, subjects, match };
 }

@@ -65,7 +65,7 @@ export class EditsController {
     if (row.status === 'reverted' || row.status === 'erased') throw new ConflictException(`edit ${id} is already ${row.status}`);
     if (row.mode !== 'routed') throw new ConflictException(`edit ${id} is committed; rolling back committed edits is not supported yet`);
     await repo.update({ id }, { status: 'reverted' });
-    this.memory.deactivate(id);
+    await this.memory.deactivate([id]);
     return view({ ...row, status: 'reverted' });
   }
 }

@@ -79,7 +79,7 @@ export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private async apply(fact: Fact): Promise<void> {
-    const { editing, serving, tokenizer } = await this.models.get();
+    const { serving, tokenizer } = await this.models.get();
     const record = fact.record as { rephrase_prompt?: string };
     const request: EditRequest = { subject: fact.subject, prompt: fact.prompt, target_new: fact.targetNew, ground_truth: groundTruthList(fact.groundTruth), rephrase_prompt: record.rephrase_prompt };
     const tried: Array<Verification | { method: string; error: string }> = [];
@@ -87,7 +87,7 @@ export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestro
       const method = getMethod(name);
       let operations;
       try {
-        operations = await method.compute({ ...editing, methodState: this.methodState }, [request], loadHparams(method));
+        operations = await this.models.withEditing((context) => method.compute({ ...context, methodState: this.methodState }, [request], loadHparams(method)));
       } catch (err) {
         tried.push({ method: name, error: (err as Error).message });
         continue;
@@ -97,11 +97,11 @@ export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestro
       if (!verification.passed) continue;
       const saved = await this.dataSource.transaction(async (manager) => {
         const rows = [];
-        for (const operation of operations) rows.push(await this.memory.save(manager, { factId: fact.id, operation, subjects: [fact.subject], verification: { tried } }));
+        for (const operation of operations) rows.push(await this.memory.save(manager, { factId: fact.id, operation, scope: { subjects: [fact.subject], statement: `${fact.prompt} ${fact.targetNew}` }, verification: { tried } }));
         await manager.update(Fact, { id: fact.id }, { status: 'verified', error: null });
         return rows;
       });
-      for (const row of saved) this.memory.activate(row);
+      await this.memory.activate(saved);
       return;
     }
     const summary = tried.map((t) => ('error' in t ? `${t.method}: ${t.error}` : `${t.method}: prompt accuracy ${t.prompt.toFixed(2)}`)).join('; ');

@@ -71,7 +71,7 @@ export class CompletionsService {
   /** Resolves the edits in scope of `scopeText` and returns a runnable generation of `prompt`. */
   async prepare(prompt: string, scopeText: string, options: GenerationOptions, modelName: string): Promise<PreparedCompletion> {
     const { serving: model, tokenizer } = await this.models.get();
-    const edits = this.memory.inScope(scopeText);
+    const edits = await this.memory.inScope(scopeText);
     const contexts = edits.flatMap((e) => (e.operation.kind === 'context' ? [e.operation.text] : []));
     const deltas = edits.flatMap((e) => (e.operation.kind === 'delta' ? [e.operation as DeltaOperation] : []));
     const ids = tokenizer.encode([...contexts, prompt].join(' '));

@@ -54,6 +54,22 @@ export class ModelService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /**
+   * Runs an edit computation with the editing weights to itself: editors change those weights
+   * while they compute (and restore them), so the worker and erasures take turns.
+   */
+  async withEditing<T>(compute: (editing: EditContext) => Promise<T>): Promise<T> {
+    const { editing } = await this.get();
+    const run = this.editingTurn.then(() => compute(editing));
+    this.editingTurn = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private editingTurn: Promise<void> = Promise.resolve();
+
   private async load(dir: string): Promise<LoadedModel> {
     const [checkpoint, tokenizer] = await Promise.all([loadCheckpoint(dir), loadTokenizer(dir)]);
     const copy = new Map<string, HostTensor>([...checkpoint.weights].map(([name, t]) => [name, { ...t, data: t.data.slice() as HostTensor['data'] }]));

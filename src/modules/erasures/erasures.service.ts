@@ -1,0 +1,237 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In, Not } from 'typeorm';
+import { EditOperation } from '../../memory/entities/edit-operation.entity';
+import { ErasureRequest } from '../../memory/entities/erasure-request.entity';
+import { Fact } from '../../memory/entities/fact.entity';
+import { getMethod } from '../../editors/builtin-methods';
+import type { EditRequest } from '../../editors/edit-request';
+import { loadHparams } from '../../editors/registry';
+import { EditMemoryService } from '../edits/edit-memory.service';
+import { ModelService } from '../model/model.service';
+import { CompletionsService } from '../inference/completions.service';
+import type { ErasureInput } from './erasure-input';
+import { erasureProbes, REFUSAL, suppressionContext } from './erasure-probes';
+
+const PROBE_TOKENS = 6;
+const ERASED = '[erased]';
+
+export interface ErasureReport {
+  subject: string;
+  /** Edit operations taken out of routing with their payloads and scope keys wiped. */
+  erasedEdits: string[];
+  /** Facts whose subject, prompt, target and record were overwritten. */
+  erasedFacts: string[];
+  /** What the unedited model answers about the subject (before suppression). */
+  baseModel: Array<{ prompt: string; text: string }>;
+  suppressionEdit: string;
+  /** Routed FT-M edits added where the suppression context alone did not make the model refuse. */
+  reinforcementEdits: string[];
+  /** LanceDB compaction + old-version cleanup, Postgres VACUUM of the scrubbed tables. */
+  purge: { lance: boolean; vacuum: boolean | string };
+  verification: Array<{ prompt: string; text: string; edits: string[]; passed: boolean }>;
+}
+
+/**
+ * Privacy erasure: finds every edit and fact about a subject, asks the base model what it says
+ * by itself, installs a suppression edit (a routed context edit in scope of every request that
+ * names the subject, making the model answer "I don't know."), scrubs the rows (Postgres
+ * payloads and fact text, LanceDB scope keys) and purges their old versions from disk, then
+ * verifies through the router. One erasure at a time; an interrupted one reruns at start.
+ */
+@Injectable()
+export class ErasuresService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ErasuresService.name);
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly memory: EditMemoryService,
+    private readonly completions: CompletionsService,
+    private readonly models: ModelService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.dataSource
+      .getRepository(ErasureRequest)
+      .find({ where: { status: In(['queued', 'running']) }, order: { createdAt: 'ASC' } })
+      .then((pending) => pending.forEach((e) => this.enqueue(e.id)))
+      .catch((err: Error) => this.logger.error(`resuming erasures: ${err.message}`));
+  }
+
+  /** Records the request durably and runs it after those before it; returns its id at once. */
+  async start(input: ErasureInput): Promise<string> {
+    const [targetKind, target] = input.subject !== undefined ? (['subject', input.subject] as const) : input.factId !== undefined ? (['fact', input.factId] as const) : (['text', input.text!] as const);
+    const row = await this.dataSource.getRepository(ErasureRequest).save({ targetKind, target, status: 'queued', report: null, completedAt: null });
+    this.enqueue(row.id);
+    return row.id;
+  }
+
+  find(id: string): Promise<ErasureRequest | null> {
+    return this.dataSource.getRepository(ErasureRequest).findOneBy({ id });
+  }
+
+  /** Resolves once every erasure started so far has finished (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  private enqueue(id: string): void {
+    this.queue = this.queue.then(() => this.run(id)).catch((err: Error) => this.logger.error(`erasure ${id}: ${err.message}`));
+  }
+
+  private async run(id: string): Promise<void> {
+    const requests = this.dataSource.getRepository(ErasureRequest);
+    const request = await requests.findOneByOrFail({ id });
+    await requests.update({ id }, { status: 'running' });
+    try {
+      const report = await this.erase(request);
+      const passed = report.verification.every((v) => v.passed);
+      await requests.update({ id }, { status: passed ? 'done' : 'failed', report: report as unknown as Record<string, unknown>, completedAt: new Date() });
+    } catch (err) {
+      await requests.update({ id }, { status: 'failed', report: { error: (err as Error).message }, completedAt: new Date() });
+      throw err;
+    }
+  }
+
+  private async erase(request: ErasureRequest): Promise<ErasureReport> {
+    const { subject, facts, relationOf } = await this.resolve(request);
+    const operations = await this.operationsAbout(subject, request, facts);
+    const probes = [...erasureProbes(subject), ...(relationOf ? [relationOf] : [])];
+    const baseModel = [];
+    for (const prompt of probes) baseModel.push({ prompt, text: await this.answer(prompt, '') });
+
+    // Suppression first, so that no request sees the subject unsuppressed once scrubbing starts.
+    const suppression = await this.suppression(request.id, subject, relationOf);
+    const erasedEdits = operations.map((o) => o.id);
+    await this.memory.deactivate(erasedEdits);
+    await this.dataSource.transaction(async (manager) => {
+      if (erasedEdits.length) await manager.update(EditOperation, { id: In(erasedEdits) }, { status: 'erased', payload: () => 'NULL', payloadSha256: null, scopeKeys: [], verification: () => 'NULL' });
+      if (facts.length) await manager.update(Fact, { id: In(facts.map((f) => f.id)) }, { subject: ERASED, prompt: ERASED, targetNew: ERASED, groundTruth: () => 'NULL', relation: null, record: {}, error: null });
+    });
+    let lance = false;
+    try {
+      await this.memory.purge();
+      lance = true;
+    } catch (err) {
+      this.logger.error(`erasure ${request.id}: LanceDB purge: ${(err as Error).message}`);
+    }
+    let vacuum: boolean | string = true;
+    try {
+      await this.dataSource.query('VACUUM edit_operations, facts');
+    } catch (err) {
+      vacuum = (err as Error).message;
+    }
+    let verification = await this.verify(probes);
+    const reinforcements: string[] = [];
+    const failing = verification.filter((v) => !v.passed).map((v) => v.prompt);
+    if (failing.length) {
+      // The context alone did not hold for these: add a routed FT-M edit that makes the refusal
+      // the answer to them under the context, in the same subject-wide scope, and verify again.
+      reinforcements.push(...(await this.reinforce(request.id, subject, failing, relationOf)));
+      verification = await this.verify(probes);
+    }
+    return { subject, erasedEdits, erasedFacts: facts.map((f) => f.id), baseModel, suppressionEdit: suppression, reinforcementEdits: reinforcements, purge: { lance, vacuum }, verification };
+  }
+
+  private async verify(probes: readonly string[]): Promise<ErasureReport['verification']> {
+    const out = [];
+    for (const prompt of probes) {
+      const prepared = await this.completions.prepare(prompt, prompt, { max_tokens: PROBE_TOKENS, temperature: 0, top_p: 1 }, 'default');
+      const text = (await prepared.run()).text;
+      out.push({ prompt, text, edits: prepared.edits, passed: text.trim().startsWith(REFUSAL) });
+    }
+    return out;
+  }
+
+  /** A routed FT-M edit teaching the refusal on the failing probes, as the model sees them. */
+  private async reinforce(erasureId: string, subject: string, prompts: readonly string[], relationOf?: string): Promise<string[]> {
+    const method = getMethod('ft-m');
+    const requests: EditRequest[] = prompts.map((prompt) => ({ subject, prompt: `${suppressionContext(subject)} ${prompt}`, target_new: REFUSAL }));
+    const operations = await this.models.withEditing((context) => method.compute(context, requests, loadHparams(method)));
+    const rows = await this.dataSource.transaction(async (manager) => {
+      const saved = [];
+      for (const operation of operations) {
+        saved.push(await this.memory.save(manager, { factId: null, erasureId, operation, scope: relationOf ? { subjects: [subject], statement: relationOf } : { subjects: [subject], statement: suppressionContext(subject), match: 'subject' }, verification: null }));
+      }
+      return saved;
+    });
+    await this.memory.activate(rows);
+    return rows.map((r) => r.id);
+  }
+
+  /** The subject to erase, and for a fact erasure the fact and its prompt (what to suppress). */
+  private async resolve(request: ErasureRequest): Promise<{ subject: string; facts: Fact[]; relationOf?: string }> {
+    const facts = this.dataSource.getRepository(Fact);
+    if (request.targetKind === 'fact') {
+      // A rerun finds the fact already scrubbed: the subject was kept in the report of the first try.
+      const fact = await facts.findOneBy({ id: request.target });
+      if (!fact) throw new Error(`no fact ${request.target}`);
+      const previous = request.report as { subject?: string; relationOf?: string } | null;
+      if (fact.subject === ERASED && previous?.subject) return { subject: previous.subject, facts: [fact], relationOf: previous.relationOf };
+      await this.dataSource.getRepository(ErasureRequest).update({ id: request.id }, { report: { subject: fact.subject, relationOf: fact.prompt } });
+      return { subject: fact.subject, facts: [fact], relationOf: fact.prompt };
+    }
+    const subject = request.target.trim();
+    const pattern = `%${escapeLike(subject)}%`;
+    const about = await facts
+      .createQueryBuilder('f')
+      .where('f.subject ILIKE :pattern OR f.prompt ILIKE :pattern OR f.target_new ILIKE :pattern', { pattern })
+      .getMany();
+    return { subject, facts: about.filter((f) => mentions(`${f.subject} ${f.prompt} ${f.targetNew}`, subject)) };
+  }
+
+  /** Operations made for the facts, or whose scope keys name the subject (suppressions excluded). */
+  private async operationsAbout(subject: string, request: ErasureRequest, facts: Fact[]): Promise<EditOperation[]> {
+    const repo = this.dataSource.getRepository(EditOperation);
+    const live = Not(In(['erased']));
+    const byFact = facts.length ? await repo.findBy({ factId: In(facts.map((f) => f.id)), status: live }) : [];
+    if (request.targetKind === 'fact') return byFact;
+    const byScope = await repo
+      .createQueryBuilder('o')
+      .where("o.scope_keys::text ILIKE :pattern AND o.status <> 'erased' AND o.erasure_id IS NULL", { pattern: `%${escapeLike(subject)}%` })
+      .getMany();
+    const found = new Map([...byFact, ...byScope.filter((o) => mentions(JSON.stringify(o.scopeKeys), subject))].map((o) => [o.id, o]));
+    return [...found.values()];
+  }
+
+  /** The routed suppression edit of this erasure (made once; a rerun finds it). */
+  private async suppression(erasureId: string, subject: string, relationOf?: string): Promise<string> {
+    const existing = await this.dataSource.getRepository(EditOperation).findOneBy({ erasureId, kind: 'context' });
+    if (existing) return existing.id;
+    const operation = { kind: 'context' as const, method: 'erasure', requests: [0], text: suppressionContext(subject) };
+    const row = await this.dataSource.transaction((manager) =>
+      this.memory.save(manager, {
+        factId: null,
+        erasureId,
+        operation,
+        scope: relationOf ? { subjects: [subject], statement: relationOf } : { subjects: [subject], statement: suppressionContext(subject), match: 'subject' },
+        verification: null,
+      }),
+    );
+    await this.memory.activate([row]);
+    return row.id;
+  }
+
+  /** Greedy answer of the model with the edits in scope of `scopeText` ('' = none: the base model). */
+  private async answer(prompt: string, scopeText: string): Promise<string> {
+    const prepared = await this.completions.prepare(prompt, scopeText, { max_tokens: PROBE_TOKENS, temperature: 0, top_p: 1 }, 'default');
+    return (await prepared.run()).text;
+  }
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** `needle` occurs in `text`, ignoring case, with no letter or digit right around it. */
+function mentions(text: string, needle: string): boolean {
+  const hay = text.toLowerCase();
+  const want = needle.toLowerCase();
+  for (let at = hay.indexOf(want); at >= 0; at = hay.indexOf(want, at + 1)) {
+    const before = at === 0 ? '' : hay[at - 1];
+    const after = hay[at + want.length] ?? '';
+    if (!/[\p{L}\p{N}]/u.test(before) && !/[\p{L}\p{N}]/u.test(after)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,104 @@
+import type { INestApplication } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import request from 'supertest';
+import type { DataSource } from 'typeorm';
+import { createApiKey } from '../../src/guards/api-keys';
+import { createApp } from '../../src/server';
+import { testConfig } from './support/app-env';
+
+jest.setTimeout(300_000);
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+/**
+ * Erasure end to end on the fixture: an edit about a world person is made through the real
+ * worker, then the person is erased; their phone number and the edit are gone from answers,
+ * Postgres and LanceDB's files, while another person's answers stay.
+ */
+describe('privacy erasure (embedded engine, fixture model)', () => {
+  let app: INestApplication;
+  let cleanup: () => Promise<void>;
+  let lanceDir = '';
+  let admin = '';
+  let reader = '';
+  const http = () => request(app.getHttpServer());
+  const as = (key: string, r: request.Test) => r.set('authorization', `Bearer ${key}`);
+  const complete = async (prompt: string) => (await as(admin, http().post('/v1/completions')).send({ prompt, max_tokens: 6 }).expect(200)).body;
+  const ERASED = 'Fodel Tranur';
+  const KEPT = 'Drathan Thase';
+  const TARGET = 'Shaido Steel Works';
+
+  beforeAll(async () => {
+    const setup = (await testConfig('embedded', { KED_WORKER: 'on', KED_EDIT_METHODS: 'ft-m', KED_AUDIT_CRON: 'off' }))!;
+    cleanup = setup.cleanup;
+    lanceDir = setup.config.lanceUri;
+    app = await createApp(setup.config);
+    await app.init();
+    const source = app.get<DataSource>(getDataSourceToken());
+    admin = (await createApiKey(source, { name: 'admin', roles: ['admin', 'ingest', 'editor'] })).key;
+    reader = (await createApiKey(source, { name: 'reader', roles: ['reader'] })).key;
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await cleanup();
+  });
+
+  it('validates, authorises, erases a subject and verifies it', async () => {
+    await http().post('/v1/erasures').send({ subject: ERASED }).expect(401);
+    await as(reader, http().post('/v1/erasures')).send({ subject: ERASED }).expect(403);
+    const bad = await as(admin, http().post('/v1/erasures')).send({ subject: ERASED, text: 'x' }).expect(400);
+    expect(bad.body.errors[0].message).toMatch(/exactly one/);
+    expect((await as(admin, http().post('/v1/erasures')).send({ factId: 'nope' }).expect(400)).body.errors[0].path).toBe('factId');
+
+    // An edit about the person, through the real worker.
+    const { ids } = (await as(admin, http().post('/v1/facts')).send({ facts: [{ subject: ERASED, prompt: `${ERASED} works for`, target_new: TARGET }] }).expect(202)).body;
+    let fact;
+    do {
+      await new Promise((r) => setTimeout(r, 500));
+      fact = (await as(admin, http().get(`/v1/facts/${ids[0]}`)).expect(200)).body;
+    } while (fact.status === 'queued' || fact.status === 'computing');
+    expect([fact.status, fact.error]).toEqual(['verified', null]);
+    const edited = await complete(`${ERASED} works for`);
+    expect(edited.ked.edits).toHaveLength(1);
+    expect(edited.choices[0].text.trim().startsWith(TARGET)).toBe(true);
+    const phone = `Q: What is the phone number of ${ERASED}? A:`;
+    expect((await complete(phone)).choices[0].text).toMatch(/555-/);
+    const keptBefore = (await complete(`Q: What is the phone number of ${KEPT}? A:`)).choices[0].text;
+    expect(filesUnder(lanceDir).some((path) => readFileSync(path).includes(TARGET))).toBe(true);
+
+    const { id } = (await as(admin, http().post('/v1/erasures')).send({ subject: ERASED }).expect(202)).body;
+    let erasure;
+    do {
+      await new Promise((r) => setTimeout(r, 300));
+      erasure = (await as(admin, http().get(`/v1/erasures/${id}`)).expect(200)).body;
+    } while (erasure.status === 'queued' || erasure.status === 'running');
+    expect([erasure.status, erasure.report.verification.filter((v: { passed: boolean }) => !v.passed)]).toEqual(['done', []]);
+    expect(erasure.report.erasedEdits).toEqual(edited.ked.edits);
+    expect(erasure.report.erasedFacts).toEqual(ids);
+    expect(erasure.report.baseModel.find((b: { prompt: string }) => b.prompt === phone).text).toMatch(/555-/);
+    expect(erasure.report.purge.lance).toBe(true);
+    expect(erasure.report.verification.every((v: { passed: boolean }) => v.passed)).toBe(true);
+
+    // Gone from answers, from the fact record, from the edit memory and from LanceDB's files.
+    const after = await complete(phone);
+    expect(after.choices[0].text.trim().startsWith("I don't know.")).toBe(true);
+    expect(after.ked.edits).toContain(erasure.report.suppressionEdit);
+    expect((await complete(`${ERASED} works for`)).choices[0].text).not.toContain(TARGET);
+    const scrubbed = (await as(admin, http().get(`/v1/facts/${ids[0]}`)).expect(200)).body;
+    expect(JSON.stringify(scrubbed)).not.toContain(ERASED);
+    expect((await as(admin, http().get(`/v1/edits/${edited.ked.edits[0]}`)).expect(200)).body.status).toBe('erased');
+    expect(filesUnder(lanceDir).filter((path) => readFileSync(path).includes(TARGET))).toEqual([]);
+    // Someone else is untouched.
+    const kept = await complete(`Q: What is the phone number of ${KEPT}? A:`);
+    expect(kept.ked.edits).toEqual([]);
+    expect(kept.choices[0].text).toBe(keptBefore);
+  });
+});
