@@ -38,12 +38,14 @@ export function registerRouteCommands(program: Command): void {
     .requiredOption('--edits <file>', 'JSONL of {"id","edit"} (edit: a natural-language statement)')
     .requiredOption('--queries <file>', 'JSONL of {"text","expect"} (expect: an edit id, or null when nothing is in scope)')
     .option('--classifier <file>', 'stage-2 classifier weights', DEFAULT_SCOPE_CLASSIFIER)
+    .option('--retrieval <how>', 'stage 1: subject (in-memory subject index) or lance (LanceDB vector + full-text search)', 'subject')
     .option('--json', 'print only the JSON line')
-    .action(async (options: { edits: string; queries: string; classifier: string; json?: boolean }) => {
+    .action(async (options: { edits: string; queries: string; classifier: string; retrieval: string; json?: boolean }) => {
+      if (options.retrieval !== 'subject' && options.retrieval !== 'lance') throw new Error(`--retrieval must be subject or lance (got "${options.retrieval}")`);
       const edits = readJsonl(options.edits, editLine);
       const queries = readJsonl(options.queries, queryLine) as RouteQuery[];
       const bar = progressBar('route', queries.length);
-      const result = await routeEval(edits, queries, loadScopeClassifier(options.classifier), () => bar.tick());
+      const result = await routeEval(edits, queries, loadScopeClassifier(options.classifier), () => bar.tick(), { retrieval: options.retrieval });
       bar.stop();
       console.log(options.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
     });

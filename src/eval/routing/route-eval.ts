@@ -3,8 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pickThreshold, ScopeClassifier, type LabelledPair, type TrainOptions } from '../../memory/scope/scope-classifier';
-import { ScopeDetector, keyOf } from '../../memory/scope/scope-detector';
-import { retrievalVector } from '../../memory/scope/retrieval-vector';
+import { ScopeDetector, keyOf, type RouteOptions } from '../../memory/scope/scope-detector';
 import { pairFeatures, subjectMentioned } from '../../memory/scope/scope-features';
 import { ScopeIndex } from '../../memory/scope/scope-index';
 import { readScopeText } from '../../memory/scope/scope-text';
@@ -38,7 +37,7 @@ export async function withFreshDetector<T>(edits: readonly RouteEdit[], classifi
 }
 
 /** `ked route-eval`: load the edits, route every query, score recall@1, false positives, latency. */
-export async function routeEval(edits: readonly RouteEdit[], queries: readonly RouteQuery[], classifier: ScopeClassifier, onProgress?: (done: number) => void): Promise<RouteEvalResult> {
+export async function routeEval(edits: readonly RouteEdit[], queries: readonly RouteQuery[], classifier: ScopeClassifier, onProgress?: (done: number) => void, options: RouteOptions = {}): Promise<RouteEvalResult> {
   const started = performance.now();
   let loadSeconds = 0;
   return withFreshDetector(edits, classifier, async (detector) => {
@@ -51,7 +50,7 @@ export async function routeEval(edits: readonly RouteEdit[], queries: readonly R
     let falsePositives = 0;
     for (const [i, query] of queries.entries()) {
       const t0 = performance.now();
-      const matches = await detector.route(query.text);
+      const matches = await detector.route(query.text, options);
       latencies.push(performance.now() - t0);
       const good = query.expect === null ? matches.length === 0 : matches[0]?.id === query.expect;
       if (query.expect === null) {
@@ -91,14 +90,13 @@ export async function trainingPairs(edits: readonly RouteEdit[], queries: readon
   const keys = new Map(edits.map((e) => [e.id, keyOf(e.edit)]));
   // The classifier is not needed to retrieve candidates; a threshold-0 placeholder keeps all.
   const retrieveAll = new ScopeClassifier(new Map(), 0);
-  return withFreshDetector(edits, retrieveAll, async (_detector, index) => {
-    await index.reindex();
+  return withFreshDetector(edits, retrieveAll, async (detector) => {
     const pairs: LabelledPair[] = [];
     for (const query of queries) {
       const text = readScopeText(query.text);
-      for (const candidate of await index.search(retrievalVector(text), query.text, 24)) {
-        const key = keys.get(candidate.editId)!;
-        if (subjectMentioned(key, query.text)) pairs.push({ features: pairFeatures(key, text), inScope: candidate.editId === query.expect });
+      for (const id of await detector.candidates(query.text)) {
+        const key = keys.get(id)!;
+        if (subjectMentioned(key, query.text)) pairs.push({ features: pairFeatures(key, text), inScope: id === query.expect });
       }
     }
     return pairs;

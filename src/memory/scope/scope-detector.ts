@@ -1,5 +1,6 @@
 import type { ScopeClassifier } from './scope-classifier';
-import { pairFeatures, subjectMentioned, type ScopeKey } from './scope-features';
+import { pairFeatures, subjectMentioned, subjectsOf, type ScopeKey } from './scope-features';
+import { SubjectIndex } from './subject-index';
 import type { ScopeIndex, ScopeMatchKind } from './scope-index';
 import { retrievalVector } from './retrieval-vector';
 import { readScopeText } from './scope-text';
@@ -20,19 +21,27 @@ export interface ScopeMatch {
 }
 
 export interface RouteOptions {
-  /** Candidates stage 1 retrieves from each of its searches. */
+  /**
+   * Stage 1: "subject" (default) looks the request's word n-grams up in the in-memory subject
+   * index; "lance" searches LanceDB by vector and full text (fuzzy, slower, bounded by
+   * `candidates`). Both feed the same decision, which needs the subject named in full.
+   */
+  retrieval?: 'subject' | 'lance';
+  /** Candidates each LanceDB search returns. */
   candidates?: number;
 }
 
 /**
  * The scope detector every method and the daemon's router share: stage 1 retrieves candidate
- * edits from LanceDB (vector and full-text search); stage 2 keeps the candidates whose subject
+ * edits (the in-memory subject index over LanceDB's scope keys, or LanceDB's vector and
+ * full-text search); stage 2 keeps the candidates whose subject
  * the query names in full ("Maria Kim" does not reach an edit about "Maria Lopez"), scores
  * each (edit, query) pair with the trained classifier and keeps those over its threshold,
  * best first.
  */
 export class ScopeDetector {
   private readonly keys = new Map<string, ScopeKey & { match: ScopeMatchKind }>();
+  private readonly subjects = new SubjectIndex();
 
   constructor(
     private readonly index: ScopeIndex,
@@ -45,8 +54,7 @@ export class ScopeDetector {
 
   /** Loads stage 2's keys from what the index already holds (after a restart). */
   async load(): Promise<void> {
-    for (const row of await this.index.rows()) this.keys.set(row.editId, { ...keyOf(row.text, row.subjects), match: row.match });
-    await this.index.reindex();
+    for (const row of await this.index.rows()) this.remember(row.editId, { ...keyOf(row.text, row.subjects), match: row.match });
   }
 
   async add(edits: readonly ScopedEdit[]): Promise<void> {
@@ -58,13 +66,27 @@ export class ScopeDetector {
       return { edit: e, key, row: { editId: e.id, text: e.text, subjects, match, vector: retrievalVector(key.text, subjects) } };
     });
     await this.index.add(rows.map((r) => r.row));
-    for (const r of rows) this.keys.set(r.edit.id, r.key);
-    await this.index.reindex();
+    for (const r of rows) this.remember(r.edit.id, r.key);
   }
 
   async remove(ids: readonly string[]): Promise<void> {
     await this.index.remove(ids);
-    for (const id of ids) this.keys.delete(id);
+    for (const id of ids) {
+      const key = this.keys.get(id);
+      if (key) this.subjects.remove(id, subjectsOf(key));
+      this.keys.delete(id);
+    }
+  }
+
+  private remember(id: string, key: ScopeKey & { match: ScopeMatchKind }): void {
+    this.keys.set(id, key);
+    this.subjects.add(id, subjectsOf(key));
+  }
+
+  /** Stage 1 alone: the edit ids retrieved for a request, before the decision. */
+  async candidates(query: string, options: RouteOptions = {}): Promise<string[]> {
+    if (options.retrieval === 'lance') return (await this.index.search(retrievalVector(readScopeText(query)), query, options.candidates ?? 24)).map((c) => c.editId);
+    return [...this.subjects.candidates(query)];
   }
 
   /** Makes removals physical (compaction and old-version cleanup). */
@@ -75,13 +97,12 @@ export class ScopeDetector {
   async route(query: string, options: RouteOptions = {}): Promise<ScopeMatch[]> {
     if (this.keys.size === 0) return [];
     const text = readScopeText(query);
-    const candidates = await this.index.search(retrievalVector(text), query, options.candidates ?? 24);
     const matches: ScopeMatch[] = [];
-    for (const candidate of candidates) {
-      const key = this.keys.get(candidate.editId);
+    for (const id of await this.candidates(query, options)) {
+      const key = this.keys.get(id);
       if (!key || !subjectMentioned(key, query)) continue;
       const score = key.match === 'subject' ? 1 : this.classifier.score(pairFeatures(key, text));
-      if (score >= this.classifier.threshold) matches.push({ id: candidate.editId, score });
+      if (score >= this.classifier.threshold) matches.push({ id, score });
     }
     return matches.sort((a, b) => b.score - a.score);
   }

@@ -57,17 +57,18 @@ export function pairFeatures(key: ScopeKey, query: ScopeText): PairFeatures {
   return features;
 }
 
-function subjectsOf(key: ScopeKey): string[] {
+export function subjectsOf(key: ScopeKey): string[] {
   return key.subjects.length ? key.subjects : key.text.entities;
 }
 
 /** Whether the query names one of the edit's subjects in full, on word boundaries. */
 export function subjectMentioned(key: ScopeKey, queryText: string): boolean {
-  const lowerQuery = ` ${normalise(queryText)} `;
-  return subjectsOf(key).some((s) => lowerQuery.includes(` ${normalise(s)} `));
+  const lowerQuery = ` ${normaliseMention(queryText)} `;
+  return subjectsOf(key).some((s) => lowerQuery.includes(` ${normaliseMention(s)} `));
 }
 
-function normalise(text: string): string {
+/** Lower case, every run of non-letters and non-digits one space: how mentions are compared. */
+export function normaliseMention(text: string): string {
   return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 }
 

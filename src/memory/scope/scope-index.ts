@@ -31,12 +31,14 @@ const SCHEMA = new Schema([
 ]);
 
 /**
- * Stage 1 of the scope detector: the scope keys in a LanceDB table, searched by vector
- * nearness and by LanceDB's full-text (BM25) index over the edit text; the union of both
- * candidate lists goes to stage 2. Deletes are physical after `purge()` (erasure).
+ * The scope keys in a LanceDB table: the durable store the detector's in-memory indexes are
+ * loaded from, searchable by vector nearness and by LanceDB's full-text (BM25) index over the
+ * edit text (stage 1's fuzzy retriever). Deletes are physical after `purge()` (erasure).
  */
 export class ScopeIndex {
-  private ftsRows = 0;
+  /** Whether a full-text index exists, and whether rows changed since it was built. */
+  private ftsBuilt = false;
+  private ftsStale = true;
 
   private constructor(private readonly table: Table) {}
 
@@ -52,11 +54,13 @@ export class ScopeIndex {
 
   async add(rows: readonly ScopeRow[]): Promise<void> {
     if (!rows.length) return;
+    this.ftsStale = true;
     await this.table.add(rows.map((r) => ({ edit_id: r.editId, text: r.text, subjects: JSON.stringify(r.subjects), match: r.match, vector: Array.from(r.vector) })));
   }
 
   async remove(editIds: readonly string[]): Promise<void> {
     if (!editIds.length) return;
+    this.ftsStale = true;
     await this.table.delete(`edit_id IN (${editIds.map((id) => `'${id.replace(/'/g, "''")}'`).join(', ')})`);
   }
 
@@ -72,19 +76,23 @@ export class ScopeIndex {
     return rows.map(toCandidate);
   }
 
-  /** Builds or refreshes the full-text index (new rows are searched unindexed until then). */
+  /** Builds or rebuilds the full-text index when rows changed since it was built. */
   async reindex(): Promise<void> {
-    const rows = await this.count();
-    if (rows === 0 || rows === this.ftsRows) return;
-    const { Index } = await import('@lancedb/lancedb');
-    await this.table.createIndex('text', { config: Index.fts(), replace: true });
-    this.ftsRows = rows;
+    if (!this.ftsStale) return;
+    if ((await this.count()) > 0) {
+      const { Index } = await import('@lancedb/lancedb');
+      await this.table.createIndex('text', { config: Index.fts(), replace: true });
+      this.ftsBuilt = true;
+    }
+    this.ftsStale = false;
   }
 
+  /** Vector and full-text search (the full-text index is brought up to date first). */
   async search(vector: Float32Array, queryText: string, k: number): Promise<Candidate[]> {
+    await this.reindex();
     const byVector = await this.table.vectorSearch(Array.from(vector)).distanceType('cosine').select(['edit_id', 'text', 'subjects', 'match', '_distance']).limit(k).toArray();
     const seen = new Map<string, Candidate>(byVector.map((r) => [String(r.edit_id), toCandidate(r)]));
-    if (this.ftsRows > 0) {
+    if (this.ftsBuilt) {
       const terms = queryText.replace(/[^\p{L}\p{N}\s]+/gu, ' ').trim();
       if (terms) {
         const byText = await this.table.search(terms, 'fts', 'text').select(['edit_id', 'text', 'subjects', 'match', '_score']).limit(k).toArray();
@@ -100,9 +108,11 @@ export class ScopeIndex {
    */
   async purge(): Promise<void> {
     await this.table.optimize({ cleanupOlderThan: new Date(), deleteUnverified: true });
-    this.ftsRows = -1;
-    await this.reindex();
-    await this.table.optimize({ cleanupOlderThan: new Date(), deleteUnverified: true });
+    if (this.ftsBuilt) {
+      this.ftsStale = true;
+      await this.reindex();
+      await this.table.optimize({ cleanupOlderThan: new Date(), deleteUnverified: true });
+    }
   }
 
   close(): void {
