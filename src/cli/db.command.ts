@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../config/ked-config';
-import { KedDataSource } from '../memory/database/ked-data-source';
-import { applyOptions, storageOptions } from './options';
+import { storageOptions, withDatabase } from './options';
 
 /** `ked db …`: schema migrations by hand (the daemon also applies pending ones at start). */
 export function registerDbCommands(program: Command): void {
@@ -12,7 +10,7 @@ export function registerDbCommands(program: Command): void {
       await withDatabase(options, async (source) => {
         const applied = await source.runMigrations({ transaction: 'each' });
         console.log(applied.length ? applied.map((m) => `applied ${m.name}`).join('\n') : 'schema is up to date');
-      });
+      }, { migrate: false });
     });
 
   storageOptions(db.command('revert').description('undo the newest migration (or all of them)'))
@@ -25,7 +23,7 @@ export function registerDbCommands(program: Command): void {
           await source.undoLastMigration({ transaction: 'each' });
           console.log(`reverted ${executed[0].name}`);
         } while (options.all);
-      });
+      }, { migrate: false });
     });
 
   storageOptions(db.command('status').description('list migrations and whether each is applied'))
@@ -38,18 +36,6 @@ export function registerDbCommands(program: Command): void {
         const rows = source.migrations.map((m) => ({ name: m.name ?? m.constructor.name, applied: executed.has(m.name ?? '') }));
         if (options.json) console.log(JSON.stringify({ mode: source.mode, migrations: rows }));
         else for (const row of rows) console.log(`${row.applied ? 'applied' : 'pending'}  ${row.name}`);
-      });
+      }, { migrate: false });
     });
-}
-
-async function withDatabase(options: Record<string, unknown>, work: (source: KedDataSource) => Promise<void>): Promise<void> {
-  applyOptions(options);
-  const source = await KedDataSource.open(loadConfig().database, { migrate: false });
-  try {
-    // The bookkeeping table exists even before the first migration runs.
-    await source.query(`CREATE TABLE IF NOT EXISTS ked_migrations (id serial PRIMARY KEY, timestamp bigint NOT NULL, name varchar NOT NULL)`);
-    await work(source);
-  } finally {
-    await source.destroy();
-  }
 }

@@ -1,10 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadConfig } from '../config/ked-config';
 import { createApiKey, revokeApiKey } from '../guards/api-keys';
 import { ROLES } from '../guards/roles';
-import { KedDataSource } from '../memory/database/ked-data-source';
 import { ApiKey } from '../memory/entities/api-key.entity';
-import { applyOptions, storageOptions } from './options';
+import { storageOptions, withDatabase } from './options';
 
 const collectRole = (value: string, previous: string[] = []): string[] => {
   if (!(ROLES as readonly string[]).includes(value)) throw new InvalidArgumentError(`unknown role "${value}" (roles: ${ROLES.join(', ')})`);
@@ -45,14 +43,4 @@ export function registerKeysCommands(program: Command): void {
         console.log(`revoked ${n} key${n > 1 ? 's' : ''}`);
       });
     });
-}
-
-async function withDatabase(options: Record<string, unknown>, work: (source: KedDataSource) => Promise<void>): Promise<void> {
-  applyOptions(options);
-  const source = await KedDataSource.open(loadConfig().database);
-  try {
-    await work(source);
-  } finally {
-    await source.destroy();
-  }
 }

@@ -6,6 +6,7 @@ import { EmbeddedDatabaseBusyError } from '../memory/database/embedded-postgres'
 import { registerDbCommands } from './db.command';
 import { registerEditCommands } from './edit.command';
 import { registerEvalCommands } from './eval.command';
+import { registerExportCommand } from './export.command';
 import { registerKeysCommands } from './keys.command';
 import { registerServeBench } from './serve-bench.command';
 import { registerGenerateCommand } from './generate.command';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
 
   registerDbCommands(program);
   registerKeysCommands(program);
+  registerExportCommand(program);
   const bench = program.command('bench').description('measure performance; every subcommand prints JSON');
   registerRuntimeCommands(program, bench);
   registerModelCommands(program, bench);

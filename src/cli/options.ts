@@ -1,4 +1,6 @@
 import { Command, Option } from 'commander';
+import { loadConfig } from '../config/ked-config';
+import { KedDataSource } from '../memory/database/ked-data-source';
 
 /** Options shared by every command that opens ked's storage; each maps onto an env var. */
 export function storageOptions(command: Command): Command {
@@ -18,5 +20,16 @@ export function applyOptions(options: Record<string, unknown>): void {
   };
   for (const [key, env] of Object.entries(envNames)) {
     if (options[key] !== undefined) process.env[env] = String(options[key]);
+  }
+}
+
+/** Opens ked's database from the flags/env (migrating unless told not to), runs `work`, closes it. */
+export async function withDatabase(options: Record<string, unknown>, work: (source: KedDataSource) => Promise<void>, open: { migrate?: boolean } = {}): Promise<void> {
+  applyOptions(options);
+  const source = await KedDataSource.open(loadConfig().database, open.migrate === false ? { migrate: false } : undefined);
+  try {
+    await work(source);
+  } finally {
+    await source.destroy();
   }
 }
