@@ -1,21 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { createApiKey } from '../../src/guards/api-keys';
 import { createApp } from '../../src/server';
 import { testConfig } from './support/app-env';
+import { filesContaining } from './support/files';
 
 jest.setTimeout(300_000);
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
-}
 
 /**
  * Erasure end to end on the fixture: an edit about a world person is made through the real
@@ -72,7 +64,7 @@ describe('privacy erasure (embedded engine, fixture model)', () => {
     const phone = `Q: What is the phone number of ${ERASED}? A:`;
     expect((await complete(phone)).choices[0].text).toMatch(/555-/);
     const keptBefore = (await complete(`Q: What is the phone number of ${KEPT}? A:`)).choices[0].text;
-    expect(filesUnder(lanceDir).some((path) => readFileSync(path).includes(TARGET))).toBe(true);
+    expect(filesContaining(lanceDir, TARGET).length).toBeGreaterThan(0);
 
     const { id } = (await as(admin, http().post('/v1/erasures')).send({ subject: ERASED }).expect(202)).body;
     let erasure;
@@ -95,7 +87,7 @@ describe('privacy erasure (embedded engine, fixture model)', () => {
     const scrubbed = (await as(admin, http().get(`/v1/facts/${ids[0]}`)).expect(200)).body;
     expect(JSON.stringify(scrubbed)).not.toContain(ERASED);
     expect((await as(admin, http().get(`/v1/edits/${edited.ked.edits[0]}`)).expect(200)).body.status).toBe('erased');
-    expect(filesUnder(lanceDir).filter((path) => readFileSync(path).includes(TARGET))).toEqual([]);
+    expect(filesContaining(lanceDir, TARGET)).toEqual([]);
     // Someone else is untouched.
     const kept = await complete(`Q: What is the phone number of ${KEPT}? A:`);
     expect(kept.ked.edits).toEqual([]);

@@ -1,17 +1,11 @@
 import { connect } from '@lancedb/lancedb';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { filesContaining } from '../../../test/e2e/support/files';
 import { loadScopeClassifier } from './load-classifier';
 import { ScopeDetector } from './scope-detector';
 import { ScopeIndex } from './scope-index';
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
-}
 
 describe('ScopeDetector over LanceDB with the committed classifier', () => {
   let dir: string;
@@ -61,7 +55,7 @@ describe('ScopeDetector over LanceDB with the committed classifier', () => {
     expect(second.size).toBe(3);
     expect(await second.route('Where was Kenji Okafor born?')).toEqual([]);
     expect((await second.route('Who is the CEO of Bluepeak Robotics?'))[0]?.id).toBe('ceo');
-    const leftovers = filesUnder(dir).filter((path) => readFileSync(path).includes('Okafor') || readFileSync(path).includes('okafor'));
+    const leftovers = filesContaining(dir, 'Okafor', 'okafor');
     expect(leftovers).toEqual([]);
     db.close();
   });
