@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EvalDataset } from '../eval/dataset/eval-case';
 import { loadDataset } from '../eval/dataset/load-dataset';
+import { trainSplitPath } from '../eval/demonstrations';
 import { CURVE_EDIT_COUNTS, evaluateCurve, evaluateOne, evaluateTable, type SuiteOptions } from '../eval/eval-suite';
 import { getMethod } from '../editors/builtin-methods';
 import type { EvalSummary } from '../eval/summary';
@@ -101,6 +102,14 @@ export function registerEvalCommands(program: Command): void {
       if (flags.hparams && methods.length > 1) throw new InvalidArgumentError('--hparams belongs to one method; run the methods one by one');
       methods.forEach(getMethod); // unknown names fail before the model loads
       const datasets: EvalDataset[] = datasetFiles.map((f) => loadDataset(f));
+      // Methods that learn from a train split (IKE) read the one beside each test file.
+      const trainSplits = new Map<string, EvalDataset>();
+      if (methods.some((m) => getMethod(m).capabilities.needsTrainSplit)) {
+        datasetFiles.forEach((file, i) => {
+          const train = trainSplitPath(file);
+          if (train && existsSync(train)) trainSplits.set(datasets[i].name, loadDataset(train));
+        });
+      }
 
       const [checkpoint, tokenizer] = await Promise.all([loadCheckpoint(flags.model), loadTokenizer(flags.model)]);
       const sessions = new SessionManager({ threads: flags.threads });
@@ -120,6 +129,7 @@ export function registerEvalCommands(program: Command): void {
         runDir: flags.runDir,
         restart: flags.restart,
         world,
+        trainSplits,
         statsCorpus: world ? worldStatsCorpus(world) : undefined,
         statsCacheDir: flags.statsCache,
         generalProbes: flags.generalProbes,

@@ -1,4 +1,5 @@
 import { iceMethod } from './ice/ice';
+import { ikeMethod } from './ike/ike';
 import { noneMethod } from './none/none';
 import { ftlMethod } from './ft-l/ft-l';
 import { ftmMethod } from './ft-m/ft-m';
@@ -10,6 +11,7 @@ import { getMethod, methodNames, registerMethod } from './registry';
 // Registered once at import; editors from src/editors/ add their own registerMethod calls here.
 registerMethod(noneMethod);
 registerMethod(iceMethod);
+registerMethod(ikeMethod);
 registerMethod(romeMethod);
 registerMethod(ftlMethod);
 registerMethod(ftmMethod);

@@ -3,6 +3,7 @@ import type { LanguageModel } from '../models/language-model';
 import type { KedTokenizer } from '../models/tokenizer';
 import type { EditRequest } from './edit-request';
 import type { EditOperation } from './edit-operation';
+import type { Demonstration } from './ike/demonstration';
 
 /** What a method can do, declared once (EasyEdit spreads this over name checks). */
 export interface MethodCapabilities {
@@ -24,7 +25,7 @@ export interface StatsCorpus {
 }
 
 /** What the caller supplies beyond the model for methods that need statistics. */
-export type EditorResources = Pick<EditContext, 'statsCorpus' | 'statsCacheDir'>;
+export type EditorResources = Pick<EditContext, 'statsCorpus' | 'statsCacheDir' | 'demonstrations'>;
 
 export interface EditContext {
   model: LanguageModel;
@@ -38,6 +39,8 @@ export interface EditContext {
    * (AlphaEdit's keys of earlier edits). The caller gives a fresh map whenever edits are undone.
    */
   methodState?: Map<string, unknown>;
+  /** Train-split demonstrations, for methods that need them (IKE). */
+  demonstrations?: readonly Demonstration[];
 }
 
 /** An editing method: one schema for its hyper-parameters, one compute function. */

@@ -8,6 +8,7 @@ import type { EditorResources } from '../editors/edit-method';
 import { getMethod } from '../editors/builtin-methods';
 import { loadHparams } from '../editors/registry';
 import type { Protocol } from './protocols';
+import { demonstrationsFrom } from './demonstrations';
 import { curveCharts, table4Markdown } from './report';
 import { runEvaluation, type EvalRunOptions } from './run-evaluation';
 import type { EvalSummary } from './summary';
@@ -27,6 +28,8 @@ export interface SuiteOptions extends MeasureOptions, EditorResources {
   /** Delete each run directory first instead of resuming it. */
   restart?: boolean;
   world?: World;
+  /** Train splits by test dataset name, for methods that need one (IKE's demonstrations). */
+  trainSplits?: Map<string, EvalDataset>;
   generalProbes?: number;
   onProgress?: (label: string, phase: string, done: number, total: number) => void;
 }
@@ -47,10 +50,12 @@ export async function evaluateOne(options: SuiteOptions, methodName: string, dat
   const dir = runDir ?? options.runDir ?? defaultRunDir(options, methodName, dataset, count);
   if (options.restart) rmSync(dir, { recursive: true, force: true });
   const label = `${methodName} ${stem(dataset)} n=${count}`;
+  const train = options.trainSplits?.get(dataset.name);
   const run: EvalRunOptions = {
     ...options,
     dataset,
     method,
+    demonstrations: method.capabilities.needsTrainSplit && train ? demonstrationsFrom(train) : undefined,
     hparams: loadHparams(method, options.hparamsFile),
     n: count,
     runDir: dir,

@@ -37,7 +37,7 @@ export async function runEvaluation(options: EvalRunOptions): Promise<EvalSummar
   const { method, dataset, mode } = options;
   const commit = options.commit ?? false;
   const routing: Routing = commit ? 'global' : (options.routing ?? method.defaultRouting);
-  checkCapabilities(method, mode, routing, commit);
+  checkCapabilities(method, mode, routing, commit, options.demonstrations?.length ?? 0);
   const cases = dataset.cases.slice(0, options.n ?? dataset.cases.length);
   const store = new RunStore(options.runDir);
   const generalProbes = options.generalProbes ?? 200;
@@ -68,10 +68,10 @@ export async function runEvaluation(options: EvalRunOptions): Promise<EvalSummar
   return summary;
 }
 
-function checkCapabilities(method: EditMethod, mode: Protocol, routing: Routing, commit: boolean): void {
+function checkCapabilities(method: EditMethod, mode: Protocol, routing: Routing, commit: boolean, demonstrations: number): void {
   const { capabilities: can, name } = method;
   if (commit && !can.committable) throw new Error(`method "${name}" cannot commit its edits into the weights (not committable)`);
   if (routing === 'routed' && !can.routable) throw new Error(`method "${name}" cannot be routed (not routable)`);
   if (mode === 'batch' && !can.batchable) throw new Error(`method "${name}" cannot edit in batches (not batchable); use --mode sequential`);
-  if (can.needsTrainSplit) throw new Error(`method "${name}" needs a train split, which the harness does not pass yet`);
+  if (can.needsTrainSplit && demonstrations === 0) throw new Error(`method "${name}" needs a train split: put <name>.train.json beside the <name>.test.json dataset`);
 }
