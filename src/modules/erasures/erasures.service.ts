@@ -146,6 +146,9 @@ export class ErasuresService implements OnApplicationBootstrap {
 
   /** A routed FT-M edit teaching the refusal on the failing probes, as the model sees them. */
   private async reinforce(erasureId: string, subject: string, prompts: readonly string[], relationOf?: string): Promise<string[]> {
+    // A rerun after a crash finds the reinforcement of the first try and does not add another.
+    const earlier = await this.dataSource.getRepository(EditOperation).findBy({ erasureId, kind: 'delta' });
+    if (earlier.length) return earlier.map((r) => r.id);
     const method = getMethod('ft-m');
     const requests: EditRequest[] = prompts.map((prompt) => ({ subject, prompt: `${suppressionContext(subject)} ${prompt}`, target_new: REFUSAL }));
     const operations = await this.models.withEditing((context) => method.compute(context, requests, loadHparams(method)));
