@@ -41,6 +41,8 @@ export const configSchema = z.object({
     .regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, 'must be a comma-separated list of method names, e.g. rome,ft-m')
     .default('rome,ft-m'),
   KED_WORKER: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  KED_BATCH_WINDOW_MS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number of milliseconds').min(0, 'must be 0 (off) or more').max(600_000, 'must be at most 600000').default(0),
+  KED_BATCH_MAX: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(256, 'must be at most 256').default(16),
   KED_AUDIT_CRON: z.string().trim().min(1).default('0 3 * * *'),
   KED_AUDIT_PROBES: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
   KED_AUDIT_MIN_LOCALITY: z.coerce.number({ error: 'must be a number' }).min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100').default(95),

@@ -21,6 +21,11 @@ export interface KedConfig {
   editMethods: string[];
   /** Whether this process applies queued facts. */
   worker: boolean;
+  /**
+   * Timer batching for batchable first methods (MEMIT, AlphaEdit): after claiming a fact the
+   * worker waits `windowMs` for more and edits up to `max` facts in one computation (0 = off).
+   */
+  batch: { windowMs: number; max: number };
   /** Locality audits: cron expression ('off' disables the schedule), probe file, pass mark, quarantine. */
   audit: { cron: string | null; probes?: string; minLocality: number; quarantine: boolean };
   /** Optional NATS JetStream source of facts (off when no URL). */
@@ -62,6 +67,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     statsCorpus: raw.KED_STATS_CORPUS ? resolve(raw.KED_STATS_CORPUS) : defaultStatsCorpus(),
     editMethods: raw.KED_EDIT_METHODS.split(','),
     worker: raw.KED_WORKER === 'on',
+    batch: { windowMs: raw.KED_BATCH_WINDOW_MS, max: raw.KED_BATCH_MAX },
     nats: raw.KED_NATS_URL ? { url: raw.KED_NATS_URL, stream: raw.KED_NATS_STREAM, subject: raw.KED_NATS_SUBJECT } : undefined,
     audit: {
       cron: raw.KED_AUDIT_CRON === 'off' ? null : checkCron(raw.KED_AUDIT_CRON),

@@ -18,6 +18,8 @@ export interface ActiveEdit {
   /** Subject strings the scope detector requires a request to name. */
   subjects: string[];
   operation: Operation;
+  /** Content address of the payload: operations shared by a batch have the same one. */
+  payloadSha256: string | null;
 }
 
 /** What a fact edit is about, as the scope detector reads it. */
@@ -107,11 +109,21 @@ export class EditMemoryService implements OnApplicationBootstrap {
     await this.scope.purge();
   }
 
-  /** The edits in scope of a request's text, in the order they were made. */
+  /**
+   * The edits in scope of a request's text, in the order they were made; an operation stored
+   * for several facts of one batch (same payload) is applied once.
+   */
   async inScope(text: string): Promise<ActiveEdit[]> {
     const matches = await this.scope.route(text);
     const ids = new Set(matches.map((m) => m.id));
-    return [...this.active.values()].filter((e) => ids.has(e.id));
+    const payloads = new Set<string>();
+    return [...this.active.values()].filter((e) => {
+      if (!ids.has(e.id)) return false;
+      if (e.payloadSha256 === null) return true;
+      if (payloads.has(e.payloadSha256)) return false;
+      payloads.add(e.payloadSha256);
+      return true;
+    });
   }
 }
 
@@ -121,7 +133,7 @@ function keysOf(row: EditOperation): Array<{ kind?: string; text?: string }> {
 
 function activeEdit(row: EditOperation): ActiveEdit {
   const subjects = keysOf(row).filter((k) => k.kind === 'subject' && k.text).map((k) => k.text!);
-  return { id: row.id, factId: row.factId, subjects, operation: decodeOperation(row.payload) };
+  return { id: row.id, factId: row.factId, subjects, operation: decodeOperation(row.payload), payloadSha256: row.payloadSha256 };
 }
 
 function scopedEdit(row: EditOperation): ScopedEdit {

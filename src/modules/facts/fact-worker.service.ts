@@ -7,14 +7,15 @@ import { getMethod } from '../../editors/builtin-methods';
 import type { EditRequest } from '../../editors/edit-request';
 import { loadHparams } from '../../editors/registry';
 import { Fact } from '../../memory/entities/fact.entity';
-import { EditMemoryService } from '../edits/edit-memory.service';
+import { EditMemoryService, type EditScope } from '../edits/edit-memory.service';
 import { ModelService } from '../model/model.service';
 import { verifyEdit, type Verification } from './verify-edit';
 
 const IDLE_POLL_MS = 200;
 
 /**
- * Applies queued facts one at a time, in arrival order: each method of the policy (KED_EDIT_METHODS)
+ * Applies queued facts in arrival order, one at a time or, with timer batching, several in one
+ * computation of a batchable method: each method of the policy (KED_EDIT_METHODS)
  * computes an edit, a verification runs the fact's prompt with it, and the first that passes is
  * stored with the fact's new status in one transaction, then routed. A crash before that commit
  * leaves the fact `computing`; the next start puts it back in the queue, so it is applied exactly
@@ -50,40 +51,92 @@ export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestro
     if (Number(reset[1])) this.logger.warn(`${reset[1]} facts were in flight at the last stop; queued again`);
     await this.models.get();
     while (!this.stopping) {
-      const fact = await this.claim();
+      const [fact] = await this.claim(1);
       if (!fact) {
         await new Promise((r) => setTimeout(r, IDLE_POLL_MS));
         continue;
       }
+      const facts = [fact, ...(await this.gatherBatch())];
       try {
-        await this.apply(fact);
+        if (facts.length > 1) await this.applyBatch(facts);
+        else await this.apply(fact);
       } catch (err) {
-        this.logger.error(`fact ${fact.id}: ${(err as Error).message}`);
-        await this.dataSource.query(`UPDATE facts SET status = 'failed', error = $2, updated_at = now() WHERE id = $1`, [fact.id, (err as Error).message]);
+        for (const f of facts) {
+          this.logger.error(`fact ${f.id}: ${(err as Error).message}`);
+          await this.dataSource.query(`UPDATE facts SET status = 'failed', error = $2, updated_at = now() WHERE id = $1 AND status = 'computing'`, [f.id, (err as Error).message]);
+        }
       }
     }
   }
 
-  /** The oldest queued fact, marked computing (SKIP LOCKED: safe against a second claimer). */
-  private async claim(): Promise<Fact | undefined> {
+  /**
+   * Timer batching (KED_BATCH_WINDOW_MS): when the policy's first method edits in batches, wait
+   * the window and claim up to KED_BATCH_MAX − 1 more queued facts to edit with the first.
+   */
+  private async gatherBatch(): Promise<Fact[]> {
+    const { windowMs, max } = this.config.batch;
+    if (windowMs === 0 || max < 2 || !getMethod(this.config.editMethods[0]).capabilities.batchable) return [];
+    await new Promise((r) => setTimeout(r, windowMs));
+    return this.claim(max - 1);
+  }
+
+  /** The oldest queued facts, marked computing (SKIP LOCKED: safe against a second claimer). */
+  private async claim(limit: number): Promise<Fact[]> {
     const result: unknown[] = await this.dataSource.query(
       `UPDATE facts SET status = 'computing', attempts = attempts + 1, updated_at = now()
-        WHERE id = (SELECT id FROM facts WHERE status = 'queued' ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING id, subject, prompt, target_new, ground_truth, record`,
+        WHERE id IN (SELECT id FROM facts WHERE status = 'queued' ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING id, subject, prompt, target_new, ground_truth, record, created_at`,
+      [limit],
     );
     // TypeORM answers UPDATE … RETURNING with [rows, count].
     const rows = (Array.isArray(result[0]) ? result[0] : result) as Array<Record<string, unknown>>;
-    const row = rows[0];
-    if (!row) return undefined;
-    return { id: row.id, subject: row.subject, prompt: row.prompt, targetNew: row.target_new, groundTruth: row.ground_truth, record: row.record } as Fact;
+    return rows
+      .map((row) => ({ id: row.id, subject: row.subject, prompt: row.prompt, targetNew: row.target_new, groundTruth: row.ground_truth, record: row.record, createdAt: new Date(String(row.created_at)) }) as Fact)
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
   }
 
-  private async apply(fact: Fact): Promise<void> {
+  /**
+   * One computation of the batchable first method for every fact, verified fact by fact. The
+   * facts that pass store the same operations (one content-addressed payload, applied once per
+   * request however many of them are in scope); the others go on through the rest of the policy.
+   */
+  private async applyBatch(facts: Fact[]): Promise<void> {
     const { serving, tokenizer } = await this.models.get();
-    const record = fact.record as { rephrase_prompt?: string };
-    const request: EditRequest = { subject: fact.subject, prompt: fact.prompt, target_new: fact.targetNew, ground_truth: groundTruthList(fact.groundTruth), rephrase_prompt: record.rephrase_prompt };
-    const tried: Array<Verification | { method: string; error: string }> = [];
-    for (const name of this.config.editMethods) {
+    const name = this.config.editMethods[0];
+    const method = getMethod(name);
+    const requests = facts.map(requestOf);
+    let operations;
+    try {
+      operations = await this.models.withEditing((context) => method.compute({ ...context, methodState: this.methodState }, requests, loadHparams(method)));
+    } catch (err) {
+      for (const fact of facts) await this.apply(fact, 1, [{ method: name, error: (err as Error).message }]);
+      return;
+    }
+    const passed: Array<{ fact: Fact; tried: Tried[] }> = [];
+    const failed: Array<{ fact: Fact; tried: Tried[] }> = [];
+    for (const [i, fact] of facts.entries()) {
+      const verification = await verifyEdit(serving, tokenizer, requests[i], operations, name);
+      (verification.passed ? passed : failed).push({ fact, tried: [{ ...verification, batch: facts.length } as Tried] });
+    }
+    if (passed.length) {
+      const saved = await this.dataSource.transaction(async (manager) => {
+        const rows = [];
+        for (const { fact, tried } of passed) {
+          for (const operation of operations) rows.push(await this.memory.save(manager, { factId: fact.id, operation, scope: scopeOf(fact), verification: { tried } }));
+          await manager.update(Fact, { id: fact.id }, { status: 'verified', error: null });
+        }
+        return rows;
+      });
+      await this.memory.activate(saved);
+    }
+    for (const { fact, tried } of failed) await this.apply(fact, 1, tried);
+  }
+
+  /** The policy's methods from `from` on, one fact alone, until one passes verification. */
+  private async apply(fact: Fact, from = 0, tried: Tried[] = []): Promise<void> {
+    const { serving, tokenizer } = await this.models.get();
+    const request = requestOf(fact);
+    for (const name of this.config.editMethods.slice(from)) {
       const method = getMethod(name);
       let operations;
       try {
@@ -97,7 +150,7 @@ export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestro
       if (!verification.passed) continue;
       const saved = await this.dataSource.transaction(async (manager) => {
         const rows = [];
-        for (const operation of operations) rows.push(await this.memory.save(manager, { factId: fact.id, operation, scope: { subjects: [fact.subject], statement: `${fact.prompt} ${fact.targetNew}` }, verification: { tried } }));
+        for (const operation of operations) rows.push(await this.memory.save(manager, { factId: fact.id, operation, scope: scopeOf(fact), verification: { tried } }));
         await manager.update(Fact, { id: fact.id }, { status: 'verified', error: null });
         return rows;
       });
@@ -107,6 +160,17 @@ export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestro
     const summary = tried.map((t) => ('error' in t ? `${t.method}: ${t.error}` : `${t.method}: prompt accuracy ${t.prompt.toFixed(2)}`)).join('; ');
     await this.dataSource.getRepository(Fact).update({ id: fact.id }, { status: 'failed', error: `no method made the model say the target (${summary})` });
   }
+}
+
+type Tried = Verification | { method: string; error: string };
+
+function requestOf(fact: Fact): EditRequest {
+  const record = fact.record as { rephrase_prompt?: string };
+  return { subject: fact.subject, prompt: fact.prompt, target_new: fact.targetNew, ground_truth: groundTruthList(fact.groundTruth), rephrase_prompt: record.rephrase_prompt };
+}
+
+function scopeOf(fact: Fact): EditScope {
+  return { subjects: [fact.subject], statement: `${fact.prompt} ${fact.targetNew}` };
 }
 
 function groundTruthList(value: unknown): string[] | undefined {

@@ -56,7 +56,7 @@ export class FactsController {
       attempts: fact.attempts,
       createdAt: fact.createdAt,
       updatedAt: fact.updatedAt,
-      operations: operations.map((o) => ({ id: o.id, method: o.method, kind: o.kind, mode: o.mode, layers: o.layers, status: o.status, createdAt: o.createdAt })),
+      operations: operations.map((o) => ({ id: o.id, method: o.method, kind: o.kind, mode: o.mode, layers: o.layers, status: o.status, payloadSha256: o.payloadSha256, createdAt: o.createdAt })),
     };
   }
 }
