@@ -76,8 +76,9 @@ export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestro
   private async gatherBatch(): Promise<Fact[]> {
     const { windowMs, max } = this.config.batch;
     if (windowMs === 0 || max < 2 || !getMethod(this.config.editMethods[0]).capabilities.batchable) return [];
-    await new Promise((r) => setTimeout(r, windowMs));
-    return this.claim(max - 1);
+    // Wake early at shutdown: the fact in hand is edited alone rather than waited on.
+    for (const until = Date.now() + windowMs; Date.now() < until && !this.stopping; ) await new Promise((r) => setTimeout(r, Math.min(IDLE_POLL_MS, until - Date.now())));
+    return this.stopping ? [] : this.claim(max - 1);
   }
 
   /** The oldest queued facts, marked computing (SKIP LOCKED: safe against a second claimer). */
