@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pickThreshold, ScopeClassifier, type LabelledPair, type TrainOptions } from '../../memory/scope/scope-classifier';
 import { ScopeDetector, keyOf, type RouteOptions } from '../../memory/scope/scope-detector';
-import { pairFeatures, subjectMentioned } from '../../memory/scope/scope-features';
+import { pairFeatures } from '../../memory/scope/scope-features';
 import { ScopeIndex } from '../../memory/scope/scope-index';
 import { readScopeText } from '../../memory/scope/scope-text';
 import { englishSet, type EnglishWordings, type RouteEdit, type RouteQuery } from './english-set';
@@ -83,8 +83,8 @@ export async function routeEval(edits: readonly RouteEdit[], queries: readonly R
 
 /**
  * Training pairs as deployment sees them: the train edits in a fresh index, each train query's
- * stage-1 candidates that pass the subject check, labelled by whether the candidate is the
- * query's expected edit.
+ * candidates (stage 1 and the subject check), labelled by whether the candidate is the query's
+ * expected edit.
  */
 export async function trainingPairs(edits: readonly RouteEdit[], queries: readonly RouteQuery[]): Promise<LabelledPair[]> {
   const keys = new Map(edits.map((e) => [e.id, keyOf(e.edit)]));
@@ -94,10 +94,7 @@ export async function trainingPairs(edits: readonly RouteEdit[], queries: readon
     const pairs: LabelledPair[] = [];
     for (const query of queries) {
       const text = readScopeText(query.text);
-      for (const id of await detector.candidates(query.text)) {
-        const key = keys.get(id)!;
-        if (subjectMentioned(key, query.text)) pairs.push({ features: pairFeatures(key, text), inScope: id === query.expect });
-      }
+      for (const id of await detector.candidates(query.text)) pairs.push({ features: pairFeatures(keys.get(id)!, text), inScope: id === query.expect });
     }
     return pairs;
   });

@@ -52,6 +52,11 @@ export class ScopeDetector {
     return this.keys.size;
   }
 
+  /** The edit ids the detector holds. */
+  ids(): string[] {
+    return [...this.keys.keys()];
+  }
+
   /** Loads stage 2's keys from what the index already holds (after a restart). */
   async load(): Promise<void> {
     for (const row of await this.index.rows()) this.remember(row.editId, { ...keyOf(row.text, row.subjects), match: row.match });
@@ -60,10 +65,9 @@ export class ScopeDetector {
   async add(edits: readonly ScopedEdit[]): Promise<void> {
     const fresh = edits.filter((e) => !this.keys.has(e.id));
     const rows = fresh.map((e) => {
-      const subjects = (e.subjects ?? []).map((s) => s.toLowerCase());
       const match = e.match ?? 'relation';
-      const key = { ...keyOf(e.text, subjects), match };
-      return { edit: e, key, row: { editId: e.id, text: e.text, subjects, match, vector: retrievalVector(key.text, subjects) } };
+      const key = { ...keyOf(e.text, e.subjects), match };
+      return { edit: e, key, row: { editId: e.id, text: e.text, subjects: key.subjects, match, vector: retrievalVector(key.text, key.subjects) } };
     });
     await this.index.add(rows.map((r) => r.row));
     for (const r of rows) this.remember(r.edit.id, r.key);
@@ -83,10 +87,17 @@ export class ScopeDetector {
     this.subjects.add(id, subjectsOf(key));
   }
 
-  /** Stage 1 alone: the edit ids retrieved for a request, before the decision. */
+  /**
+   * Stage 1 and the subject check: the edits retrieved for a request that it names the subject
+   * of. The subject index finds exactly those; LanceDB's fuzzy hits are filtered to them.
+   */
   async candidates(query: string, options: RouteOptions = {}): Promise<string[]> {
-    if (options.retrieval === 'lance') return (await this.index.search(retrievalVector(readScopeText(query)), query, options.candidates ?? 24)).map((c) => c.editId);
-    return [...this.subjects.candidates(query)];
+    if (options.retrieval !== 'lance') return [...this.subjects.candidates(query)];
+    const hits = await this.index.search(retrievalVector(readScopeText(query)), query, options.candidates ?? 24);
+    return hits.map((c) => c.editId).filter((id) => {
+      const key = this.keys.get(id);
+      return key !== undefined && subjectMentioned(key, query);
+    });
   }
 
   /** Makes removals physical (compaction and old-version cleanup). */
@@ -100,7 +111,7 @@ export class ScopeDetector {
     const matches: ScopeMatch[] = [];
     for (const id of await this.candidates(query, options)) {
       const key = this.keys.get(id);
-      if (!key || !subjectMentioned(key, query)) continue;
+      if (!key) continue;
       const score = key.match === 'subject' ? 1 : this.classifier.score(pairFeatures(key, text));
       if (score >= this.classifier.threshold) matches.push({ id, score });
     }

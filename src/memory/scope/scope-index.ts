@@ -64,12 +64,6 @@ export class ScopeIndex {
     await this.table.delete(`edit_id IN (${editIds.map((id) => `'${id.replace(/'/g, "''")}'`).join(', ')})`);
   }
 
-  /** Every stored edit id (for reconciling with the durable edit memory at start). */
-  async editIds(): Promise<string[]> {
-    const rows = await this.table.query().select(['edit_id']).toArray();
-    return rows.map((r) => String(r.edit_id));
-  }
-
   /** Every stored row without its vector (to rebuild stage 2's in-memory keys). */
   async rows(): Promise<Candidate[]> {
     const rows = await this.table.query().select(['edit_id', 'text', 'subjects', 'match']).toArray();

@@ -54,10 +54,11 @@ export class EditMemoryService implements OnApplicationBootstrap {
     const index = await ScopeIndex.open(this.lance.connection);
     this.detector = new ScopeDetector(index, loadScopeClassifier());
     const rows = await this.dataSource.getRepository(EditOperation).find({ where: { status: In(['applied', 'verified']), mode: 'routed' }, order: { createdAt: 'ASC' } });
-    const indexed = new Set(await index.editIds());
-    const stale = [...indexed].filter((id) => !rows.some((r) => r.id === id));
-    await this.detector.remove(stale);
     await this.detector.load();
+    const live = new Set(rows.map((r) => r.id));
+    const indexed = new Set(this.detector.ids());
+    const stale = [...indexed].filter((id) => !live.has(id));
+    await this.detector.remove(stale);
     await this.detector.add(rows.filter((r) => !indexed.has(r.id)).map(scopedEdit));
     for (const row of rows) this.active.set(row.id, activeEdit(row));
     if (rows.length || stale.length) this.logger.log(`edit memory: ${rows.length} routed edits loaded, ${stale.length} stale scope keys removed`);
@@ -131,14 +132,17 @@ function keysOf(row: EditOperation): Array<{ kind?: string; text?: string }> {
   return row.scopeKeys as Array<{ kind?: string; text?: string }>;
 }
 
+function subjectsOf(row: EditOperation): string[] {
+  return keysOf(row).filter((k) => k.kind === 'subject' && k.text).map((k) => k.text!);
+}
+
 function activeEdit(row: EditOperation): ActiveEdit {
-  const subjects = keysOf(row).filter((k) => k.kind === 'subject' && k.text).map((k) => k.text!);
-  return { id: row.id, factId: row.factId, subjects, operation: decodeOperation(row.payload), payloadSha256: row.payloadSha256 };
+  return { id: row.id, factId: row.factId, subjects: subjectsOf(row), operation: decodeOperation(row.payload), payloadSha256: row.payloadSha256 };
 }
 
 function scopedEdit(row: EditOperation): ScopedEdit {
   const keys = keysOf(row);
-  const subjects = keys.filter((k) => k.kind === 'subject' && k.text).map((k) => k.text!);
+  const subjects = subjectsOf(row);
   // Rows stored before statements were kept scope on their subject alone.
   const statement = keys.find((k) => k.kind === 'statement')?.text ?? subjects.join(' ');
   const match = keys.find((k) => k.kind === 'match')?.text === 'subject' ? 'subject' : 'relation';

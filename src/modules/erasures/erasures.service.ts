@@ -7,7 +7,8 @@ import { Fact } from '../../memory/entities/fact.entity';
 import { getMethod } from '../../editors/builtin-methods';
 import type { EditRequest } from '../../editors/edit-request';
 import { loadHparams } from '../../editors/registry';
-import { EditMemoryService } from '../edits/edit-memory.service';
+import { normaliseMention } from '../../memory/scope/scope-features';
+import { EditMemoryService, type EditScope } from '../edits/edit-memory.service';
 import { ModelService } from '../model/model.service';
 import { CompletionsService } from '../inference/completions.service';
 import type { ErasureInput } from './erasure-input';
@@ -155,7 +156,7 @@ export class ErasuresService implements OnApplicationBootstrap {
     const rows = await this.dataSource.transaction(async (manager) => {
       const saved = [];
       for (const operation of operations) {
-        saved.push(await this.memory.save(manager, { factId: null, erasureId, operation, scope: relationOf ? { subjects: [subject], statement: relationOf } : { subjects: [subject], statement: suppressionContext(subject), match: 'subject' }, verification: null }));
+        saved.push(await this.memory.save(manager, { factId: null, erasureId, operation, scope: suppressionScope(subject, relationOf), verification: null }));
       }
       return saved;
     });
@@ -208,7 +209,7 @@ export class ErasuresService implements OnApplicationBootstrap {
         factId: null,
         erasureId,
         operation,
-        scope: relationOf ? { subjects: [subject], statement: relationOf } : { subjects: [subject], statement: suppressionContext(subject), match: 'subject' },
+        scope: suppressionScope(subject, relationOf),
         verification: null,
       }),
     );
@@ -227,14 +228,12 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** `needle` occurs in `text`, ignoring case, with no letter or digit right around it. */
+/** `needle` occurs in `text` as whole words, ignoring case (the scope detector's comparison). */
 function mentions(text: string, needle: string): boolean {
-  const hay = text.toLowerCase();
-  const want = needle.toLowerCase();
-  for (let at = hay.indexOf(want); at >= 0; at = hay.indexOf(want, at + 1)) {
-    const before = at === 0 ? '' : hay[at - 1];
-    const after = hay[at + want.length] ?? '';
-    if (!/[\p{L}\p{N}]/u.test(before) && !/[\p{L}\p{N}]/u.test(after)) return true;
-  }
-  return false;
+  return ` ${normaliseMention(text)} `.includes(` ${normaliseMention(needle)} `);
+}
+
+/** Where a suppression or reinforcement applies: a fact's relation, or everything about the subject. */
+function suppressionScope(subject: string, relationOf?: string): EditScope {
+  return relationOf ? { subjects: [subject], statement: relationOf } : { subjects: [subject], statement: suppressionContext(subject), match: 'subject' };
 }

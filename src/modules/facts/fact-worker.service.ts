@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { InjectKedConfig } from '../../config/config.providers';
 import type { KedConfig } from '../../config/ked-config';
 import { getMethod } from '../../editors/builtin-methods';
+import type { EditOperation } from '../../editors/edit-operation';
 import type { EditRequest } from '../../editors/edit-request';
 import { loadHparams } from '../../editors/registry';
 import { Fact } from '../../memory/entities/fact.entity';
@@ -119,18 +120,21 @@ export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestro
       const verification = await verifyEdit(serving, tokenizer, requests[i], operations, name);
       (verification.passed ? passed : failed).push({ fact, tried: [{ ...verification, batch: facts.length } as Tried] });
     }
-    if (passed.length) {
-      const saved = await this.dataSource.transaction(async (manager) => {
-        const rows = [];
-        for (const { fact, tried } of passed) {
-          for (const operation of operations) rows.push(await this.memory.save(manager, { factId: fact.id, operation, scope: scopeOf(fact), verification: { tried } }));
-          await manager.update(Fact, { id: fact.id }, { status: 'verified', error: null });
-        }
-        return rows;
-      });
-      await this.memory.activate(saved);
-    }
+    if (passed.length) await this.store(passed, operations);
     for (const { fact, tried } of failed) await this.apply(fact, 1, tried);
+  }
+
+  /** Stores the operations for each verified fact and its new status in one transaction, then routes them. */
+  private async store(verified: ReadonlyArray<{ fact: Fact; tried: Tried[] }>, operations: readonly EditOperation[]): Promise<void> {
+    const saved = await this.dataSource.transaction(async (manager) => {
+      const rows = [];
+      for (const { fact, tried } of verified) {
+        for (const operation of operations) rows.push(await this.memory.save(manager, { factId: fact.id, operation, scope: scopeOf(fact), verification: { tried } }));
+        await manager.update(Fact, { id: fact.id }, { status: 'verified', error: null });
+      }
+      return rows;
+    });
+    await this.memory.activate(saved);
   }
 
   /** The policy's methods from `from` on, one fact alone, until one passes verification. */
@@ -149,13 +153,7 @@ export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestro
       const verification = await verifyEdit(serving, tokenizer, request, operations, name);
       tried.push(verification);
       if (!verification.passed) continue;
-      const saved = await this.dataSource.transaction(async (manager) => {
-        const rows = [];
-        for (const operation of operations) rows.push(await this.memory.save(manager, { factId: fact.id, operation, scope: scopeOf(fact), verification: { tried } }));
-        await manager.update(Fact, { id: fact.id }, { status: 'verified', error: null });
-        return rows;
-      });
-      await this.memory.activate(saved);
+      await this.store([{ fact, tried }], operations);
       return;
     }
     const summary = tried.map((t) => ('error' in t ? `${t.method}: ${t.error}` : `${t.method}: prompt accuracy ${t.prompt.toFixed(2)}`)).join('; ');
