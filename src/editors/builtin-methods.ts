@@ -6,6 +6,8 @@ import { ftmMethod } from './ft-m/ft-m';
 import { romeMethod } from './rome/rome';
 import { memitMethod } from './memit/memit';
 import { alphaEditMethod } from './alphaedit/alphaedit';
+import { melloMethod } from './mello/mello';
+import { pokeMqaMethod } from './pokemqa/pokemqa';
 import { getMethod, methodNames, registerMethod } from './registry';
 
 // Registered once at import; editors from src/editors/ add their own registerMethod calls here.
@@ -17,5 +19,7 @@ registerMethod(ftlMethod);
 registerMethod(ftmMethod);
 registerMethod(memitMethod);
 registerMethod(alphaEditMethod);
+registerMethod(melloMethod);
+registerMethod(pokeMqaMethod);
 
 export { getMethod, methodNames };

@@ -43,6 +43,44 @@ export interface EditContext {
   demonstrations?: readonly Demonstration[];
 }
 
+/** One retrieval-memory record as a method's decoding sees it (a ContextOperation with `memory`). */
+export interface MemoryRecord {
+  /** The edited fact as a sentence ("The writer of X is Y"). */
+  text: string;
+  subject: string;
+  /** The fact's new object (target_new), when the record was made from an edit request. */
+  object?: string;
+}
+
+/**
+ * Finds memory records for a query (a subquestion, a prompt). The caller supplies it, so the
+ * editors need not know how the edit memory indexes its records (the eval harness uses the scope
+ * detector's retrieval vectors; the daemon its scope detector).
+ */
+export interface FactRetriever {
+  /** Index of the record nearest to the query (dense-retrieval style: always one if any), or -1. */
+  nearest(query: string, records: readonly MemoryRecord[]): number;
+  /** Whether the record is in the query's scope (a trained scope detector; PokeMQA's stage 2). */
+  inScope(query: string, record: MemoryRecord): boolean;
+  /** Whether the query names the record's subject in full. */
+  namesSubject(query: string, record: MemoryRecord): boolean;
+}
+
+/** What a memory reader needs: the model to decode with and a retriever over the records. */
+export interface ReaderContext {
+  model: LanguageModel;
+  tokenizer: KedTokenizer;
+  retriever: FactRetriever;
+}
+
+/**
+ * A method's inference procedure over its memory records (MeLLo's decomposition): turns each
+ * prompt into the prompt to score or continue, having read the records it retrieved.
+ */
+export interface MemoryReader {
+  prepare(probes: ReadonlyArray<{ prompt: string; memory: readonly MemoryRecord[] }>): Promise<string[]>;
+}
+
 /** An editing method: one schema for its hyper-parameters, one compute function. */
 export interface EditMethod<Schema extends z.ZodType = z.ZodType> {
   name: string;
@@ -55,4 +93,6 @@ export interface EditMethod<Schema extends z.ZodType = z.ZodType> {
   /** Hyper-parameters with their documented defaults: parsing `{}` gives the defaults. */
   hparams: Schema;
   compute(context: EditContext, requests: EditRequest[], hparams: z.infer<Schema>): Promise<EditOperation[]>;
+  /** Methods whose operations are memory records read at inference (MeLLo, PokeMQA). */
+  reader?(context: ReaderContext, hparams: z.infer<Schema>): MemoryReader;
 }

@@ -11,10 +11,15 @@ interface OperationBase {
   requests: number[];
 }
 
-/** Retrieval-memory edits (ICE, IKE, ...): text put before the prompt. */
+/** Retrieval-memory edits (ICE, IKE, MeLLo, ...): text put before the prompt, or a memory record. */
 export interface ContextOperation extends OperationBase {
   kind: 'context';
   text: string;
+  /**
+   * Set for a retrieval-memory record that the method's own decoding reads (MeLLo, PokeMQA
+   * retrieve it per subquestion); such a record is never put before the prompt.
+   */
+  memory?: { subject: string; object?: string };
 }
 
 /** Low-rank MLP deltas h += (k·V)·Uᵀ per layer: u [d_model, r], v [d_ff, r] (ROME, MEMIT, FT). */

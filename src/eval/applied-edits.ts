@@ -2,6 +2,7 @@ import type { EditDeltas, LanguageModel } from '../models/language-model';
 import type { HostTensor } from '../runtime/graph/dtype';
 import { commitDelta, snapshotFor } from '../editors/commit-delta';
 import type { DeltaOperation, EditOperation } from '../editors/edit-operation';
+import type { MemoryRecord } from '../editors/edit-method';
 
 /**
  * Who sees an operation. 'routed': only the in-scope probes of the records it was made for (an
@@ -11,10 +12,12 @@ import type { DeltaOperation, EditOperation } from '../editors/edit-operation';
  */
 export type Routing = 'routed' | 'global';
 
-/** What one probe sees of the applied edits: context texts (oldest first) and routed deltas. */
+/** What one probe sees of the applied edits: context texts (oldest first), routed deltas, memory records. */
 export interface ProbeView {
   contexts: string[];
   deltas: DeltaOperation[];
+  /** Records the method's reader retrieves from (MeLLo); none when absent. */
+  memory?: MemoryRecord[];
 }
 
 /** Anything that tells a probe what it sees of the edits (one AppliedEdits, or one per record). */
@@ -83,9 +86,10 @@ export class AppliedEdits implements EditScope {
   view(record: number | undefined, inScope: boolean): ProbeView {
     const routed = inScope && record !== undefined ? (this.byRecord.get(record) ?? []) : [];
     const visible = routed.length ? [...this.global, ...routed] : this.global;
-    const view: ProbeView = { contexts: [], deltas: [] };
+    const view: ProbeView = { contexts: [], deltas: [], memory: [] };
     for (const op of visible) {
-      if (op.kind === 'context') view.contexts.push(op.text);
+      if (op.kind === 'context' && op.memory) view.memory!.push({ text: op.text, ...op.memory });
+      else if (op.kind === 'context') view.contexts.push(op.text);
       else if (op.kind === 'delta') view.deltas.push(op);
     }
     return view;

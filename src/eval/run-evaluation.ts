@@ -3,7 +3,8 @@ import type { Routing } from './applied-edits';
 import type { EvalDataset } from './dataset/eval-case';
 import { generalAbilityProbes, measureGeneralAbility, type GeneralAbility } from './general-ability';
 import type { MeasureOptions } from './measure-cases';
-import type { EditMethod, EditorResources } from '../editors/edit-method';
+import type { EditMethod, EditorResources, FactRetriever } from '../editors/edit-method';
+import { scopeRetriever } from './memory-retriever';
 import { runAccumulated, runSingle, type Protocol } from './protocols';
 import { RunStore } from './run-store';
 import { summarize, type EvalSummary } from './summary';
@@ -26,6 +27,8 @@ export interface EvalRunOptions extends MeasureOptions, EditorResources {
   generalProbes?: number;
   casesPerPass?: number;
   onProgress?: (phase: 'edit' | 'measure' | 'general', done: number, total: number) => void;
+  /** What memory readers (MeLLo) retrieve with; default the scope detector's parts. */
+  retriever?: FactRetriever;
 }
 
 /**
@@ -42,7 +45,8 @@ export async function runEvaluation(options: EvalRunOptions): Promise<EvalSummar
   const store = new RunStore(options.runDir);
   const generalProbes = options.generalProbes ?? 200;
   store.open({ method: method.name, hparams: options.hparams, dataset: dataset.name, mode, routing, commit, n: cases.length, fluencyTokens: options.fluencyTokens ?? 100, skipFluency: options.skipFluency ?? false, generalProbes, ...options.identity });
-  const run = { ...options, routing, commit, store };
+  const reader = method.reader?.({ model: options.model, tokenizer: options.tokenizer, retriever: options.retriever ?? scopeRetriever() }, options.hparams);
+  const run = { ...options, routing, commit, store, reader };
 
   let generalAbility: EvalSummary['generalAbility'] = null;
   if (mode === 'single') await runSingle(run, cases);

@@ -3,6 +3,7 @@ import type { KedTokenizer } from '../models/tokenizer';
 import { combineDeltas, type ProbeView } from './applied-edits';
 import type { EvalCase } from './dataset/eval-case';
 import type { DeltaOperation } from '../editors/edit-operation';
+import type { MemoryReader } from '../editors/edit-method';
 import { mean, nGramEntropy } from './metrics';
 import { ProbeEncoder } from './probe-encoder';
 
@@ -15,6 +16,11 @@ export interface MeasureOptions {
   fluencyTokens?: number;
   /** Skip fluency (generation is the slowest part). */
   skipFluency?: boolean;
+  /**
+   * The method's reader of memory records (MeLLo): a probe that sees records is scored on the
+   * prompt the reader makes of it (its decomposition trace up to "Final answer:").
+   */
+  reader?: MemoryReader;
 }
 
 /** Score `answer` after `prompt`, as the probe's view of the edits shows it. */
@@ -35,13 +41,36 @@ export class Scorer {
   }
 
   async score(jobs: readonly ScoreJob[]): Promise<TargetScore[]> {
+    const prompts = await this.readMemory(jobs);
     const out: TargetScore[] = [];
     for (let start = 0; start < jobs.length; start += this.batchSize) {
       const chunk = jobs.slice(start, start + this.batchSize);
-      const pairs = chunk.map((j) => this.encoder.pair(j.view.contexts, j.prompt, j.answer));
+      const pairs = chunk.map((j, i) => this.encoder.pair(j.view.contexts, prompts[start + i], j.answer));
       out.push(...(await this.options.model.scoreTargets(pairs, routedDeltas(chunk.map((j) => j.view.deltas)))));
     }
     return out;
+  }
+
+  /**
+   * Each job's prompt as the reader makes it where the job sees memory records, else as given.
+   * One reading per (prompt, records) pair: a probe's aliases share it.
+   */
+  private async readMemory(jobs: readonly ScoreJob[]): Promise<string[]> {
+    const prompts = jobs.map((j) => j.prompt);
+    const reader = this.options.reader;
+    if (!reader) return prompts;
+    const keyed = new Map<string, { prompt: string; memory: NonNullable<ProbeView['memory']>; at: number[] }>();
+    jobs.forEach((j, i) => {
+      if (!j.view.memory?.length) return;
+      const key = `${j.prompt}\u0000${j.view.memory.map((r) => r.text).join('\u0000')}`;
+      const entry = keyed.get(key) ?? { prompt: j.prompt, memory: j.view.memory, at: [] };
+      entry.at.push(i);
+      keyed.set(key, entry);
+    });
+    const entries = [...keyed.values()];
+    const read = await reader.prepare(entries);
+    entries.forEach((e, k) => e.at.forEach((i) => (prompts[i] = read[k])));
+    return prompts;
   }
 
   /** ROME's fluency of each record: n-gram entropy of prompt + greedy continuation, averaged over its prompts. */

@@ -1,0 +1,19 @@
+import type { EditMethod } from '../edit-method';
+import { factRecord, melloHparams, traceReader } from '../mello/mello';
+
+/**
+ * PokeMQA (Gu et al. 2024): MeLLo's decomposition with the decision taken out of the model: a
+ * trained scope detector (ked's stage 2: subject named in full, then the (edit, question)
+ * classifier) says which records are in scope of a subquestion. The nearest in-scope record
+ * answers the hop (its object is the intermediate answer, the record the retrieved fact); a hop
+ * with none in scope is answered by the model and shown a record about another subject, which
+ * the trace format teaches it to ignore.
+ */
+export const pokeMqaMethod: EditMethod<typeof melloHparams> = {
+  name: 'pokemqa',
+  capabilities: { batchable: true, routable: true, committable: false, needsTrainSplit: false },
+  defaultRouting: 'global',
+  hparams: melloHparams,
+  compute: async (_context, requests) => requests.map((r, i) => factRecord(r, i, 'pokemqa')),
+  reader: (context, hparams) => traceReader(context, hparams, 'in-scope'),
+};

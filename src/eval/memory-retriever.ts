@@ -1,0 +1,45 @@
+import type { FactRetriever, MemoryRecord } from '../editors/edit-method';
+import { loadScopeClassifier } from '../memory/scope/load-classifier';
+import { retrievalVector } from '../memory/scope/retrieval-vector';
+import type { ScopeClassifier } from '../memory/scope/scope-classifier';
+import { keyOf } from '../memory/scope/scope-detector';
+import { pairFeatures, subjectMentioned, type ScopeKey } from '../memory/scope/scope-features';
+import { readScopeText } from '../memory/scope/scope-text';
+
+/**
+ * The memory readers' retriever on the scope detector's parts: `nearest` by the cosine of its
+ * stage-1 retrieval vectors (entity tokens, trigrams, stems: MeLLo's dense retriever here),
+ * `inScope` by its stage 2 (the subject named in full, then the trained classifier).
+ */
+export function scopeRetriever(classifier: ScopeClassifier = loadScopeClassifier()): FactRetriever {
+  const keys = new Map<string, { key: ScopeKey; vector: Float32Array }>();
+  const read = (record: MemoryRecord) => {
+    const id = `${record.subject}\u0000${record.text}`;
+    let entry = keys.get(id);
+    if (!entry) {
+      const key = keyOf(record.text, [record.subject]);
+      entry = { key, vector: retrievalVector(key.text, key.subjects) };
+      keys.set(id, entry);
+    }
+    return entry;
+  };
+  return {
+    nearest: (query, records) => {
+      const q = retrievalVector(readScopeText(query));
+      let best = -1;
+      let bestScore = -Infinity;
+      records.forEach((record, i) => {
+        const v = read(record).vector;
+        let dot = 0;
+        for (let d = 0; d < v.length; d++) dot += v[d] * q[d];
+        if (dot > bestScore) [best, bestScore] = [i, dot];
+      });
+      return best;
+    },
+    inScope: (query, record) => {
+      const { key } = read(record);
+      return subjectMentioned(key, query) && classifier.score(pairFeatures(key, readScopeText(query))) >= classifier.threshold;
+    },
+    namesSubject: (query, record) => subjectMentioned(read(record).key, query),
+  };
+}
