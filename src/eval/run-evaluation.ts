@@ -4,7 +4,7 @@ import type { EvalDataset } from './dataset/eval-case';
 import { generalAbilityProbes, measureGeneralAbility, type GeneralAbility } from './general-ability';
 import type { MeasureOptions } from './measure-cases';
 import type { EditMethod, EditorResources, FactRetriever } from '../editors/edit-method';
-import { scopeRetriever } from './memory-retriever';
+import { scopeRetriever } from '../memory/scope/fact-retriever';
 import { runAccumulated, runSingle, type Protocol } from './protocols';
 import { RunStore } from './run-store';
 import { summarize, type EvalSummary } from './summary';

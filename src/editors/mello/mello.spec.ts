@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { loadDataset } from '../../eval/dataset/load-dataset';
-import { scopeRetriever } from '../../eval/memory-retriever';
+import { scopeRetriever } from '../../memory/scope/fact-retriever';
 import { runEvaluation } from '../../eval/run-evaluation';
 import { SessionManager } from '../../runtime/session/session-manager';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -2,9 +2,11 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
+import type { FactRetriever, MemoryRecord } from '../../editors/edit-method';
 import type { EditOperation as Operation } from '../../editors/edit-operation';
 import { decodeOperation, encodeOperation } from '../../editors/operation-codec';
 import { EditOperation } from '../../memory/entities/edit-operation.entity';
+import { scopeRetriever } from '../../memory/scope/fact-retriever';
 import { loadScopeClassifier } from '../../memory/scope/load-classifier';
 import { ScopeDetector, type ScopedEdit } from '../../memory/scope/scope-detector';
 import { ScopeIndex } from '../../memory/scope/scope-index';
@@ -20,6 +22,12 @@ export interface ActiveEdit {
   operation: Operation;
   /** Content address of the payload: operations shared by a batch have the same one. */
   payloadSha256: string | null;
+}
+
+/** A memory record (MeLLo, PokeMQA) and the edit that holds it. */
+export interface ActiveRecord {
+  edit: ActiveEdit;
+  record: MemoryRecord;
 }
 
 /** What a fact edit is about, as the scope detector reads it. */
@@ -41,7 +49,10 @@ export interface EditScope {
 export class EditMemoryService implements OnApplicationBootstrap {
   private readonly logger = new Logger(EditMemoryService.name);
   private readonly active = new Map<string, ActiveEdit>();
+  /** The active edits that are memory records, read by their method's decoding rather than prefixed. */
+  private readonly records = new Map<string, ActiveRecord>();
   private detector?: ScopeDetector;
+  private factRetriever?: FactRetriever;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -52,7 +63,9 @@ export class EditMemoryService implements OnApplicationBootstrap {
     // WordNet is read once here rather than inside the first request that needs it (~0.4 s).
     WordConcepts.load();
     const index = await ScopeIndex.open(this.lance.connection);
-    this.detector = new ScopeDetector(index, loadScopeClassifier());
+    const classifier = loadScopeClassifier();
+    this.detector = new ScopeDetector(index, classifier);
+    this.factRetriever = scopeRetriever(classifier);
     const rows = await this.dataSource.getRepository(EditOperation).find({ where: { status: In(['applied', 'verified']), mode: 'routed' }, order: { createdAt: 'ASC' } });
     await this.detector.load();
     const live = new Set(rows.map((r) => r.id));
@@ -60,7 +73,7 @@ export class EditMemoryService implements OnApplicationBootstrap {
     const stale = [...indexed].filter((id) => !live.has(id));
     await this.detector.remove(stale);
     await this.detector.add(rows.filter((r) => !indexed.has(r.id)).map(scopedEdit));
-    for (const row of rows) this.active.set(row.id, activeEdit(row));
+    for (const row of rows) this.remember(activeEdit(row));
     if (rows.length || stale.length) this.logger.log(`edit memory: ${rows.length} routed edits loaded, ${stale.length} stale scope keys removed`);
   }
 
@@ -71,6 +84,18 @@ export class EditMemoryService implements OnApplicationBootstrap {
   private get scope(): ScopeDetector {
     if (!this.detector) throw new Error('the edit memory is not loaded yet');
     return this.detector;
+  }
+
+  /** What memory readers retrieve records with: the detector's retrieval vectors and its stage 2. */
+  get retriever(): FactRetriever {
+    if (!this.factRetriever) throw new Error('the edit memory is not loaded yet');
+    return this.factRetriever;
+  }
+
+  private remember(edit: ActiveEdit): void {
+    this.active.set(edit.id, edit);
+    const op = edit.operation;
+    if (op.kind === 'context' && op.memory) this.records.set(edit.id, { edit, record: { text: op.text, ...op.memory } });
   }
 
   /** Stores an operation (payload content-addressed by its sha256) inside the caller's transaction. */
@@ -96,18 +121,33 @@ export class EditMemoryService implements OnApplicationBootstrap {
   /** Makes stored operations visible to routing (after their transaction committed). */
   async activate(rows: readonly EditOperation[]): Promise<void> {
     await this.scope.add(rows.map(scopedEdit));
-    for (const row of rows) this.active.set(row.id, activeEdit(row));
+    for (const row of rows) this.remember(activeEdit(row));
   }
 
   /** Takes operations out of routing (rollback, quarantine, erasure). */
   async deactivate(ids: readonly string[]): Promise<void> {
-    for (const id of ids) this.active.delete(id);
+    for (const id of ids) {
+      this.active.delete(id);
+      this.records.delete(id);
+    }
     await this.scope.remove(ids);
   }
 
   /** Makes removed scope keys physically gone (compaction and old-version cleanup). */
   async purge(): Promise<void> {
     await this.scope.purge();
+  }
+
+  /**
+   * Every memory record, oldest first, when the request names the subject of one of them (a
+   * request naming no edited subject sees the unedited model); otherwise none. A multi-hop
+   * question is read against all records: its later hops name subjects it does not.
+   */
+  async recordsFor(text: string): Promise<ActiveRecord[]> {
+    if (this.records.size === 0) return [];
+    const named = await this.scope.candidates(text);
+    if (!named.some((id) => this.records.has(id))) return [];
+    return [...this.records.values()];
   }
 
   /**

@@ -4,10 +4,13 @@ import { DataSource } from 'typeorm';
 import { InjectKedConfig } from '../../config/config.providers';
 import type { KedConfig } from '../../config/ked-config';
 import { getMethod } from '../../editors/builtin-methods';
+import type { MemoryReader } from '../../editors/edit-method';
 import type { EditOperation } from '../../editors/edit-operation';
 import type { EditRequest } from '../../editors/edit-request';
 import { loadHparams } from '../../editors/registry';
 import { Fact } from '../../memory/entities/fact.entity';
+import type { LanguageModel } from '../../models/language-model';
+import type { KedTokenizer } from '../../models/tokenizer';
 import { EditMemoryService, type EditScope } from '../edits/edit-memory.service';
 import { ModelService } from '../model/model.service';
 import { verifyEdit, type Verification } from './verify-edit';
@@ -117,11 +120,17 @@ export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestro
     const passed: Array<{ fact: Fact; tried: Tried[] }> = [];
     const failed: Array<{ fact: Fact; tried: Tried[] }> = [];
     for (const [i, fact] of facts.entries()) {
-      const verification = await verifyEdit(serving, tokenizer, requests[i], operations, name);
+      const verification = await verifyEdit(serving, tokenizer, requests[i], operations, name, this.readerOf(name, serving, tokenizer));
       (verification.passed ? passed : failed).push({ fact, tried: [{ ...verification, batch: facts.length } as Tried] });
     }
     if (passed.length) await this.store(passed, operations);
     for (const { fact, tried } of failed) await this.apply(fact, 1, tried);
+  }
+
+  /** The method's memory reader over the serving model, for methods that have one (MeLLo, PokeMQA). */
+  private readerOf(name: string, serving: LanguageModel, tokenizer: KedTokenizer): MemoryReader | undefined {
+    const method = getMethod(name);
+    return method.reader?.({ model: serving, tokenizer, retriever: this.memory.retriever }, loadHparams(method));
   }
 
   /** Stores the operations for each verified fact and its new status in one transaction, then routes them. */
@@ -150,7 +159,7 @@ export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestro
         tried.push({ method: name, error: (err as Error).message });
         continue;
       }
-      const verification = await verifyEdit(serving, tokenizer, request, operations, name);
+      const verification = await verifyEdit(serving, tokenizer, request, operations, name, this.readerOf(name, serving, tokenizer));
       tried.push(verification);
       if (!verification.passed) continue;
       await this.store([{ fact, tried }], operations);

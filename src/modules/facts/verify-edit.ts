@@ -1,3 +1,4 @@
+import type { MemoryReader } from '../../editors/edit-method';
 import type { EditOperation } from '../../editors/edit-operation';
 import type { EditRequest } from '../../editors/edit-request';
 import { combineDeltas } from '../../eval/applied-edits';
@@ -14,11 +15,17 @@ export interface Verification {
   passed: boolean;
 }
 
-/** Runs the fact's prompt (and paraphrase) through the model with the operations applied as they will be routed. */
-export async function verifyEdit(model: LanguageModel, tokenizer: KedTokenizer, request: EditRequest, operations: readonly EditOperation[], method: string): Promise<Verification> {
-  const contexts = operations.flatMap((o) => (o.kind === 'context' ? [o.text] : []));
+/**
+ * Runs the fact's prompt (and paraphrase) through the model with the operations applied as they
+ * will be routed; memory records (MeLLo, PokeMQA) through the method's `reader`.
+ */
+export async function verifyEdit(model: LanguageModel, tokenizer: KedTokenizer, request: EditRequest, operations: readonly EditOperation[], method: string, reader?: MemoryReader): Promise<Verification> {
+  const contexts = operations.flatMap((o) => (o.kind === 'context' && !o.memory ? [o.text] : []));
+  const memory = operations.flatMap((o) => (o.kind === 'context' && o.memory ? [{ text: o.text, ...o.memory }] : []));
   const deltas = operations.flatMap((o) => (o.kind === 'delta' ? [o] : []));
-  const prompts = [request.prompt, ...(request.rephrase_prompt ? [request.rephrase_prompt] : [])];
+  if (memory.length && !reader) throw new Error(`${method}: memory records need the method's reader to verify`);
+  const asked = [request.prompt, ...(request.rephrase_prompt ? [request.rephrase_prompt] : [])];
+  const prompts = memory.length ? await reader!.prepare(asked.map((prompt) => ({ prompt, memory }))) : asked;
   const pairs = prompts.map((p) => {
     const bare = tokenizeProbe(tokenizer, { prompt: p, target: request.target_new });
     return contexts.length ? { prompt: tokenizer.encode([...contexts, p].join(' ')), target: bare.target } : bare;

@@ -1,9 +1,11 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { combineDeltas } from '../../eval/applied-edits';
+import { getMethod } from '../../editors/builtin-methods';
 import type { DeltaOperation } from '../../editors/edit-operation';
+import { loadHparams } from '../../editors/registry';
 import type { ChatMessage } from '../../models/tokenizer/chat-template';
-import { EditMemoryService } from '../edits/edit-memory.service';
+import { EditMemoryService, type ActiveRecord } from '../edits/edit-memory.service';
 import { ModelService } from '../model/model.service';
 import type { CompletionRequest } from './completion-request';
 
@@ -68,13 +70,35 @@ export class CompletionsService {
     }
   }
 
+  /**
+   * The prompt as the memory records' method reads it (MeLLo/PokeMQA: the decomposition trace up
+   * to "Final answer:"), when the request names a record's subject; the records the reading
+   * retrieved are reported as applied. Otherwise the prompt as given.
+   */
+  private async readMemory(prompt: string, scopeText: string): Promise<{ prompt: string; records: ActiveRecord[] }> {
+    const records = await this.memory.recordsFor(scopeText);
+    if (!records.length) return { prompt, records: [] };
+    const { serving: model, tokenizer } = await this.models.get();
+    // Records of both methods are one memory; the newest record's method reads it.
+    const method = getMethod(records[records.length - 1].edit.operation.method);
+    const reader = method.reader?.({ model, tokenizer, retriever: this.memory.retriever }, loadHparams(method));
+    if (!reader) return { prompt, records: [] };
+    const [read] = await reader.prepare([{ prompt, memory: records.map((r) => r.record) }]);
+    return { prompt: read, records: records.filter((r) => read.includes(r.record.text)) };
+  }
+
   /** Resolves the edits in scope of `scopeText` and returns a runnable generation of `prompt`. */
   async prepare(prompt: string, scopeText: string, options: GenerationOptions, modelName: string): Promise<PreparedCompletion> {
     const { serving: model, tokenizer } = await this.models.get();
-    const edits = await this.memory.inScope(scopeText);
+    const inScope = await this.memory.inScope(scopeText);
+    // Memory records are read by their method (a decomposition trace), never prefixed.
+    const edits = inScope.filter((e) => !(e.operation.kind === 'context' && e.operation.memory));
     const contexts = edits.flatMap((e) => (e.operation.kind === 'context' ? [e.operation.text] : []));
     const deltas = edits.flatMap((e) => (e.operation.kind === 'delta' ? [e.operation as DeltaOperation] : []));
-    const ids = tokenizer.encode([...contexts, prompt].join(' '));
+    const read = await this.readMemory(prompt, scopeText);
+    let ids = tokenizer.encode([...contexts, read.prompt].join(' '));
+    // A long trace keeps its end (the final answer's line), leaving room for a short answer.
+    if (read.records.length) ids = ids.slice(Math.max(0, ids.length - (model.config.maxPositions - Math.min(options.max_tokens, 16))));
     const room = model.config.maxPositions - ids.length;
     if (room < 1) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `the prompt is ${ids.length} tokens with its edits; the model's context holds ${model.config.maxPositions}` });
     const maxNewTokens = Math.min(options.max_tokens, room);
@@ -83,7 +107,7 @@ export class CompletionsService {
       id: `cmpl-${randomUUID()}`,
       created: Math.floor(Date.now() / 1000),
       model: modelName,
-      edits: edits.map((e) => e.id),
+      edits: [...edits.map((e) => e.id), ...read.records.map((r) => r.edit.id)],
       run: async (onText) => {
         const generated: number[] = [];
         let sent = '';

@@ -1,10 +1,10 @@
-import type { FactRetriever, MemoryRecord } from '../editors/edit-method';
-import { loadScopeClassifier } from '../memory/scope/load-classifier';
-import { retrievalVector } from '../memory/scope/retrieval-vector';
-import type { ScopeClassifier } from '../memory/scope/scope-classifier';
-import { keyOf } from '../memory/scope/scope-detector';
-import { pairFeatures, subjectMentioned, type ScopeKey } from '../memory/scope/scope-features';
-import { readScopeText } from '../memory/scope/scope-text';
+import type { FactRetriever, MemoryRecord } from '../../editors/edit-method';
+import { loadScopeClassifier } from './load-classifier';
+import { retrievalVector } from './retrieval-vector';
+import type { ScopeClassifier } from './scope-classifier';
+import { keyOf } from './scope-detector';
+import { pairFeatures, subjectMentioned, type ScopeKey } from './scope-features';
+import { readScopeText } from './scope-text';
 
 /**
  * The memory readers' retriever on the scope detector's parts: `nearest` by the cosine of its
