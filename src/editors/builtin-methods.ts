@@ -8,6 +8,7 @@ import { memitMethod } from './memit/memit';
 import { alphaEditMethod } from './alphaedit/alphaedit';
 import { melloMethod } from './mello/mello';
 import { pokeMqaMethod } from './pokemqa/pokemqa';
+import { loraMethod } from './lora/lora';
 import { getMethod, methodNames, registerMethod } from './registry';
 
 // Registered once at import; editors from src/editors/ add their own registerMethod calls here.
@@ -21,5 +22,6 @@ registerMethod(memitMethod);
 registerMethod(alphaEditMethod);
 registerMethod(melloMethod);
 registerMethod(pokeMqaMethod);
+registerMethod(loraMethod);
 
 export { getMethod, methodNames };

@@ -75,7 +75,7 @@ function fullRankFactors(weight: Float32Array, original: Float32Array, dModel: n
   return { u: { dtype: 'float32' as const, shape: [dModel, dModel], data: u }, v: { dtype: 'float32' as const, shape: [dFF, dModel], data: v } };
 }
 
-function objectiveFeeds(context: EditContext, requests: readonly EditRequest[], objective: FineTuneObjective) {
+export function objectiveFeeds(context: EditContext, requests: readonly EditRequest[], objective: FineTuneObjective) {
   const rows: Array<{ ids: number[]; targets: Array<[number, number]>; weight: number }> = [];
   for (const r of requests) {
     const { prompt, target } = tokenizeProbe(context.tokenizer, { prompt: r.prompt, target: r.target_new });

@@ -7,6 +7,8 @@ import type { ForwardOptions } from '../graph/forward-options';
 /**
  * The next-token cross-entropy graph: mean over unmasked positions of -log p(target), with the
  * gradient of every weight (or of the ones `trainable` names). Outputs `loss` and `grad.<name>`.
+ * With `forward.lora`, the LoRA factors are inputs `lora.<module>.A|B` and their gradients are
+ * outputs too (`grad.lora.<module>.A|B`).
  */
 export function buildLanguageModelingLoss(model: LanguageModel, options: { trainable?: string[]; forward?: ForwardOptions } = {}): { graph: Graph; gradNames: Map<string, string> } {
   const forward = model.buildForward({ ...options.forward, logits: 'all' }, new Graph(`${model.config.modelType}_lm_loss`));
@@ -19,12 +21,16 @@ export function buildLanguageModelingLoss(model: LanguageModel, options: { train
   const count = op.maximum(op.reduceSum(lossMask), 1);
   const loss = op.neg(op.div(total, count));
   g.output(loss, 'loss');
-  const names = options.trainable ?? [...forward.weights.keys()];
+  const names = [...(options.trainable ?? forward.weights.keys())];
   const wrt: Value[] = names.map((n) => {
     const w = forward.weights.get(n);
     if (!w) throw new Error(`no weight '${n}' in the forward graph`);
     return w;
   });
+  for (const [module, { a, b }] of forward.loraFactors) {
+    names.push(`lora.${module}.A`, `lora.${module}.B`);
+    wrt.push(a, b);
+  }
   const gradNames = new Map<string, string>();
   grad(loss, wrt).forEach((gv, i) => {
     g.output(gv, `grad.${names[i]}`);
