@@ -9,6 +9,7 @@ import { alphaEditMethod } from './alphaedit/alphaedit';
 import { melloMethod } from './mello/mello';
 import { pokeMqaMethod } from './pokemqa/pokemqa';
 import { loraMethod } from './lora/lora';
+import { meloMethod } from './melo/melo';
 import { getMethod, methodNames, registerMethod } from './registry';
 
 // Registered once at import; editors from src/editors/ add their own registerMethod calls here.
@@ -23,5 +24,6 @@ registerMethod(alphaEditMethod);
 registerMethod(melloMethod);
 registerMethod(pokeMqaMethod);
 registerMethod(loraMethod);
+registerMethod(meloMethod);
 
 export { getMethod, methodNames };

@@ -1,3 +1,4 @@
+import type { TapRequest } from '../models/graph/forward-options';
 import type { HostTensor } from '../runtime/graph/dtype';
 
 /**
@@ -26,6 +27,22 @@ export interface ContextOperation extends OperationBase {
 export interface DeltaOperation extends OperationBase {
   kind: 'delta';
   factors: Array<{ layer: number; u: HostTensor; v: HostTensor }>;
+  /**
+   * Set when the delta selects itself by the request's hidden state (MELO): it applies to a
+   * request whose key lies within `radius` (cosine distance) of `center`, the nearest such block
+   * only, whatever routing says.
+   */
+  key?: HiddenKey;
+}
+
+/** Where a request's key is read and the block it selects (MELO's vector-database entry). */
+export interface HiddenKey {
+  tap: TapRequest;
+  /** The prompt's last token, or the mean over its tokens. */
+  position: 'last' | 'mean';
+  /** Unit-length centre of the block's edit keys. */
+  center: HostTensor;
+  radius: number;
 }
 
 /** LoRA factors on named linear layers (LoRA, MELO); the harness cannot apply them yet. */

@@ -18,6 +18,8 @@ export interface ProbeView {
   deltas: DeltaOperation[];
   /** Records the method's reader retrieves from (MeLLo); none when absent. */
   memory?: MemoryRecord[];
+  /** Keyed deltas (MELO blocks): the probe's own hidden-state key selects one of them, or none. */
+  keyed?: DeltaOperation[];
 }
 
 /** Anything that tells a probe what it sees of the edits (one AppliedEdits, or one per record). */
@@ -86,8 +88,12 @@ export class AppliedEdits implements EditScope {
   view(record: number | undefined, inScope: boolean): ProbeView {
     const routed = inScope && record !== undefined ? (this.byRecord.get(record) ?? []) : [];
     const visible = routed.length ? [...this.global, ...routed] : this.global;
-    const view: ProbeView = { contexts: [], deltas: [], memory: [] };
+    const view: ProbeView = { contexts: [], deltas: [], memory: [], keyed: [] };
     for (const op of visible) {
+      if (op.kind === 'delta' && op.key) {
+        view.keyed!.push(op);
+        continue;
+      }
       if (op.kind === 'context' && op.memory) view.memory!.push({ text: op.text, ...op.memory });
       else if (op.kind === 'context') view.contexts.push(op.text);
       else if (op.kind === 'delta') view.deltas.push(op);

@@ -2,7 +2,8 @@ import type { EditDeltas, LanguageModel, TargetScore } from '../models/language-
 import type { KedTokenizer } from '../models/tokenizer';
 import { combineDeltas, type ProbeView } from './applied-edits';
 import type { EvalCase } from './dataset/eval-case';
-import type { DeltaOperation } from '../editors/edit-operation';
+import type { DeltaOperation, HiddenKey } from '../editors/edit-operation';
+import { cosineDistance, promptKeys } from '../editors/melo/hidden-keys';
 import type { MemoryReader } from '../editors/edit-method';
 import { mean, nGramEntropy } from './metrics';
 import { ProbeEncoder } from './probe-encoder';
@@ -42,12 +43,48 @@ export class Scorer {
 
   async score(jobs: readonly ScoreJob[]): Promise<TargetScore[]> {
     const prompts = await this.readMemory(jobs);
+    const deltas = await this.withKeyedBlocks(jobs);
     const out: TargetScore[] = [];
     for (let start = 0; start < jobs.length; start += this.batchSize) {
       const chunk = jobs.slice(start, start + this.batchSize);
       const pairs = chunk.map((j, i) => this.encoder.pair(j.view.contexts, prompts[start + i], j.answer));
-      out.push(...(await this.options.model.scoreTargets(pairs, routedDeltas(chunk.map((j) => j.view.deltas)))));
+      out.push(...(await this.options.model.scoreTargets(pairs, routedDeltas(deltas.slice(start, start + chunk.length)))));
     }
+    return out;
+  }
+
+  /**
+   * Each job's deltas plus the keyed block (MELO) its prompt's hidden-state key selects: the
+   * nearest block centre within its radius, or none. Keys are read once per prompt and tap.
+   */
+  private async withKeyedBlocks(jobs: ReadonlyArray<{ prompt: string; view: ProbeView }>): Promise<DeltaOperation[][]> {
+    const out = jobs.map((j) => [...j.view.deltas]);
+    const specs = new Map<string, { spec: Pick<HiddenKey, 'tap' | 'position'>; prompts: Set<string> }>();
+    for (const j of jobs) {
+      for (const op of j.view.keyed ?? []) {
+        const id = specId(op.key!);
+        const entry = specs.get(id) ?? { spec: op.key!, prompts: new Set<string>() };
+        entry.prompts.add(j.prompt);
+        specs.set(id, entry);
+      }
+    }
+    if (!specs.size) return out;
+    const keys = new Map<string, Float32Array>();
+    for (const [id, { spec, prompts }] of specs) {
+      const list = [...prompts];
+      const read = await promptKeys(this.options.model, this.options.tokenizer, list, spec, this.batchSize);
+      list.forEach((prompt, i) => keys.set(`${id}\u0000${prompt}`, read[i]));
+    }
+    jobs.forEach((j, i) => {
+      const blocks = j.view.keyed ?? [];
+      let best: DeltaOperation | undefined;
+      let bestDistance = Infinity;
+      for (const block of blocks) {
+        const distance = cosineDistance(keys.get(`${specId(block.key!)}\u0000${j.prompt}`)!, block.key!.center.data as Float32Array);
+        if (distance <= block.key!.radius && distance < bestDistance) [best, bestDistance] = [block, distance];
+      }
+      if (best) out[i].push(best);
+    });
     return out;
   }
 
@@ -85,7 +122,7 @@ export class Scorer {
       const room = Math.max(1, Math.min(...chunk.map((j) => total - this.encoder.promptLength(j.prompt))));
       const prompts = chunk.map((j) => this.encoder.generationPrompt(j.view.contexts, j.prompt, room));
       const newTokens = Math.max(1, Math.min(room, model.config.maxPositions - Math.max(...prompts.map((p) => p.length))));
-      const generated = await model.generate(prompts, { maxNewTokens: newTokens, greedy: true }, routedDeltas(chunk.map((j) => j.view.deltas)));
+      const generated = await model.generate(prompts, { maxNewTokens: newTokens, greedy: true }, routedDeltas(await this.withKeyedBlocks(chunk)));
       chunk.forEach((j, i) => {
         const text = `${j.prompt}${tokenizer.decode(generated[i].filter((id) => id < tokenizer.vocabSize), { skipSpecialTokens: true })}`;
         entropies.set(j.record, [...(entropies.get(j.record) ?? []), nGramEntropy(text)]);
@@ -94,6 +131,8 @@ export class Scorer {
     return new Map([...entropies].map(([record, values]) => [record, mean(values)]));
   }
 }
+
+const specId = (key: Pick<HiddenKey, 'tap' | 'position'>) => `${key.tap.kind}.${key.tap.layer}.${key.position}`;
 
 /** Per-sequence deltas for a batch, or undefined when no sequence has any (the plain graph). */
 export function routedDeltas(perSequence: ReadonlyArray<readonly DeltaOperation[]>): EditDeltas[] | undefined {

@@ -108,13 +108,22 @@ export class LanguageModel {
     });
   }
 
-  /** Hidden states at one layer and position per sequence (negative positions count from the end). */
-  async hidden(sequences: number[][], tap: TapRequest, position = -1): Promise<Float32Array[]> {
+  /**
+   * Hidden states at one layer and position per sequence (negative positions count from the end),
+   * or their mean over the sequence's tokens ('mean').
+   */
+  async hidden(sequences: number[][], tap: TapRequest, position: number | 'mean' = -1): Promise<Float32Array[]> {
     const batch = rightPadded(sequences);
     const { compiled } = await this.forward({ logits: 'none', taps: [tap] });
     const out = (await compiled.run(batch.feeds))[tapName(tap)];
     const [, seq, width] = out.shape;
+    const data = out.data as Float32Array;
     return sequences.map((s, b) => {
+      if (position === 'mean') {
+        const mean = new Float32Array(width);
+        for (let p = 0; p < s.length; p++) for (let d = 0; d < width; d++) mean[d] += data[(b * seq + p) * width + d] / s.length;
+        return mean;
+      }
       const p = position < 0 ? s.length + position : position;
       if (p < 0 || p >= s.length) throw new Error(`position ${position} is outside a sequence of ${s.length} tokens`);
       const offset = (b * seq + p) * width;

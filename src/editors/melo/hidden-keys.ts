@@ -1,0 +1,27 @@
+import type { LanguageModel } from '../../models/language-model';
+import type { KedTokenizer } from '../../models/tokenizer';
+import type { HiddenKey } from '../edit-operation';
+
+/** Unit-length keys of prompts at the tap and position a block was keyed with. */
+export async function promptKeys(model: LanguageModel, tokenizer: KedTokenizer, prompts: readonly string[], spec: Pick<HiddenKey, 'tap' | 'position'>, batchSize = 32): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (let start = 0; start < prompts.length; start += batchSize) {
+    const ids = prompts.slice(start, start + batchSize).map((p) => tokenizer.encode(p));
+    const hidden = await model.hidden(ids, spec.tap, spec.position === 'mean' ? 'mean' : -1);
+    out.push(...hidden.map(unit));
+  }
+  return out;
+}
+
+export function unit(v: Float32Array): Float32Array {
+  let norm = 0;
+  for (const x of v) norm += x * x;
+  norm = Math.sqrt(norm) || 1;
+  return v.map((x) => x / norm);
+}
+
+export function cosineDistance(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  for (let i = 0; i < a.length; i++) dot += a[i] * b[i];
+  return 1 - dot;
+}
