@@ -3,14 +3,16 @@ import type { HostTensor } from '../runtime/graph/dtype';
 import { commitDelta, snapshotFor } from '../editors/commit-delta';
 import type { DeltaOperation, EditOperation } from '../editors/edit-operation';
 import type { MemoryRecord } from '../editors/edit-method';
+import { DetectorRouter, type EditStatement } from './detector-router';
 
 /**
  * Who sees an operation. 'routed': only the in-scope probes of the records it was made for (an
  * oracle scope detector: the upper bound a real detector can reach; locality probes are out of
  * scope). 'global': every probe, locality and unrelated probes included (KnowEdit's setting for
- * ICE; for deltas the same as committing them).
+ * ICE; for deltas the same as committing them). 'detector': the probes the daemon's scope
+ * detector puts in scope of the operation's statements, judged from each probe's prompt alone.
  */
-export type Routing = 'routed' | 'global';
+export type Routing = 'routed' | 'global' | 'detector';
 
 /** What one probe sees of the applied edits: context texts (oldest first), routed deltas, memory records. */
 export interface ProbeView {
@@ -20,6 +22,32 @@ export interface ProbeView {
   memory?: MemoryRecord[];
   /** Keyed deltas (MELO blocks): the probe's own hidden-state key selects one of them, or none. */
   keyed?: DeltaOperation[];
+  /** With routing 'detector': picks the operations in scope of the probe's prompt (added to the lists above). */
+  router?: { select(prompt: string): Promise<EditOperation[]> };
+}
+
+/** The view a set of operations gives (in order): contexts, deltas, memory records, keyed blocks. */
+export function viewOf(operations: readonly EditOperation[]): ProbeView {
+  const view: ProbeView = { contexts: [], deltas: [], memory: [], keyed: [] };
+  for (const op of operations) {
+    if (op.kind === 'delta' && op.key) view.keyed!.push(op);
+    else if (op.kind === 'context' && op.memory) view.memory!.push({ text: op.text, ...op.memory });
+    else if (op.kind === 'context') view.contexts.push(op.text);
+    else if (op.kind === 'delta') view.deltas.push(op);
+  }
+  return view;
+}
+
+/** A probe's view with its router's selection for `prompt` resolved into the lists. */
+export async function resolveView(view: ProbeView, prompt: string): Promise<ProbeView> {
+  if (!view.router) return view;
+  const routed = viewOf(await view.router.select(prompt));
+  return {
+    contexts: [...view.contexts, ...routed.contexts],
+    deltas: [...view.deltas, ...routed.deltas],
+    memory: [...(view.memory ?? []), ...routed.memory!],
+    keyed: [...(view.keyed ?? []), ...routed.keyed!],
+  };
 }
 
 /** Anything that tells a probe what it sees of the edits (one AppliedEdits, or one per record). */
@@ -54,10 +82,14 @@ export class AppliedEdits implements EditScope {
   private readonly undo: Array<() => void> = [];
   private count = 0;
 
+  private router?: DetectorRouter;
+
   constructor(
     private readonly model: LanguageModel,
     readonly routing: Routing,
     readonly commit: boolean,
+    /** With routing 'detector': what each record's edits state (its requests' subjects and facts). */
+    private readonly statementsOf: (record: number) => EditStatement[] = () => [],
   ) {}
 
   get size(): number {
@@ -77,6 +109,11 @@ export class AppliedEdits implements EditScope {
       this.global.push(operation);
       return;
     }
+    if (this.routing === 'detector') {
+      this.router ??= new DetectorRouter();
+      this.router.add(operation, records.flatMap((r) => this.statementsOf(r)));
+      return;
+    }
     for (const record of records) {
       const list = this.byRecord.get(record) ?? [];
       list.push(operation);
@@ -86,19 +123,9 @@ export class AppliedEdits implements EditScope {
 
   /** What a probe sees: `record` is the record it belongs to (undefined for unrelated probes). */
   view(record: number | undefined, inScope: boolean): ProbeView {
+    if (this.router) return { ...viewOf(this.global), router: this.router };
     const routed = inScope && record !== undefined ? (this.byRecord.get(record) ?? []) : [];
-    const visible = routed.length ? [...this.global, ...routed] : this.global;
-    const view: ProbeView = { contexts: [], deltas: [], memory: [], keyed: [] };
-    for (const op of visible) {
-      if (op.kind === 'delta' && op.key) {
-        view.keyed!.push(op);
-        continue;
-      }
-      if (op.kind === 'context' && op.memory) view.memory!.push({ text: op.text, ...op.memory });
-      else if (op.kind === 'context') view.contexts.push(op.text);
-      else if (op.kind === 'delta') view.deltas.push(op);
-    }
-    return view;
+    return viewOf(routed.length ? [...this.global, ...routed] : this.global);
   }
 
   /** Back to the unedited model: committed deltas restored exactly from their snapshots, newest first. */
@@ -106,6 +133,8 @@ export class AppliedEdits implements EditScope {
     while (this.undo.length) this.undo.pop()!();
     this.global.length = 0;
     this.byRecord.clear();
+    this.router?.close();
+    this.router = undefined;
     this.count = 0;
   }
 }

@@ -75,7 +75,7 @@ export async function runEvaluation(options: EvalRunOptions): Promise<EvalSummar
 function checkCapabilities(method: EditMethod, mode: Protocol, routing: Routing, commit: boolean, demonstrations: number): void {
   const { capabilities: can, name } = method;
   if (commit && !can.committable) throw new Error(`method "${name}" cannot commit its edits into the weights (not committable)`);
-  if (routing === 'routed' && !can.routable) throw new Error(`method "${name}" cannot be routed (not routable)`);
+  if (routing !== 'global' && !can.routable) throw new Error(`method "${name}" cannot be routed (not routable)`);
   if (mode === 'batch' && !can.batchable) throw new Error(`method "${name}" cannot edit in batches (not batchable); use --mode sequential`);
   if (can.needsTrainSplit && demonstrations === 0) throw new Error(`method "${name}" needs a train split: put <name>.train.json beside the <name>.test.json dataset`);
 }

@@ -1,6 +1,6 @@
 import type { EditDeltas, LanguageModel, TargetScore } from '../models/language-model';
 import type { KedTokenizer } from '../models/tokenizer';
-import { combineDeltas, type ProbeView } from './applied-edits';
+import { combineDeltas, resolveView, type ProbeView } from './applied-edits';
 import type { EvalCase } from './dataset/eval-case';
 import type { DeltaOperation, HiddenKey } from '../editors/edit-operation';
 import { cosineDistance, promptKeys } from '../editors/melo/hidden-keys';
@@ -41,7 +41,8 @@ export class Scorer {
     this.batchSize = options.batchSize ?? 32;
   }
 
-  async score(jobs: readonly ScoreJob[]): Promise<TargetScore[]> {
+  async score(given: readonly ScoreJob[]): Promise<TargetScore[]> {
+    const jobs = await resolveJobs(given);
     const prompts = await this.readMemory(jobs);
     const deltas = await this.withKeyedBlocks(jobs);
     const out: TargetScore[] = [];
@@ -114,7 +115,7 @@ export class Scorer {
   async fluency(cases: readonly EvalCase[], viewOf: (c: EvalCase) => ProbeView): Promise<Map<number, number>> {
     const { model, tokenizer } = this.options;
     const total = Math.min(this.options.fluencyTokens ?? 100, model.config.maxPositions);
-    const jobs = cases.flatMap((c) => c.fluencyPrompts.map((prompt) => ({ record: c.index, prompt, view: viewOf(c) })));
+    const jobs = await resolveJobs(cases.flatMap((c) => c.fluencyPrompts.map((prompt) => ({ record: c.index, prompt, view: viewOf(c) }))));
     const entropies = new Map<number, number[]>();
     const generationBatch = Math.max(1, Math.floor(this.batchSize / 2));
     for (let start = 0; start < jobs.length; start += generationBatch) {
@@ -130,6 +131,13 @@ export class Scorer {
     }
     return new Map([...entropies].map(([record, values]) => [record, mean(values)]));
   }
+}
+
+/** Jobs whose views route by prompt (the scope detector) with the selection made. */
+async function resolveJobs<J extends { prompt: string; view: ProbeView }>(jobs: readonly J[]): Promise<J[]> {
+  const out: J[] = [];
+  for (const job of jobs) out.push(job.view.router ? { ...job, view: await resolveView(job.view, job.prompt) } : job);
+  return out;
 }
 
 const specId = (key: Pick<HiddenKey, 'tap' | 'position'>) => `${key.tap.kind}.${key.tap.layer}.${key.position}`;

@@ -1,3 +1,4 @@
+import type { Routing } from './applied-edits';
 import type { GeneralAbility } from './general-ability';
 import { mean, round } from './metrics';
 import type { StoredResult } from './run-store';
@@ -14,7 +15,7 @@ export interface EvalSummary {
   fluency: number | null;
   baseFluency: number | null;
   secondsPerEdit: number;
-  routing: 'routed' | 'global';
+  routing: Routing;
   commit: boolean;
   reliability: number | null;
   generalization: number | null;

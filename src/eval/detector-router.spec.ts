@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getMethod } from '../editors/builtin-methods';
+import type { EditOperation } from '../editors/edit-operation';
+import { fixtureContext, REPO_ROOT } from '../editors/testing';
+import { SessionManager } from '../runtime/session/session-manager';
+import { loadDataset } from './dataset/load-dataset';
+import { DetectorRouter } from './detector-router';
+import { runEvaluation } from './run-evaluation';
+
+const context = (text: string): EditOperation => ({ kind: 'context', method: 'ice', requests: [0], text });
+
+describe('DetectorRouter', () => {
+  it('selects the operations whose statements the scope detector puts the prompt in scope of', async () => {
+    const router = new DetectorRouter();
+    try {
+      const writer = context('Imagine that the writer of Feather of Mountain is Stosel Sosar.');
+      const ceo = context('Imagine that the CEO of Acme Corp is Jane Doe.');
+      router.add(writer, [{ subject: 'Feather of Mountain', statement: 'The writer of Feather of Mountain is Stosel Sosar' }]);
+      router.add(ceo, [{ subject: 'Acme Corp', statement: 'The CEO of Acme Corp is Jane Doe' }]);
+      expect(await router.select('The writer of Feather of Mountain is')).toEqual([writer]);
+      expect(await router.select('Who is the chief executive of Acme Corp?')).toEqual([ceo]);
+      // Another relation of the same subject, and a subject no edit is about.
+      expect(await router.select('Where is Acme Corp headquartered?')).toEqual([]);
+      expect(await router.select('Where was Setan Bazago born?')).toEqual([]);
+      // Operations added after a selection are seen by the next one.
+      const late = context('Imagine that Setan Bazago was born in Nuford.');
+      router.add(late, [{ subject: 'Setan Bazago', statement: 'Setan Bazago was born in Nuford' }]);
+      expect(await router.select('Where was Setan Bazago born?')).toEqual([late]);
+    } finally {
+      router.close();
+    }
+  });
+});
+
+describe("routing 'detector' in the harness", () => {
+  const sessions = new SessionManager({ threads: 1 });
+  afterAll(() => sessions.close());
+
+  it('routes each probe by its own prompt: edits reach their prompts, locality stays near 100', async () => {
+    const dataset = loadDataset(join(REPO_ROOT, 'data', 'world', 'world-counterfact.test.json'));
+    const dir = mkdtempSync(join(tmpdir(), 'ked-detector-'));
+    try {
+      const ice = getMethod('ice');
+      const base = { ...(await fixtureContext(sessions)), dataset, method: ice, hparams: ice.hparams.parse({}), mode: 'sequential' as const, n: 16, skipFluency: true, generalProbes: 0 };
+      const detector = await runEvaluation({ ...base, routing: 'detector', runDir: join(dir, 'detector') });
+      const global = await runEvaluation({ ...base, routing: 'global', runDir: join(dir, 'global') });
+      expect(detector.routing).toBe('detector');
+      expect(detector.locality).toBeGreaterThan(95);
+      expect(global.locality).toBeLessThan(90);
+      expect(detector.reliability).toBeGreaterThan(60);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
