@@ -11,6 +11,7 @@ import { Audit } from '../../memory/entities/audit.entity';
 import { EditOperation } from '../../memory/entities/edit-operation.entity';
 import { ModelVersion } from '../../memory/entities/model-version.entity';
 import { EditMemoryService } from '../edits/edit-memory.service';
+import { ModelVersionsService } from '../edits/model-versions.service';
 import { CompletionsService } from '../inference/completions.service';
 import { ModelService } from '../model/model.service';
 import { loadAuditProbes } from './audit-probes';
@@ -48,6 +49,7 @@ export class AuditsService implements OnModuleInit {
     private readonly memory: EditMemoryService,
     private readonly completions: CompletionsService,
     private readonly scheduler: SchedulerRegistry,
+    private readonly versions: ModelVersionsService,
   ) {}
 
   onModuleInit(): void {
@@ -107,11 +109,9 @@ export class AuditsService implements OnModuleInit {
     }
   }
 
-  /** The served model's version row (created the first time this checkpoint is seen). */
-  private async modelVersion(): Promise<ModelVersion> {
-    const { name } = await this.models.get();
-    const repo = this.dataSource.getRepository(ModelVersion);
-    return (await repo.findOneBy({ modelId: 'default', checkpointUri: name })) ?? repo.save({ modelId: 'default', version: 1, parentId: null, checkpointUri: name, description: 'the loaded checkpoint, no committed edits' });
+  /** The served model's current version (a commit or a committed rollback makes a new one, with its own baseline). */
+  private modelVersion(): Promise<ModelVersion> {
+    return this.versions.current();
   }
 
   /** The unedited model's answers to the probes, captured once per model version. */

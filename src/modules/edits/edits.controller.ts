@@ -1,16 +1,17 @@
-import { BadRequestException, ConflictException, Controller, Delete, Get, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { BadRequestException, ConflictException, Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type FindOptionsWhere } from 'typeorm';
 import { Roles } from '../../guards/roles';
 import { EDIT_STATUSES, EditOperation } from '../../memory/entities/edit-operation.entity';
 import { EditMemoryService } from './edit-memory.service';
+import { ModelVersionsService } from './model-versions.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An operation as the API shows it: everything but the payload tensors. */
 function view(o: EditOperation) {
-  return { id: o.id, factId: o.factId, method: o.method, kind: o.kind, mode: o.mode, layers: o.layers, status: o.status, payloadSha256: o.payloadSha256, scopeKeys: o.scopeKeys, verification: o.verification, createdAt: o.createdAt, updatedAt: o.updatedAt };
+  return { id: o.id, factId: o.factId, method: o.method, kind: o.kind, mode: o.mode, modelVersionId: o.modelVersionId, layers: o.layers, status: o.status, payloadSha256: o.payloadSha256, scopeKeys: o.scopeKeys, verification: o.verification, createdAt: o.createdAt, updatedAt: o.updatedAt };
 }
 
 @ApiTags('edits')
@@ -20,6 +21,7 @@ export class EditsController {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly memory: EditMemoryService,
+    private readonly versions: ModelVersionsService,
   ) {}
 
   @Get()
@@ -57,15 +59,32 @@ export class EditsController {
 
   @Delete(':id')
   @Roles('editor')
-  @ApiOperation({ summary: 'Roll an edit back: a routed edit leaves routing at once (its row stays, status "reverted")' })
+  @ApiOperation({ summary: 'Roll an edit back: a routed edit leaves routing at once, a committed one is subtracted from the served weights (a new model version); its row stays, status "reverted"' })
   async revert(@Param('id', new ParseUUIDPipe()) id: string) {
     const repo = this.dataSource.getRepository(EditOperation);
     const row = await repo.findOneBy({ id });
     if (!row) throw new NotFoundException(`no edit ${id}`);
     if (row.status === 'reverted' || row.status === 'erased') throw new ConflictException(`edit ${id} is already ${row.status}`);
-    if (row.mode !== 'routed') throw new ConflictException(`edit ${id} is committed; rolling back committed edits is not supported yet`);
+    if (row.mode === 'committed') {
+      const { version, edits } = await this.versions.rollback(id);
+      return { ...view({ ...row, status: 'reverted' }), modelVersion: version.version, reverted: edits };
+    }
     await repo.update({ id }, { status: 'reverted' });
     await this.memory.deactivate([id]);
     return view({ ...row, status: 'reverted' });
+  }
+
+  @Post(':id/commit')
+  @HttpCode(200)
+  @Roles('editor')
+  @ApiOperation({
+    summary: 'Commit a routed weight edit: merge its delta into the served model (a new model version)',
+    description: 'Every request sees a committed edit, in scope or not, and it survives restarts (the live committed edits are merged into the checkpoint at start). Edits sharing its payload (one batch computation) are committed with it. 409 for context edits and edits that are not live. `DELETE /v1/edits/:id` rolls a committed edit back by subtracting its delta (another version).',
+  })
+  @ApiOkResponse({ description: '{"modelVersion": n, "committed": [ids], "edit": {...}}' })
+  async commit(@Param('id', new ParseUUIDPipe()) id: string) {
+    const { version, edits } = await this.versions.commit(id);
+    const row = await this.dataSource.getRepository(EditOperation).findOneByOrFail({ id });
+    return { modelVersion: version.version, committed: edits, edit: view(row) };
   }
 }

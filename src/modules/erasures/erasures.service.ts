@@ -9,6 +9,7 @@ import type { EditRequest } from '../../editors/edit-request';
 import { loadHparams } from '../../editors/registry';
 import { normaliseMention } from '../../memory/scope/scope-features';
 import { EditMemoryService, type EditScope } from '../edits/edit-memory.service';
+import { ModelVersionsService } from '../edits/model-versions.service';
 import { ModelService } from '../model/model.service';
 import { CompletionsService } from '../inference/completions.service';
 import type { ErasureInput } from './erasure-input';
@@ -50,6 +51,7 @@ export class ErasuresService implements OnApplicationBootstrap {
     private readonly memory: EditMemoryService,
     private readonly completions: CompletionsService,
     private readonly models: ModelService,
+    private readonly versions: ModelVersionsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -105,6 +107,8 @@ export class ErasuresService implements OnApplicationBootstrap {
     // Suppression first, so that no request sees the subject unsuppressed once scrubbing starts.
     const suppression = await this.suppression(request.id, subject, relationOf);
     const erasedEdits = operations.map((o) => o.id);
+    // A committed edit about the subject is subtracted from the served weights before its row is scrubbed.
+    for (const op of operations) if (op.mode === 'committed' && (op.status === 'applied' || op.status === 'verified')) await this.versions.rollback(op.id);
     await this.memory.deactivate(erasedEdits);
     await this.dataSource.transaction(async (manager) => {
       if (erasedEdits.length) await manager.update(EditOperation, { id: In(erasedEdits) }, { status: 'erased', payload: () => 'NULL', payloadSha256: null, scopeKeys: [], verification: () => 'NULL' });

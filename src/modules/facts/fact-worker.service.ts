@@ -120,7 +120,7 @@ export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestro
     const passed: Array<{ fact: Fact; tried: Tried[] }> = [];
     const failed: Array<{ fact: Fact; tried: Tried[] }> = [];
     for (const [i, fact] of facts.entries()) {
-      const verification = await verifyEdit(serving, tokenizer, requests[i], operations, name, this.readerOf(name, serving, tokenizer));
+      const verification = await this.models.reading(() => verifyEdit(serving, tokenizer, requests[i], operations, name, this.readerOf(name, serving, tokenizer)));
       (verification.passed ? passed : failed).push({ fact, tried: [{ ...verification, batch: facts.length } as Tried] });
     }
     if (passed.length) await this.store(passed, operations);
@@ -159,7 +159,7 @@ export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestro
         tried.push({ method: name, error: (err as Error).message });
         continue;
       }
-      const verification = await verifyEdit(serving, tokenizer, request, operations, name, this.readerOf(name, serving, tokenizer));
+      const verification = await this.models.reading(() => verifyEdit(serving, tokenizer, request, operations, name, this.readerOf(name, serving, tokenizer)));
       tried.push(verification);
       if (!verification.passed) continue;
       await this.store([{ fact, tried }], operations);

@@ -83,7 +83,7 @@ export class CompletionsService {
     const method = getMethod(records[records.length - 1].edit.operation.method);
     const reader = method.reader?.({ model, tokenizer, retriever: this.memory.retriever }, loadHparams(method));
     if (!reader) return { prompt, records: [] };
-    const [read] = await reader.prepare([{ prompt, memory: records.map((r) => r.record) }]);
+    const [read] = await this.models.reading(() => reader.prepare([{ prompt, memory: records.map((r) => r.record) }]));
     return { prompt: read, records: records.filter((r) => read.includes(r.record.text)) };
   }
 
@@ -119,7 +119,7 @@ export class CompletionsService {
           if (cut !== Infinity) stopped = true;
           return cut === Infinity ? text : text.slice(0, cut);
         };
-        await model.generate([ids], {
+        await this.models.reading(() => model.generate([ids], {
           maxNewTokens,
           temperature: options.temperature,
           topP: options.top_p,
@@ -139,7 +139,7 @@ export class CompletionsService {
             }
             return stopped || aborted;
           },
-        }, deltas.length ? [combineDeltas(deltas)] : undefined);
+        }, deltas.length ? [combineDeltas(deltas)] : undefined));
         const text = visible();
         if (text.length > sent.length && text.startsWith(sent)) onText?.(text.slice(sent.length));
         return { text, finish: stopped || generated.length < maxNewTokens ? 'stop' : 'length', promptTokens: ids.length, completionTokens: generated.length };

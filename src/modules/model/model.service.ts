@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit, ServiceUnavailableException } from '@nestjs/common';
+import { Semaphore } from 'async-mutex';
 import { join } from 'node:path';
 import { InjectKedConfig } from '../../config/config.providers';
 import type { KedConfig } from '../../config/ked-config';
@@ -11,7 +12,10 @@ import { SessionManager } from '../../runtime/session/session-manager';
 import { statsCorpusFromFile } from './stats-corpus-file';
 
 export interface LoadedModel {
-  /** Serves inference: its weights are never changed in place. */
+  /**
+   * Serves inference. Its weights change only when an edit is committed or a committed edit is
+   * rolled back, and then only under `changingWeights`, never under a request being served.
+   */
   serving: LanguageModel;
   /**
    * The editors' own copy of the weights: methods that change weights while they compute (FT,
@@ -21,6 +25,8 @@ export interface LoadedModel {
   tokenizer: KedTokenizer;
   name: string;
 }
+
+const SERVING_PERMITS = 1 << 16;
 
 /** The deployed model (KED_MODEL), loaded once at start. */
 @Injectable()
@@ -69,6 +75,26 @@ export class ModelService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private editingTurn: Promise<void> = Promise.resolve();
+
+  /**
+   * Serving takes one permit, a weight change all of them (FIFO: a waiting change is not starved
+   * by later requests, and requests after it see the new weights).
+   */
+  private readonly servingLock = new Semaphore(SERVING_PERMITS);
+
+  /** Runs model work on the serving weights (generation, scoring): never during a weight change. Not reentrant. */
+  async reading<T>(work: () => Promise<T>): Promise<T> {
+    return this.servingLock.runExclusive(work, 1);
+  }
+
+  /**
+   * Changes the serving weights (and the editing copy alike) with no request being served and no
+   * edit being computed: a commit, or the rollback of a committed edit.
+   */
+  async changingWeights<T>(change: (model: LoadedModel) => Promise<T> | T): Promise<T> {
+    const model = await this.get();
+    return this.withEditing(() => this.servingLock.runExclusive(async () => change(model), SERVING_PERMITS));
+  }
 
   private async load(dir: string): Promise<LoadedModel> {
     const [checkpoint, tokenizer] = await Promise.all([loadCheckpoint(dir), loadTokenizer(dir)]);

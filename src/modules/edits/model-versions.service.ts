@@ -1,0 +1,145 @@
+import { ConflictException, Injectable, Logger, NotFoundException, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
+import { commitDelta } from '../../editors/commit-delta';
+import type { DeltaOperation } from '../../editors/edit-operation';
+import { decodeOperation } from '../../editors/operation-codec';
+import { EditOperation } from '../../memory/entities/edit-operation.entity';
+import { ModelVersion } from '../../memory/entities/model-version.entity';
+import { ModelService, type LoadedModel } from '../model/model.service';
+import { EditMemoryService } from './edit-memory.service';
+
+const LIVE = ['applied', 'verified'] as const;
+
+/**
+ * Model versions: the loaded checkpoint is version 1; committing an edit merges its delta into the
+ * served weights (W' = W + V·Uᵀ) and makes version n+1, rolling a committed edit back subtracts
+ * it and makes another. At start the live committed edits are merged again, in the order of the
+ * versions they made, so the served model is always the checkpoint plus exactly those edits.
+ */
+@Injectable()
+export class ModelVersionsService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ModelVersionsService.name);
+  /** Commits and rollbacks one at a time: each makes the next version from the current one. */
+  private turn: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly models: ModelService,
+    private readonly memory: EditMemoryService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const rows = await this.liveCommitted();
+    if (!rows.length || !this.models.configured) return;
+    await this.models.changingWeights((model) => {
+      for (const row of rows) merge(model, decodeOperation(row.payload) as DeltaOperation, 1);
+    });
+    this.logger.log(`model version: ${rows.length} committed edits merged into the checkpoint`);
+  }
+
+  /** The served model's current version (version 1, the checkpoint itself, is made on first use). */
+  async current(manager: EntityManager = this.dataSource.manager): Promise<ModelVersion> {
+    const { name } = await this.models.get();
+    const repo = manager.getRepository(ModelVersion);
+    const latest = await repo.findOne({ where: { modelId: 'default', checkpointUri: name }, order: { version: 'DESC' } });
+    return latest ?? repo.save({ modelId: 'default', version: 1, parentId: null, checkpointUri: name, description: 'the loaded checkpoint, no committed edits' });
+  }
+
+  /**
+   * Merges a routed weight edit into the served model. Operations sharing its payload (one batch
+   * computation stored for several facts) are committed with it: the merged delta serves them all.
+   */
+  async commit(id: string): Promise<{ version: ModelVersion; edits: string[] }> {
+    return this.inTurn(async () => {
+      const row = await this.dataSource.getRepository(EditOperation).findOneBy({ id });
+      if (!row) throw new NotFoundException(`no edit ${id}`);
+      if (row.kind !== 'delta') throw new ConflictException(`edit ${id} is a ${row.kind} edit; only weight edits (kind delta) can be committed`);
+      if (row.mode === 'committed') throw new ConflictException(`edit ${id} is already committed`);
+      if (!(LIVE as readonly string[]).includes(row.status)) throw new ConflictException(`edit ${id} is ${row.status}; only applied or verified edits can be committed`);
+      const ids = await this.sharing(row, 'routed');
+      const operation = decodeOperation(row.payload) as DeltaOperation;
+      return this.models.changingWeights(async (model) => {
+        const version = await this.dataSource.transaction(async (manager) => {
+          const made = await this.next(manager, `commit of edit ${id}`);
+          await manager.update(EditOperation, { id: In(ids) }, { mode: 'committed', modelVersionId: made.id });
+          return made;
+        });
+        // Under the weight lock: no request sees the edit twice (merged and routed) or half-merged.
+        merge(model, operation, 1);
+        await this.memory.deactivate(ids);
+        this.logger.log(`model version ${version.version}: committed ${ids.join(', ')}`);
+        return { version, edits: ids };
+      });
+    });
+  }
+
+  /** Subtracts a committed edit (and those sharing its payload) from the served model; they become `reverted`. */
+  async rollback(id: string): Promise<{ version: ModelVersion; edits: string[] }> {
+    return this.inTurn(async () => {
+      const row = await this.dataSource.getRepository(EditOperation).findOneBy({ id });
+      if (!row) throw new NotFoundException(`no edit ${id}`);
+      if (row.mode !== 'committed' || !(LIVE as readonly string[]).includes(row.status)) throw new ConflictException(`edit ${id} is not a live committed edit`);
+      const ids = await this.sharing(row, 'committed');
+      const operation = decodeOperation(row.payload) as DeltaOperation;
+      return this.models.changingWeights(async (model) => {
+        const version = await this.dataSource.transaction(async (manager) => {
+          const made = await this.next(manager, `rollback of edit ${id}`);
+          await manager.update(EditOperation, { id: In(ids) }, { status: 'reverted' });
+          return made;
+        });
+        merge(model, operation, -1);
+        this.logger.log(`model version ${version.version}: rolled back ${ids.join(', ')}`);
+        return { version, edits: ids };
+      });
+    });
+  }
+
+  /** Every version of the served checkpoint, newest first. */
+  async list(): Promise<ModelVersion[]> {
+    const { name } = await this.models.get();
+    return this.dataSource.getRepository(ModelVersion).find({ where: { modelId: 'default', checkpointUri: name }, order: { version: 'DESC' } });
+  }
+
+  private async next(manager: EntityManager, description: string): Promise<ModelVersion> {
+    const parent = await this.current(manager);
+    return manager.getRepository(ModelVersion).save({ modelId: 'default', version: parent.version + 1, parentId: parent.id, checkpointUri: parent.checkpointUri, description });
+  }
+
+  /** The live operations of the given mode with the row's payload (the row itself included). */
+  private async sharing(row: EditOperation, mode: 'routed' | 'committed'): Promise<string[]> {
+    if (!row.payloadSha256) return [row.id];
+    const rows = await this.dataSource.getRepository(EditOperation).find({ where: { payloadSha256: row.payloadSha256, mode, status: In([...LIVE]) }, select: { id: true } });
+    return [...new Set([row.id, ...rows.map((r) => r.id)])];
+  }
+
+  /** Live committed operations in the order of the versions they made. */
+  private async liveCommitted(): Promise<EditOperation[]> {
+    const rows = await this.dataSource.getRepository(EditOperation).find({ where: { mode: 'committed', status: In([...LIVE]) } });
+    if (!rows.length) return [];
+    const versions = await this.dataSource.getRepository(ModelVersion).findBy({ id: In([...new Set(rows.map((r) => r.modelVersionId!))]) });
+    const order = new Map(versions.map((v) => [v.id, v.version]));
+    // One merge per payload: rows committed together share it.
+    const seen = new Set<string>();
+    return rows
+      .sort((a, b) => order.get(a.modelVersionId!)! - order.get(b.modelVersionId!)! || a.createdAt.getTime() - b.createdAt.getTime())
+      .filter((r) => {
+        const key = r.payloadSha256 ?? r.id;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+  }
+
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(work);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+}
+
+/** The delta into (sign 1) or out of (sign −1) both the served weights and the editors' copy. */
+function merge(model: LoadedModel, operation: DeltaOperation, sign: 1 | -1): void {
+  commitDelta(model.serving.config, model.serving.weights, operation, sign);
+  commitDelta(model.editing.model.config, model.editing.model.weights, operation, sign);
+}
