@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KedConfig } from '../../config/ked-config';
+import { REPO_ROOT } from '../../editors/testing';
+import { ModelService } from './model.service';
+
+describe('ModelService weight changes', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ked-model-service-'));
+  const service = new ModelService({ model: join(REPO_ROOT, 'models', 'fixture'), dataDir } as KedConfig);
+  beforeAll(() => service.onModuleInit());
+  afterAll(async () => {
+    await service.onApplicationShutdown();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const tick = () => new Promise((r) => setTimeout(r, 20));
+
+  it('waits for requests in flight, and requests that come after a waiting change wait for it', async () => {
+    await service.get();
+    const order: string[] = [];
+    let finishRead!: () => void;
+    const read = service.reading(
+      () =>
+        new Promise<void>((resolve) => {
+          order.push('read');
+          finishRead = () => {
+            order.push('read done');
+            resolve();
+          };
+        }),
+    );
+    await tick();
+    const change = service.changingWeights(() => {
+      order.push('change');
+    });
+    await tick(); // the change is waiting for the read now
+    const later = service.reading(async () => {
+      order.push('later read');
+    });
+    await tick();
+    expect(order).toEqual(['read']);
+    finishRead();
+    await Promise.all([read, change, later]);
+    expect(order).toEqual(['read', 'read done', 'change', 'later read']);
+  });
+
+  it('a failing change releases the lock', async () => {
+    await expect(service.changingWeights(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(service.reading(async () => 'served')).resolves.toBe('served');
+  });
+});
