@@ -20,7 +20,7 @@ export interface ExportResult {
 /**
  * `ked export`: the model version the edit memory describes, as a Hugging Face checkpoint.
  * Committed delta edits are merged into the MLP output projections in the order they were
- * made; with `includeRouted`, live routed deltas are merged too (baking a routed memory into
+ * made (once per payload); with `includeRouted`, live routed deltas are merged too (baking a routed memory into
  * weights). Erased, reverted and quarantined edits never are.
  */
 export async function exportCheckpoint(source: DataSource, modelDir: string, out: string, options: { includeRouted: boolean }): Promise<ExportResult> {
@@ -31,13 +31,17 @@ export async function exportCheckpoint(source: DataSource, modelDir: string, out
   });
   const merged: string[] = [];
   const notMergeable: string[] = [];
+  // Rows of one batch computation share a payload: the delta serves them all and is merged once.
+  const payloads = new Set<string>();
   for (const row of live) {
     const operation = decodeOperation(row.payload);
     if (operation.kind !== 'delta') {
       notMergeable.push(row.id);
       continue;
     }
-    commitDelta(checkpoint.config, checkpoint.weights, operation as DeltaOperation);
+    const payload = row.payloadSha256 ?? row.id;
+    if (!payloads.has(payload)) commitDelta(checkpoint.config, checkpoint.weights, operation as DeltaOperation);
+    payloads.add(payload);
     merged.push(row.id);
   }
   const files = await writeCheckpoint(out, { config: checkpoint.config, weights: checkpoint.weights, dtype: checkpoint.sourceDtype, rawConfig: checkpoint.rawConfig, tokenizerFrom: modelDir });

@@ -18,7 +18,7 @@ describe('ked export', () => {
   let dataDir = '';
   let modelDir = '';
   let out = '';
-  const ids: { delta: string; context: string; reverted: string } = { delta: '', context: '', reverted: '' };
+  const ids: { delta: string; context: string; reverted: string; shared: string } = { delta: '', context: '', reverted: '', shared: '' };
   const dModel = 256;
   const dFF = 1024;
   const u = Float32Array.from({ length: dModel }, (_, i) => ((i % 7) - 3) / 10);
@@ -39,8 +39,10 @@ describe('ked export', () => {
       await memory.save(manager, { factId: null, operation: delta(1), scope: { subjects: ['Ada'], statement: 'Ada works for Acme' }, verification: null }),
       await memory.save(manager, { factId: null, operation: { kind: 'context', method: 'ice', requests: [0], text: 'Imagine that Ada works for Acme.' }, scope: { subjects: ['Ada'], statement: 'Ada works for Acme' }, verification: null }),
       await memory.save(manager, { factId: null, operation: delta(2), scope: { subjects: ['Bo'], statement: 'Bo lives in Oslo' }, verification: null }),
+      // The first delta stored again for another fact (one batch computation): merged once.
+      await memory.save(manager, { factId: null, operation: delta(1), scope: { subjects: ['Cy'], statement: 'Cy works for Acme' }, verification: null }),
     ]);
-    [ids.delta, ids.context, ids.reverted] = rows.map((r) => r.id);
+    [ids.delta, ids.context, ids.reverted, ids.shared] = rows.map((r) => r.id);
     await source.query(`UPDATE edit_operations SET status = 'reverted' WHERE id = $1`, [ids.reverted]);
     await app.close();
   });
@@ -57,7 +59,9 @@ describe('ked export', () => {
     expect(JSON.parse(plain.stdout)).toMatchObject({ merged: [], notMergeable: [] });
     const baked = await runKed(['export', '--out', join(out, 'baked'), '--include-routed'], env).done;
     expect(baked.code).toBe(0);
-    expect(JSON.parse(baked.stdout)).toMatchObject({ merged: [ids.delta], notMergeable: [ids.context] });
+    const report = JSON.parse(baked.stdout) as { merged: string[]; notMergeable: string[] };
+    expect([...report.merged].sort()).toEqual([ids.delta, ids.shared].sort());
+    expect(report.notMergeable).toEqual([ids.context]);
 
     const [base, plainCk, bakedCk] = await Promise.all([loadCheckpoint(modelDir), loadCheckpoint(join(out, 'plain')), loadCheckpoint(join(out, 'baked'))]);
     for (const [name, tensor] of base.weights) {
