@@ -59,4 +59,16 @@ describe('ScopeDetector over LanceDB with the committed classifier', () => {
     expect(leftovers).toEqual([]);
     db.close();
   });
+
+  it('two detectors on one LanceDB directory index an edit once (adding is an upsert on the edit id)', async () => {
+    const db = await connect(dir);
+    const index = await ScopeIndex.open(db);
+    const mine = new ScopeDetector(index, loadScopeClassifier());
+    const theirs = new ScopeDetector(await ScopeIndex.open(db), loadScopeClassifier());
+    await mine.add(edits);
+    await theirs.add(edits.slice(0, 2)); // told about two of them by an event
+    expect(await index.count()).toBe(edits.length);
+    expect((await theirs.route('Who is the CEO of Bluepeak Robotics?'))[0]?.id).toBe('ceo');
+    db.close();
+  });
 });

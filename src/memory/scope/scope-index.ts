@@ -55,7 +55,12 @@ export class ScopeIndex {
   async add(rows: readonly ScopeRow[]): Promise<void> {
     if (!rows.length) return;
     this.ftsStale = true;
-    await this.table.add(rows.map((r) => ({ edit_id: r.editId, text: r.text, subjects: JSON.stringify(r.subjects), match: r.match, vector: Array.from(r.vector) })));
+    // An upsert on edit_id: daemons sharing one LanceDB each index an edit they are told about.
+    await this.table
+      .mergeInsert('edit_id')
+      .whenMatchedUpdateAll()
+      .whenNotMatchedInsertAll()
+      .execute(rows.map((r) => ({ edit_id: r.editId, text: r.text, subjects: JSON.stringify(r.subjects), match: r.match, vector: Array.from(r.vector) })));
   }
 
   async remove(editIds: readonly string[]): Promise<void> {

@@ -12,6 +12,7 @@ import { ScopeDetector, type ScopedEdit } from '../../memory/scope/scope-detecto
 import { ScopeIndex } from '../../memory/scope/scope-index';
 import { WordConcepts } from '../../memory/scope/word-concepts';
 import { LanceService } from '../../memory/vector/lance.service';
+import { EditEventsService } from './edit-events.service';
 
 /** A routed edit the daemon applies to requests in its scope. */
 export interface ActiveEdit {
@@ -57,6 +58,7 @@ export class EditMemoryService implements OnApplicationBootstrap {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly lance: LanceService,
+    private readonly events: EditEventsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -66,15 +68,42 @@ export class EditMemoryService implements OnApplicationBootstrap {
     const classifier = loadScopeClassifier();
     this.detector = new ScopeDetector(index, classifier);
     this.factRetriever = scopeRetriever(classifier);
-    const rows = await this.dataSource.getRepository(EditOperation).find({ where: { status: In(['applied', 'verified']), mode: 'routed' }, order: { createdAt: 'ASC' } });
     await this.detector.load();
+    const { loaded, stale } = await this.reconcile();
+    if (loaded || stale) this.logger.log(`edit memory: ${loaded} routed edits loaded, ${stale} stale scope keys removed`);
+    // Other daemons on the same server activate and deactivate edits too.
+    this.events.subscribe(
+      async (event) => {
+        if (event.kind === 'routing') await this.reload(event.ids);
+      },
+      async () => void (await this.reconcile()),
+    );
+  }
+
+  /**
+   * Makes routing match Postgres: the live routed rows are active, nothing else is; scope keys
+   * LanceDB lacks are added and keys it should not have are dropped (a crash between commit and
+   * indexing, another daemon's changes while events were lost).
+   */
+  private async reconcile(): Promise<{ loaded: number; stale: number }> {
+    const rows = await this.dataSource.getRepository(EditOperation).find({ where: { status: In(['applied', 'verified']), mode: 'routed' }, order: { createdAt: 'ASC' } });
     const live = new Set(rows.map((r) => r.id));
-    const indexed = new Set(this.detector.ids());
+    const indexed = new Set(this.scope.ids());
     const stale = [...indexed].filter((id) => !live.has(id));
-    await this.detector.remove(stale);
-    await this.detector.add(rows.filter((r) => !indexed.has(r.id)).map(scopedEdit));
-    for (const row of rows) this.remember(activeEdit(row));
-    if (rows.length || stale.length) this.logger.log(`edit memory: ${rows.length} routed edits loaded, ${stale.length} stale scope keys removed`);
+    await this.scope.remove(stale);
+    for (const id of [...this.active.keys()]) if (!live.has(id)) this.forget(id);
+    await this.scope.add(rows.filter((r) => !indexed.has(r.id)).map(scopedEdit));
+    for (const row of rows) if (!this.active.has(row.id)) this.remember(activeEdit(row));
+    return { loaded: rows.length, stale: stale.length };
+  }
+
+  /** Re-reads the named rows after another daemon changed them: live routed rows are routed, others not. */
+  private async reload(ids: readonly string[]): Promise<void> {
+    const rows = await this.dataSource.getRepository(EditOperation).findBy({ id: In([...ids]) });
+    const live = rows.filter((r) => r.mode === 'routed' && (r.status === 'applied' || r.status === 'verified'));
+    const liveIds = new Set(live.map((r) => r.id));
+    await this.deactivate(ids.filter((id) => !liveIds.has(id)), { publish: false });
+    await this.activate(live.filter((r) => !this.active.has(r.id)), { publish: false });
   }
 
   get size(): number {
@@ -118,19 +147,25 @@ export class EditMemoryService implements OnApplicationBootstrap {
     });
   }
 
-  /** Makes stored operations visible to routing (after their transaction committed). */
-  async activate(rows: readonly EditOperation[]): Promise<void> {
+  /** Makes stored operations visible to routing (after their transaction committed), here and in the other daemons. */
+  async activate(rows: readonly EditOperation[], options: { publish?: boolean } = {}): Promise<void> {
+    if (!rows.length) return;
     await this.scope.add(rows.map(scopedEdit));
     for (const row of rows) this.remember(activeEdit(row));
+    if (options.publish ?? true) await this.events.publish({ kind: 'routing', ids: rows.map((r) => r.id) });
   }
 
-  /** Takes operations out of routing (rollback, quarantine, erasure). */
-  async deactivate(ids: readonly string[]): Promise<void> {
-    for (const id of ids) {
-      this.active.delete(id);
-      this.records.delete(id);
-    }
+  /** Takes operations out of routing (rollback, quarantine, erasure, commit), here and in the other daemons. */
+  async deactivate(ids: readonly string[], options: { publish?: boolean } = {}): Promise<void> {
+    if (!ids.length) return;
+    for (const id of ids) this.forget(id);
     await this.scope.remove(ids);
+    if (options.publish ?? true) await this.events.publish({ kind: 'routing', ids: [...ids] });
+  }
+
+  private forget(id: string): void {
+    this.active.delete(id);
+    this.records.delete(id);
   }
 
   /** Makes removed scope keys physically gone (compaction and old-version cleanup). */

@@ -7,6 +7,7 @@ import { decodeOperation } from '../../editors/operation-codec';
 import { EditOperation } from '../../memory/entities/edit-operation.entity';
 import { ModelVersion } from '../../memory/entities/model-version.entity';
 import { ModelService, type LoadedModel } from '../model/model.service';
+import { EditEventsService } from './edit-events.service';
 import { EditMemoryService } from './edit-memory.service';
 
 const LIVE = ['applied', 'verified'] as const;
@@ -27,15 +28,38 @@ export class ModelVersionsService implements OnApplicationBootstrap {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly models: ModelService,
     private readonly memory: EditMemoryService,
+    private readonly events: EditEventsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // Another daemon on the same server committed or rolled back an edit: do the same to these weights.
+    this.events.subscribe(
+      async (event) => {
+        if (event.kind === 'weights') await this.follow(event.editId, event.sign);
+      },
+      async () => this.logger.warn('edit events were lost for a while: weight changes made meanwhile by other daemons are picked up at the next restart'),
+    );
     const rows = await this.liveCommitted();
     if (!rows.length || !this.models.configured) return;
     await this.models.changingWeights((model) => {
       for (const row of rows) merge(model, decodeOperation(row.payload) as DeltaOperation, 1);
     });
     this.logger.log(`model version: ${rows.length} committed edits merged into the checkpoint`);
+  }
+
+  /** Another daemon's commit (sign 1) or rollback (−1) of an edit, applied to this daemon's weights. */
+  private async follow(editId: string, sign: 1 | -1): Promise<void> {
+    if (!this.models.configured) return;
+    const row = await this.dataSource.getRepository(EditOperation).findOneBy({ id: editId });
+    if (!row?.payload) return;
+    const operation = decodeOperation(row.payload) as DeltaOperation;
+    const ids = await this.sharing(row, 'committed');
+    await this.inTurn(() =>
+      this.models.changingWeights(async (model) => {
+        merge(model, operation, sign);
+        if (sign === 1) await this.memory.deactivate(ids, { publish: false });
+      }),
+    );
   }
 
   /** The served model's current version (version 1, the checkpoint itself, is made on first use). */
@@ -67,7 +91,8 @@ export class ModelVersionsService implements OnApplicationBootstrap {
         });
         // Under the weight lock: no request sees the edit twice (merged and routed) or half-merged.
         merge(model, operation, 1);
-        await this.memory.deactivate(ids);
+        await this.memory.deactivate(ids, { publish: false });
+        await this.events.publish({ kind: 'weights', editId: id, sign: 1 });
         this.logger.log(`model version ${version.version}: committed ${ids.join(', ')}`);
         return { version, edits: ids };
       });
@@ -89,6 +114,7 @@ export class ModelVersionsService implements OnApplicationBootstrap {
           return made;
         });
         merge(model, operation, -1);
+        await this.events.publish({ kind: 'weights', editId: id, sign: -1 });
         this.logger.log(`model version ${version.version}: rolled back ${ids.join(', ')}`);
         return { version, edits: ids };
       });
