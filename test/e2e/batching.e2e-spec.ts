@@ -1,13 +1,9 @@
-import type { INestApplication } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import request from 'supertest';
 import type { DataSource } from 'typeorm';
-import { createApiKey } from '../../src/guards/api-keys';
 import { EditMemoryService } from '../../src/modules/edits/edit-memory.service';
-import { createApp } from '../../src/server';
-import { testConfig } from './support/app-env';
+import { settledFacts, startTestApp, type TestApp } from './support/test-app';
 
 jest.setTimeout(300_000);
 
@@ -20,55 +16,38 @@ const RECORDS = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'data', 'wo
 
 /** Timer batching: facts arriving together are edited by one MEMIT computation, verified one by one. */
 describe('MEMIT timer batching (embedded engine, fixture model)', () => {
-  let app: INestApplication;
-  let cleanup: () => Promise<void>;
-  let key = '';
-  const http = () => request(app.getHttpServer());
-  const auth = (r: request.Test) => r.set('authorization', `Bearer ${key}`);
+  let t: TestApp;
 
   beforeAll(async () => {
-    const setup = (await testConfig('embedded', { KED_WORKER: 'on', KED_EDIT_METHODS: 'memit,ft-m', KED_BATCH_WINDOW_MS: '1500', KED_BATCH_MAX: '8', KED_AUDIT_CRON: 'off' }))!;
-    cleanup = setup.cleanup;
-    app = await createApp(setup.config);
-    await app.init();
-    key = (await createApiKey(app.get<DataSource>(getDataSourceToken()), { name: 'e2e', roles: ['admin'] })).key;
+    t = (await startTestApp('embedded', { KED_WORKER: 'on', KED_EDIT_METHODS: 'memit,ft-m', KED_BATCH_WINDOW_MS: '1500', KED_BATCH_MAX: '8', KED_AUDIT_CRON: 'off' }))!;
   });
 
-  afterAll(async () => {
-    await app.close();
-    await cleanup();
-  });
+  afterAll(() => t.close());
 
   it('edits six facts in one MEMIT batch, stores its operation once per passing fact, escalates the rest', async () => {
     const facts = RECORDS.map((r) => ({ subject: r.subject, prompt: r.prompt, target_new: r.target_new }));
-    const { ids } = (await auth(http().post('/v1/facts')).send({ facts }).expect(202)).body as { ids: string[] };
-    type FactView = { status: string; operations: Array<{ id: string; method: string; payloadSha256: string }> };
-    let views: FactView[] = [];
-    do {
-      await new Promise((r) => setTimeout(r, 500));
-      views = [];
-      for (const id of ids) views.push((await auth(http().get(`/v1/facts/${id}`)).expect(200)).body);
-    } while (views.some((v) => v.status === 'queued' || v.status === 'computing'));
+    const { ids } = (await t.post('/v1/facts').send({ facts }).expect(202)).body as { ids: string[] };
+    const views = await settledFacts(t, ids, 500);
     expect(views.map((v) => v.status)).toEqual(ids.map(() => 'verified'));
 
     const byMemit = views.filter((v) => v.operations[0].method === 'memit');
     expect(byMemit.length).toBeGreaterThanOrEqual(2);
     // One computation: every MEMIT-verified fact holds the same content-addressed operation.
     expect(new Set(byMemit.map((v) => v.operations[0].payloadSha256)).size).toBe(1);
-    const edit = (await auth(http().get(`/v1/edits/${byMemit[0].operations[0].id}`)).expect(200)).body;
+    const edit = (await t.get(`/v1/edits/${byMemit[0].operations[0].id}`).expect(200)).body;
     expect(edit.verification.tried[0]).toMatchObject({ method: 'memit', batch: 6, passed: true });
     for (const v of views.filter((x) => x.operations[0].method !== 'memit')) expect(v.operations[0].method).toBe('ft-m');
 
     // A fact's own prompt gets its edit, once.
     const index = views.indexOf(byMemit[0]);
-    const answer = (await auth(http().post('/v1/completions')).send({ prompt: RECORDS[index].prompt, max_tokens: 6 }).expect(200)).body;
+    const answer = (await t.post('/v1/completions').send({ prompt: RECORDS[index].prompt, max_tokens: 6 }).expect(200)).body;
     expect(answer.ked.edits).toEqual([byMemit[0].operations[0].id]);
     expect(answer.choices[0].text.trim().startsWith(RECORDS[index].target_new)).toBe(true);
   });
 
   it('applies an operation shared by several in-scope facts once', async () => {
-    const memory = app.get(EditMemoryService);
-    const source = app.get<DataSource>(getDataSourceToken());
+    const memory = t.app.get(EditMemoryService);
+    const source = t.app.get<DataSource>(getDataSourceToken());
     const operation = { kind: 'context' as const, method: 'ice', requests: [0, 1], text: 'Imagine that Ada and Bo work for Acme.' };
     const rows = await source.transaction(async (manager) => [
       await memory.save(manager, { factId: null, operation, scope: { subjects: ['Ada Quell'], statement: 'Ada Quell works for Acme', match: 'subject' }, verification: null }),

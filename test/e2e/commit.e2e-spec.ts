@@ -8,6 +8,7 @@ import type { KedConfig } from '../../src/config/ked-config';
 import { createApiKey } from '../../src/guards/api-keys';
 import { createApp } from '../../src/server';
 import { testConfig } from './support/app-env';
+import { settledFacts } from './support/test-app';
 
 jest.setTimeout(300_000);
 
@@ -51,11 +52,7 @@ describe('commits and model versions (embedded engine, fixture model)', () => {
     expect(original.edited.choices[0].text.trim().startsWith(EDITED.target_new)).toBe(false);
 
     const { ids } = (await auth(http().post('/v1/facts')).send({ facts: [{ subject: EDITED.subject, prompt: EDITED.prompt, target_new: EDITED.target_new }] }).expect(202)).body as { ids: string[] };
-    let fact: { status: string; operations: Array<{ id: string }> };
-    do {
-      await new Promise((r) => setTimeout(r, 300));
-      fact = (await auth(http().get(`/v1/facts/${ids[0]}`)).expect(200)).body;
-    } while (fact.status === 'queued' || fact.status === 'computing');
+    const [fact] = await settledFacts({ get: (url) => auth(http().get(url)) }, ids);
     expect(fact.status).toBe('verified');
     const editId = fact.operations[0].id;
     expect((await complete(EDITED.prompt)).ked.edits).toEqual([editId]);

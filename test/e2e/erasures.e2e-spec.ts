@@ -51,7 +51,9 @@ describe('privacy erasure (embedded engine, fixture model)', () => {
     expect((await as(admin, http().post('/v1/erasures')).send({ factId: 'nope' }).expect(400)).body.errors[0].path).toBe('factId');
 
     // An edit about the person, through the real worker.
-    const { ids } = (await as(admin, http().post('/v1/facts')).send({ facts: [{ subject: ERASED, prompt: `${ERASED} works for`, target_new: TARGET }] }).expect(202)).body;
+    // Its idempotency key names the subject too.
+    const factKey = `crm:${ERASED}:employer`;
+    const { ids } = (await as(admin, http().post('/v1/facts')).send({ facts: [{ subject: ERASED, prompt: `${ERASED} works for`, target_new: TARGET, key: factKey }] }).expect(202)).body;
     let fact;
     do {
       await new Promise((r) => setTimeout(r, 500));
@@ -86,6 +88,10 @@ describe('privacy erasure (embedded engine, fixture model)', () => {
     expect((await complete(`${ERASED} works for`)).choices[0].text).not.toContain(TARGET);
     const scrubbed = (await as(admin, http().get(`/v1/facts/${ids[0]}`)).expect(200)).body;
     expect(JSON.stringify(scrubbed)).not.toContain(ERASED);
+    expect(scrubbed.key).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // A resend of the erased fact is still recognised by its key, and not applied again.
+    const resent = (await as(admin, http().post('/v1/facts')).send({ facts: [{ subject: ERASED, prompt: `${ERASED} works for`, target_new: TARGET, key: factKey }] }).expect(202)).body;
+    expect(resent).toEqual({ ids, duplicates: 1 });
     expect((await as(admin, http().get(`/v1/edits/${edited.ked.edits[0]}`)).expect(200)).body.status).toBe('erased');
     expect(filesContaining(lanceDir, TARGET)).toEqual([]);
     // Someone else is untouched.

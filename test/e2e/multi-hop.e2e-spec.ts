@@ -1,12 +1,6 @@
-import type { INestApplication } from '@nestjs/common';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import request from 'supertest';
-import type { DataSource } from 'typeorm';
-import { createApiKey } from '../../src/guards/api-keys';
-import { createApp } from '../../src/server';
-import { testConfig } from './support/app-env';
+import { settledFacts, startTestApp, type TestApp } from './support/test-app';
 
 jest.setTimeout(300_000);
 
@@ -20,27 +14,16 @@ const [CASE] = JSON.parse(readFileSync(join(__dirname, '..', '..', 'data', 'worl
 
 /** Multi-hop questions through the daemon: PokeMQA's memory records read by a decomposition trace. */
 describe('multi-hop editing in the daemon (PokeMQA memory, embedded engine, fixture model)', () => {
-  let app: INestApplication;
-  let cleanup: () => Promise<void>;
-  let key = '';
-  const http = () => request(app.getHttpServer());
-  const auth = (r: request.Test) => r.set('authorization', `Bearer ${key}`);
-  const complete = async (prompt: string) => (await auth(http().post('/v1/completions')).send({ prompt, max_tokens: 6, temperature: 0 }).expect(200)).body as { choices: Array<{ text: string }>; ked: { edits: string[] } };
+  let t: TestApp;
+  const complete = async (prompt: string) => (await t.post('/v1/completions').send({ prompt, max_tokens: 6, temperature: 0 }).expect(200)).body as { choices: Array<{ text: string }>; ked: { edits: string[] } };
   const MULTI_HOP = 'Q: What is the birthplace of the author of Feather of Mountain? A:';
   const UNRELATED = 'Q: Where was Setan Bazago born? A:';
 
   beforeAll(async () => {
-    const setup = (await testConfig('embedded', { KED_WORKER: 'on', KED_EDIT_METHODS: 'pokemqa,ft-m', KED_AUDIT_CRON: 'off' }))!;
-    cleanup = setup.cleanup;
-    app = await createApp(setup.config);
-    await app.init();
-    key = (await createApiKey(app.get<DataSource>(getDataSourceToken()), { name: 'e2e', roles: ['admin'] })).key;
+    t = (await startTestApp('embedded', { KED_WORKER: 'on', KED_EDIT_METHODS: 'pokemqa,ft-m', KED_AUDIT_CRON: 'off' }))!;
   });
 
-  afterAll(async () => {
-    await app.close();
-    await cleanup();
-  });
+  afterAll(() => t.close());
 
   it('answers a two-hop question with both edits, and leaves unrelated questions alone', async () => {
     const before = { multiHop: await complete(MULTI_HOP), unrelated: await complete(UNRELATED) };
@@ -48,14 +31,8 @@ describe('multi-hop editing in the daemon (PokeMQA memory, embedded engine, fixt
     expect(before.multiHop.choices[0].text.trim()).not.toContain(CASE.new_answer);
 
     const facts = CASE.requested_rewrite.map((r) => ({ subject: r.subject, prompt: r.prompt, target_new: r.target_new }));
-    const { ids } = (await auth(http().post('/v1/facts')).send({ facts }).expect(202)).body as { ids: string[] };
-    type FactView = { status: string; operations: Array<{ id: string; method: string }> };
-    let views: FactView[] = [];
-    do {
-      await new Promise((r) => setTimeout(r, 300));
-      views = [];
-      for (const id of ids) views.push((await auth(http().get(`/v1/facts/${id}`)).expect(200)).body);
-    } while (views.some((v) => v.status === 'queued' || v.status === 'computing'));
+    const { ids } = (await t.post('/v1/facts').send({ facts }).expect(202)).body as { ids: string[] };
+    const views = await settledFacts(t, ids);
     // Verified through the reader: the cloze prompt sees its record stated before it.
     expect(views.map((v) => [v.status, v.operations[0].method])).toEqual([['verified', 'pokemqa'], ['verified', 'pokemqa']]);
     const editIds = views.map((v) => v.operations[0].id);

@@ -9,6 +9,7 @@ import { createApiKey } from '../../src/guards/api-keys';
 import { createApp } from '../../src/server';
 import { testConfig } from './support/app-env';
 import { tempDataDir } from './support/engines';
+import { settledFacts } from './support/test-app';
 
 jest.setTimeout(300_000);
 
@@ -41,14 +42,9 @@ describe('two daemons on one PostgreSQL server', () => {
   };
   const applied = async (app: INestApplication, fact: CounterfactRecord): Promise<string> => {
     const { ids } = (await auth(app, (h) => h.post('/v1/facts')).send({ facts: [{ subject: fact.subject, prompt: fact.prompt, target_new: fact.target_new }] }).expect(202)).body as { ids: string[] };
-    for (;;) {
-      const view = (await auth(app, (h) => h.get(`/v1/facts/${ids[0]}`)).expect(200)).body as { status: string; operations: Array<{ id: string }> };
-      if (view.status !== 'queued' && view.status !== 'computing') {
-        expect(view.status).toBe('verified');
-        return view.operations[0].id;
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const [view] = await settledFacts({ get: (url) => auth(app, (h) => h.get(url)) }, ids, 200);
+    expect(view.status).toBe('verified');
+    return view.operations[0].id;
   };
 
   beforeAll(async () => {

@@ -1,5 +1,6 @@
 import { ConflictException, Injectable, Logger, NotFoundException, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { Mutex } from 'async-mutex';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { commitDelta } from '../../editors/commit-delta';
 import type { DeltaOperation } from '../../editors/edit-operation';
@@ -22,7 +23,7 @@ const LIVE = ['applied', 'verified'] as const;
 export class ModelVersionsService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ModelVersionsService.name);
   /** Commits and rollbacks one at a time: each makes the next version from the current one. */
-  private turn: Promise<unknown> = Promise.resolve();
+  private readonly versionLock = new Mutex();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -158,9 +159,7 @@ export class ModelVersionsService implements OnApplicationBootstrap {
   }
 
   private inTurn<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.turn.then(work);
-    this.turn = run.catch(() => undefined);
-    return run;
+    return this.versionLock.runExclusive(work);
   }
 }
 

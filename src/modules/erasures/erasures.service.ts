@@ -10,6 +10,7 @@ import { loadHparams } from '../../editors/registry';
 import { normaliseMention } from '../../memory/scope/scope-features';
 import { EditMemoryService, type EditScope } from '../edits/edit-memory.service';
 import { ModelVersionsService } from '../edits/model-versions.service';
+import { ERASED_KEY_SQL } from '../facts/fact-key';
 import { ModelService } from '../model/model.service';
 import { CompletionsService } from '../inference/completions.service';
 import type { ErasureInput } from './erasure-input';
@@ -112,7 +113,8 @@ export class ErasuresService implements OnApplicationBootstrap {
     await this.memory.deactivate(erasedEdits);
     await this.dataSource.transaction(async (manager) => {
       if (erasedEdits.length) await manager.update(EditOperation, { id: In(erasedEdits) }, { status: 'erased', payload: () => 'NULL', payloadSha256: null, scopeKeys: [], verification: () => 'NULL' });
-      if (facts.length) await manager.update(Fact, { id: In(facts.map((f) => f.id)) }, { subject: ERASED, prompt: ERASED, targetNew: ERASED, groundTruth: () => 'NULL', relation: null, record: {}, error: null });
+      // The idempotency key may name the subject too: only its hash stays, which still answers a resend.
+      if (facts.length) await manager.update(Fact, { id: In(facts.map((f) => f.id)) }, { subject: ERASED, prompt: ERASED, targetNew: ERASED, groundTruth: () => 'NULL', relation: null, record: {}, error: null, key: () => ERASED_KEY_SQL });
     });
     let lance = false;
     try {

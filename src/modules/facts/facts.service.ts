@@ -6,6 +6,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { EditOperation } from '../../memory/entities/edit-operation.entity';
 import { Fact } from '../../memory/entities/fact.entity';
 import type { FactInput } from './fact-input';
+import { erasedKey } from './fact-key';
 
 export interface IngestResult {
   /** One id per fact, in request order; a repeated key gets the id of the fact first sent with it. */
@@ -25,7 +26,15 @@ export class FactsService {
    */
   async ingest(facts: readonly FactInput[], modelId = 'default'): Promise<IngestResult> {
     return this.dataSource.transaction(async (manager) => {
-      const rows = facts.map((f) => ({
+      // Keys of erased facts are stored hashed: a resend of one is a duplicate too, never a new fact.
+      const incoming = [...new Set(facts.flatMap((f) => (f.key === undefined ? [] : [f.key])))];
+      const erased = new Map<string, string>();
+      if (incoming.length) {
+        const byHash = new Map(incoming.map((k) => [erasedKey(k), k]));
+        for (const f of await manager.find(Fact, { select: { id: true, key: true }, where: { key: In([...byHash.keys()]) } })) erased.set(byHash.get(f.key!)!, f.id);
+      }
+      const fresh = facts.filter((f) => f.key === undefined || !erased.has(f.key));
+      const rows = fresh.map((f) => ({
         id: randomUUID(),
         key: f.key ?? null,
         modelId,
@@ -45,8 +54,9 @@ export class FactsService {
       const keys = [...new Set(rows.filter((r) => r.key !== null && !inserted.has(r.id)).map((r) => r.key!))];
       const known = new Map<string, string>();
       if (keys.length) for (const f of await manager.find(Fact, { select: { id: true, key: true }, where: { key: In(keys) } })) known.set(f.key!, f.id);
-      const ids = rows.map((r) => (inserted.has(r.id) ? r.id : known.get(r.key!)!));
-      return { ids, duplicates: rows.length - inserted.size };
+      const stored = new Map(rows.map((r, i) => [fresh[i], inserted.has(r.id) ? r.id : known.get(r.key!)!]));
+      const ids = facts.map((f) => stored.get(f) ?? erased.get(f.key!)!);
+      return { ids, duplicates: facts.length - inserted.size };
     });
   }
 

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit, ServiceUnavailableException } from '@nestjs/common';
-import { Semaphore } from 'async-mutex';
+import { Mutex, Semaphore } from 'async-mutex';
 import { join } from 'node:path';
 import { InjectKedConfig } from '../../config/config.providers';
 import type { KedConfig } from '../../config/ked-config';
@@ -66,15 +66,10 @@ export class ModelService implements OnModuleInit, OnApplicationShutdown {
    */
   async withEditing<T>(compute: (editing: EditContext) => Promise<T>): Promise<T> {
     const { editing } = await this.get();
-    const run = this.editingTurn.then(() => compute(editing));
-    this.editingTurn = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+    return this.editingLock.runExclusive(() => compute(editing));
   }
 
-  private editingTurn: Promise<void> = Promise.resolve();
+  private readonly editingLock = new Mutex();
 
   /**
    * Serving takes one permit, a weight change all of them (FIFO: a waiting change is not starved
