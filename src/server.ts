@@ -25,8 +25,6 @@ export async function createApp(config: KedConfig): Promise<INestApplication> {
       throw new ConfigError('KED_EDIT_METHODS', (err as Error).message);
     }
     if (!routable) throw new ConfigError('KED_EDIT_METHODS', `"${name}" cannot be routed per request`);
-    // MELO's blocks select themselves by the request's hidden state; the daemon routes by text.
-    if (name === 'melo') throw new ConfigError('KED_EDIT_METHODS', '"melo" routes by hidden-state keys, which the daemon does not compute yet (use "lora" for adapters routed by the scope detector)');
   }
   // Opens the configured engine (starting the embedded one if needed) and migrates it.
   const dataSource = await KedDataSource.open(config.database);

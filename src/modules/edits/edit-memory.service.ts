@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
 import type { FactRetriever, MemoryRecord } from '../../editors/edit-method';
-import type { EditOperation as Operation } from '../../editors/edit-operation';
+import type { DeltaOperation, EditOperation as Operation, HiddenKey } from '../../editors/edit-operation';
 import { decodeOperation, encodeOperation } from '../../editors/operation-codec';
 import { EditOperation } from '../../memory/entities/edit-operation.entity';
 import { scopeRetriever } from '../../memory/scope/fact-retriever';
@@ -11,6 +11,7 @@ import { loadScopeClassifier } from '../../memory/scope/load-classifier';
 import { ScopeDetector, type ScopedEdit } from '../../memory/scope/scope-detector';
 import { ScopeIndex } from '../../memory/scope/scope-index';
 import { WordConcepts } from '../../memory/scope/word-concepts';
+import { HiddenKeyIndex } from '../../memory/vector/hidden-key-index';
 import { LanceService } from '../../memory/vector/lance.service';
 import { EditEventsService } from './edit-events.service';
 
@@ -52,6 +53,9 @@ export class EditMemoryService implements OnApplicationBootstrap {
   private readonly active = new Map<string, ActiveEdit>();
   /** The active edits that are memory records, read by their method's decoding rather than prefixed. */
   private readonly records = new Map<string, ActiveRecord>();
+  /** The active keyed blocks (MELO): a request's hidden-state key selects one, never its text. */
+  private readonly keyed = new Map<string, ActiveEdit & { operation: DeltaOperation & { key: HiddenKey } }>();
+  private keyIndex?: Promise<HiddenKeyIndex>;
   private detector?: ScopeDetector;
   private factRetriever?: FactRetriever;
 
@@ -94,6 +98,11 @@ export class EditMemoryService implements OnApplicationBootstrap {
     for (const id of [...this.active.keys()]) if (!live.has(id)) this.forget(id);
     await this.scope.add(rows.filter((r) => !indexed.has(r.id)).map(scopedEdit));
     for (const row of rows) if (!this.active.has(row.id)) this.remember(activeEdit(row));
+    await this.indexKeys(this.keyed.keys());
+    if (this.keyIndex) {
+      const index = await this.keyIndex;
+      await index.remove((await index.ids()).filter((id) => !this.keyed.has(id)));
+    }
     return { loaded: rows.length, stale: stale.length };
   }
 
@@ -125,6 +134,7 @@ export class EditMemoryService implements OnApplicationBootstrap {
     this.active.set(edit.id, edit);
     const op = edit.operation;
     if (op.kind === 'context' && op.memory) this.records.set(edit.id, { edit, record: { text: op.text, ...op.memory } });
+    if (op.kind === 'delta' && op.key) this.keyed.set(edit.id, { ...edit, operation: { ...op, key: op.key } });
   }
 
   /** Stores an operation (payload content-addressed by its sha256) inside the caller's transaction. */
@@ -152,6 +162,7 @@ export class EditMemoryService implements OnApplicationBootstrap {
     if (!rows.length) return;
     await this.scope.add(rows.map(scopedEdit));
     for (const row of rows) this.remember(activeEdit(row));
+    await this.indexKeys(rows.map((r) => r.id));
     if (options.publish ?? true) await this.events.publish({ kind: 'routing', ids: rows.map((r) => r.id) });
   }
 
@@ -160,17 +171,49 @@ export class EditMemoryService implements OnApplicationBootstrap {
     if (!ids.length) return;
     for (const id of ids) this.forget(id);
     await this.scope.remove(ids);
+    if (this.keyIndex) await (await this.keyIndex).remove(ids);
     if (options.publish ?? true) await this.events.publish({ kind: 'routing', ids: [...ids] });
   }
 
   private forget(id: string): void {
     this.active.delete(id);
     this.records.delete(id);
+    this.keyed.delete(id);
+  }
+
+  /** The LanceDB table of block keys, opened for the key width on first use. */
+  private blocks(dimensions: number): Promise<HiddenKeyIndex> {
+    this.keyIndex ??= HiddenKeyIndex.open(this.lance.connection, dimensions);
+    return this.keyIndex;
+  }
+
+  /** Indexes the keys of the given active blocks (an upsert: safe to repeat). */
+  private async indexKeys(ids: Iterable<string>): Promise<void> {
+    const rows = [...ids].flatMap((id) => {
+      const edit = this.keyed.get(id);
+      return edit ? [{ editId: id, vector: edit.operation.key.center.data as Float32Array, radius: edit.operation.key.radius, spec: keySpec(edit.operation.key) }] : [];
+    });
+    if (rows.length) await (await this.blocks(rows[0].vector.length)).upsert(rows);
+  }
+
+  /** How requests' keys must be read: one spec per kind of active block (none: no key is needed). */
+  keySpecs(): Array<Pick<HiddenKey, 'tap' | 'position'>> {
+    const specs = new Map<string, Pick<HiddenKey, 'tap' | 'position'>>();
+    for (const edit of this.keyed.values()) specs.set(keySpec(edit.operation.key), edit.operation.key);
+    return [...specs.values()];
+  }
+
+  /** The block a request's key selects: the nearest centre within its radius, or none. */
+  async blockFor(key: Float32Array, spec: Pick<HiddenKey, 'tap' | 'position'>): Promise<ActiveEdit | undefined> {
+    if (!this.keyed.size || !this.keyIndex) return undefined;
+    const hit = await (await this.keyIndex).select(key, keySpec(spec), (id) => this.keyed.has(id));
+    return hit ? this.keyed.get(hit.editId) : undefined;
   }
 
   /** Makes removed scope keys physically gone (compaction and old-version cleanup). */
   async purge(): Promise<void> {
     await this.scope.purge();
+    if (this.keyIndex) await (await this.keyIndex).purge();
   }
 
   /**
@@ -194,7 +237,8 @@ export class EditMemoryService implements OnApplicationBootstrap {
     const ids = new Set(matches.map((m) => m.id));
     const payloads = new Set<string>();
     return [...this.active.values()].filter((e) => {
-      if (!ids.has(e.id)) return false;
+      // Keyed blocks are selected by the request's hidden state (blockFor), not by its text.
+      if (!ids.has(e.id) || this.keyed.has(e.id)) return false;
       if (e.payloadSha256 === null) return true;
       if (payloads.has(e.payloadSha256)) return false;
       payloads.add(e.payloadSha256);
@@ -202,6 +246,8 @@ export class EditMemoryService implements OnApplicationBootstrap {
     });
   }
 }
+
+const keySpec = (key: Pick<HiddenKey, 'tap' | 'position'>) => `${key.tap.kind}.${key.tap.layer}.${key.position}`;
 
 function keysOf(row: EditOperation): Array<{ kind?: string; text?: string }> {
   return row.scopeKeys as Array<{ kind?: string; text?: string }>;

@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { combineDeltas } from '../../eval/applied-edits';
 import { getMethod } from '../../editors/builtin-methods';
 import type { DeltaOperation } from '../../editors/edit-operation';
+import { promptKeys } from '../../editors/melo/hidden-keys';
 import { loadHparams } from '../../editors/registry';
 import type { ChatMessage } from '../../models/tokenizer/chat-template';
-import { EditMemoryService, type ActiveRecord } from '../edits/edit-memory.service';
+import { EditMemoryService, type ActiveEdit, type ActiveRecord } from '../edits/edit-memory.service';
 import { ModelService } from '../model/model.service';
 import type { CompletionRequest } from './completion-request';
 
@@ -71,6 +72,23 @@ export class CompletionsService {
   }
 
   /**
+   * The keyed blocks (MELO) the request's hidden-state key selects: one forward pass over the
+   * request's text per kind of key, only while such blocks are live.
+   */
+  private async keyedBlocks(scopeText: string): Promise<ActiveEdit[]> {
+    const specs = this.memory.keySpecs();
+    if (!specs.length || !scopeText) return [];
+    const { serving: model, tokenizer } = await this.models.get();
+    const out: ActiveEdit[] = [];
+    for (const spec of specs) {
+      const [key] = await this.models.reading(() => promptKeys(model, tokenizer, [scopeText], spec));
+      const block = await this.memory.blockFor(key, spec);
+      if (block && !out.includes(block)) out.push(block);
+    }
+    return out;
+  }
+
+  /**
    * The prompt as the memory records' method reads it (MeLLo/PokeMQA: the decomposition trace up
    * to "Final answer:"), when the request names a record's subject; the records the reading
    * retrieved are reported as applied. Otherwise the prompt as given.
@@ -94,7 +112,8 @@ export class CompletionsService {
     // Memory records are read by their method (a decomposition trace), never prefixed.
     const edits = inScope.filter((e) => !(e.operation.kind === 'context' && e.operation.memory));
     const contexts = edits.flatMap((e) => (e.operation.kind === 'context' ? [e.operation.text] : []));
-    const deltas = edits.flatMap((e) => (e.operation.kind === 'delta' ? [e.operation as DeltaOperation] : []));
+    const blocks = await this.keyedBlocks(scopeText);
+    const deltas = [...edits, ...blocks].flatMap((e) => (e.operation.kind === 'delta' ? [e.operation as DeltaOperation] : []));
     const read = await this.readMemory(prompt, scopeText);
     let ids = tokenizer.encode([...contexts, read.prompt].join(' '));
     // A long trace keeps its end (the final answer's line), leaving room for a short answer.
@@ -107,7 +126,7 @@ export class CompletionsService {
       id: `cmpl-${randomUUID()}`,
       created: Math.floor(Date.now() / 1000),
       model: modelName,
-      edits: [...edits.map((e) => e.id), ...read.records.map((r) => r.edit.id)],
+      edits: [...edits.map((e) => e.id), ...blocks.map((b) => b.id), ...read.records.map((r) => r.edit.id)],
       run: async (onText) => {
         const generated: number[] = [];
         let sent = '';

@@ -1,0 +1,71 @@
+import type { Connection, Table } from '@lancedb/lancedb';
+import { Field, FixedSizeList, Float32, Schema, Utf8 } from 'apache-arrow';
+
+export interface HiddenKeyRow {
+  editId: string;
+  /** Unit-length block centre. */
+  vector: Float32Array;
+  radius: number;
+  /** Where keys are read ("resid.2.last"): only keys read the same way are compared. */
+  spec: string;
+}
+
+/**
+ * MELO's vector database: one row per live keyed block (its centre, radius and key spec) in a
+ * LanceDB table per key width. A request's key finds the nearest centre by cosine distance; the
+ * block applies when the key lies within its radius.
+ */
+export class HiddenKeyIndex {
+  private constructor(private readonly table: Table) {}
+
+  static async open(connection: Connection, dimensions: number): Promise<HiddenKeyIndex> {
+    const name = `hidden_keys_${dimensions}`;
+    const names = await connection.tableNames();
+    const schema = new Schema([
+      new Field('edit_id', new Utf8(), false),
+      new Field('spec', new Utf8(), false),
+      new Field('radius', new Float32(), false),
+      new Field('vector', new FixedSizeList(dimensions, new Field('item', new Float32(), true)), false),
+    ]);
+    return new HiddenKeyIndex(names.includes(name) ? await connection.openTable(name) : await connection.createEmptyTable(name, schema));
+  }
+
+  async upsert(rows: readonly HiddenKeyRow[]): Promise<void> {
+    if (!rows.length) return;
+    await this.table
+      .mergeInsert('edit_id')
+      .whenMatchedUpdateAll()
+      .whenNotMatchedInsertAll()
+      .execute(rows.map((r) => ({ edit_id: r.editId, spec: r.spec, radius: r.radius, vector: Array.from(r.vector) })));
+  }
+
+  async remove(editIds: readonly string[]): Promise<void> {
+    if (!editIds.length) return;
+    await this.table.delete(`edit_id IN (${editIds.map((id) => `'${id.replace(/'/g, "''")}'`).join(', ')})`);
+  }
+
+  async ids(): Promise<string[]> {
+    return (await this.table.query().select(['edit_id']).toArray()).map((r) => String(r.edit_id));
+  }
+
+  /**
+   * The nearest block read with `spec` whose radius holds the key (and that `live` accepts: rows of
+   * blocks rolled back before a crash may linger until the next reconcile), with its distance.
+   */
+  async select(key: Float32Array, spec: string, live: (editId: string) => boolean = () => true): Promise<{ editId: string; distance: number } | undefined> {
+    const hits = await this.table
+      .vectorSearch(Array.from(key))
+      .distanceType('cosine')
+      .where(`spec = '${spec.replace(/'/g, "''")}'`)
+      .select(['edit_id', 'radius', '_distance'])
+      .limit(4)
+      .toArray();
+    const within = hits.map((h) => ({ editId: String(h.edit_id), distance: Number(h._distance), radius: Number(h.radius) })).filter((h) => h.distance <= h.radius && live(h.editId));
+    return within.sort((a, b) => a.distance - b.distance)[0];
+  }
+
+  /** Makes removals physical (compaction and old-version cleanup): keys are hidden states of edit prompts. */
+  async purge(): Promise<void> {
+    await this.table.optimize({ cleanupOlderThan: new Date(), deleteUnverified: true });
+  }
+}
