@@ -117,7 +117,7 @@ export class CompletionsService {
     const read = await this.readMemory(prompt, scopeText);
     let ids = tokenizer.encode([...contexts, read.prompt].join(' '));
     // A long trace keeps its end (the final answer's line), leaving room for a short answer.
-    if (read.records.length) ids = ids.slice(Math.max(0, ids.length - (model.config.maxPositions - Math.min(options.max_tokens, 16))));
+    if (read.prompt !== prompt) ids = ids.slice(Math.max(0, ids.length - (model.config.maxPositions - Math.min(options.max_tokens, 16))));
     const room = model.config.maxPositions - ids.length;
     if (room < 1) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `the prompt is ${ids.length} tokens with its edits; the model's context holds ${model.config.maxPositions}` });
     const maxNewTokens = Math.min(options.max_tokens, room);
