@@ -73,15 +73,16 @@ export class EditMemoryService implements OnApplicationBootstrap {
     this.detector = new ScopeDetector(index, classifier);
     this.factRetriever = scopeRetriever(classifier);
     await this.detector.load();
-    const { loaded, stale } = await this.reconcile();
-    if (loaded || stale) this.logger.log(`edit memory: ${loaded} routed edits loaded, ${stale} stale scope keys removed`);
-    // Other daemons on the same server activate and deactivate edits too.
+    // Other daemons on the same server activate and deactivate edits too; listening before the
+    // first reconcile loses nothing in between (both only make routing match the rows).
     this.events.subscribe(
       async (event) => {
         if (event.kind === 'routing') await this.reload(event.ids);
       },
       async () => void (await this.reconcile()),
     );
+    const { loaded, stale } = await this.reconcile();
+    if (loaded || stale) this.logger.log(`edit memory: ${loaded} routed edits loaded, ${stale} stale scope keys removed`);
   }
 
   /**
