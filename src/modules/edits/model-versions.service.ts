@@ -24,6 +24,8 @@ export class ModelVersionsService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ModelVersionsService.name);
   /** Commits and rollbacks one at a time: each makes the next version from the current one. */
   private readonly versionLock = new Mutex();
+  /** Payloads (sha256, or the edit id) merged into the served weights now. */
+  private readonly merged = new Set<string>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -40,12 +42,28 @@ export class ModelVersionsService implements OnApplicationBootstrap {
       },
       async () => this.logger.warn('edit events were lost for a while: weight changes made meanwhile by other daemons are picked up at the next restart'),
     );
-    const rows = await this.liveCommitted();
-    if (!rows.length || !this.models.configured) return;
-    await this.models.changingWeights((model) => {
-      for (const row of rows) merge(model, decodeOperation(row.payload) as DeltaOperation, 1);
+    if (!this.models.configured) return;
+    const count = await this.inTurn(async () => {
+      const rows = (await this.liveCommitted()).filter((r) => !this.merged.has(payloadOf(r)));
+      if (rows.length)
+        await this.models.changingWeights((model) => {
+          for (const row of rows) this.apply(model, row, decodeOperation(row.payload) as DeltaOperation, 1);
+        });
+      return rows.length;
     });
-    this.logger.log(`model version: ${rows.length} committed edits merged into the checkpoint`);
+    if (count) this.logger.log(`model version: ${count} committed edits merged into the checkpoint`);
+  }
+
+  /**
+   * Merges (1) or subtracts (−1) a delta once: the payloads merged into this daemon's weights are
+   * tracked, so an event about a commit the start-up replay already merged changes nothing.
+   */
+  private apply(model: LoadedModel, row: EditOperation, operation: DeltaOperation, sign: 1 | -1): void {
+    const payload = payloadOf(row);
+    if ((sign === 1) === this.merged.has(payload)) return;
+    merge(model, operation, sign);
+    if (sign === 1) this.merged.add(payload);
+    else this.merged.delete(payload);
   }
 
   /** Another daemon's commit (sign 1) or rollback (−1) of an edit, applied to this daemon's weights. */
@@ -57,7 +75,7 @@ export class ModelVersionsService implements OnApplicationBootstrap {
     const ids = await this.sharing(row, 'committed');
     await this.inTurn(() =>
       this.models.changingWeights(async (model) => {
-        merge(model, operation, sign);
+        this.apply(model, row, operation, sign);
         if (sign === 1) await this.memory.deactivate(ids, { publish: false });
       }),
     );
@@ -91,7 +109,7 @@ export class ModelVersionsService implements OnApplicationBootstrap {
           return made;
         });
         // Under the weight lock: no request sees the edit twice (merged and routed) or half-merged.
-        merge(model, operation, 1);
+        this.apply(model, row, operation, 1);
         await this.memory.deactivate(ids, { publish: false });
         await this.events.publish({ kind: 'weights', editId: id, sign: 1 });
         this.logger.log(`model version ${version.version}: committed ${ids.join(', ')}`);
@@ -114,7 +132,7 @@ export class ModelVersionsService implements OnApplicationBootstrap {
           await manager.update(EditOperation, { id: In(ids) }, { status: 'reverted' });
           return made;
         });
-        merge(model, operation, -1);
+        this.apply(model, row, operation, -1);
         await this.events.publish({ kind: 'weights', editId: id, sign: -1 });
         this.logger.log(`model version ${version.version}: rolled back ${ids.join(', ')}`);
         return { version, edits: ids };
@@ -162,6 +180,8 @@ export class ModelVersionsService implements OnApplicationBootstrap {
     return this.versionLock.runExclusive(work);
   }
 }
+
+const payloadOf = (row: EditOperation) => row.payloadSha256 ?? row.id;
 
 /** The delta into (sign 1) or out of (sign −1) both the served weights and the editors' copy. */
 function merge(model: LoadedModel, operation: DeltaOperation, sign: 1 | -1): void {
