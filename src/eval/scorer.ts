@@ -3,7 +3,7 @@ import type { KedTokenizer } from '../models/tokenizer';
 import { combineDeltas, resolveView, type ProbeView } from './applied-edits';
 import type { EvalCase } from './dataset/eval-case';
 import type { DeltaOperation, HiddenKey } from '../editors/edit-operation';
-import { cosineDistance, promptKeys } from '../editors/melo/hidden-keys';
+import { cosineDistance, keySpecId, promptKeys } from '../editors/melo/hidden-keys';
 import type { MemoryReader } from '../editors/edit-method';
 import { mean, nGramEntropy } from './metrics';
 import { ProbeEncoder } from './probe-encoder';
@@ -63,7 +63,7 @@ export class Scorer {
     const specs = new Map<string, { spec: Pick<HiddenKey, 'tap' | 'position'>; prompts: Set<string> }>();
     for (const j of jobs) {
       for (const op of j.view.keyed ?? []) {
-        const id = specId(op.key!);
+        const id = keySpecId(op.key!);
         const entry = specs.get(id) ?? { spec: op.key!, prompts: new Set<string>() };
         entry.prompts.add(j.prompt);
         specs.set(id, entry);
@@ -81,7 +81,7 @@ export class Scorer {
       let best: DeltaOperation | undefined;
       let bestDistance = Infinity;
       for (const block of blocks) {
-        const distance = cosineDistance(keys.get(`${specId(block.key!)}\u0000${j.prompt}`)!, block.key!.center.data as Float32Array);
+        const distance = cosineDistance(keys.get(`${keySpecId(block.key!)}\u0000${j.prompt}`)!, block.key!.center.data as Float32Array);
         if (distance <= block.key!.radius && distance < bestDistance) [best, bestDistance] = [block, distance];
       }
       if (best) out[i].push(best);
@@ -139,8 +139,6 @@ async function resolveJobs<J extends { prompt: string; view: ProbeView }>(jobs: 
   for (const job of jobs) out.push(job.view.router ? { ...job, view: await resolveView(job.view, job.prompt) } : job);
   return out;
 }
-
-const specId = (key: Pick<HiddenKey, 'tap' | 'position'>) => `${key.tap.kind}.${key.tap.layer}.${key.position}`;
 
 /** Per-sequence deltas for a batch, or undefined when no sequence has any (the plain graph). */
 export function routedDeltas(perSequence: ReadonlyArray<readonly DeltaOperation[]>): EditDeltas[] | undefined {

@@ -38,6 +38,7 @@ export interface TargetScore {
  */
 export class LanguageModel {
   private readonly compiled = new Map<string, Promise<{ forward: ForwardGraph; compiled: CompiledGraph }>>();
+  private readonly builtGraphs = new Map<string, Promise<CompiledGraph>>();
 
   constructor(
     readonly config: ModelConfig,
@@ -53,6 +54,20 @@ export class LanguageModel {
   /** Compiles a graph built on this model (e.g. an editor's loss and gradients) with the model's sessions. */
   compile(graph: Graph): Promise<CompiledGraph> {
     return this.sessions.load(graph);
+  }
+
+  /**
+   * A graph built on this model, built and compiled on first use under `key` (an editor's loss
+   * graph per layer, say); a failed compile is forgotten, so the next call tries again.
+   */
+  compileOnce(key: string, build: () => Graph): Promise<CompiledGraph> {
+    let entry = this.builtGraphs.get(key);
+    if (!entry) {
+      entry = this.sessions.load(build());
+      entry.catch(() => this.builtGraphs.delete(key));
+      this.builtGraphs.set(key, entry);
+    }
+    return entry;
   }
 
   /** The compiled forward graph for an option set (built and compiled on first use). */

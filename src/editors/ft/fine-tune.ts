@@ -29,8 +29,6 @@ export type FineTuneHparams = z.infer<typeof fineTuneHparams>;
  */
 export type FineTuneObjective = 'target' | 'prompt-last';
 
-const graphs = new WeakMap<LanguageModel, Map<string, Promise<CompiledGraph>>>();
-
 /**
  * Fine-tunes one MLP output projection on the requests with Adam, then returns the change as a
  * delta operation (u = I, v = ΔW: full rank, d_model columns) and puts the weights back, so the
@@ -96,13 +94,5 @@ export function objectiveFeeds(context: EditContext, requests: readonly EditRequ
 }
 
 function lossGraph(model: LanguageModel, weightName: string): Promise<CompiledGraph> {
-  let perModel = graphs.get(model);
-  if (!perModel) graphs.set(model, (perModel = new Map()));
-  let entry = perModel.get(weightName);
-  if (!entry) {
-    entry = model.compile(buildLanguageModelingLoss(model, { trainable: [weightName] }).graph);
-    entry.catch(() => perModel!.delete(weightName));
-    perModel.set(weightName, entry);
-  }
-  return entry;
+  return model.compileOnce(`fine-tune:${weightName}`, () => buildLanguageModelingLoss(model, { trainable: [weightName] }).graph);
 }

@@ -38,7 +38,6 @@ export interface ValueTarget {
 }
 
 const KL_PROMPT = '{} is a';
-const graphs = new WeakMap<LanguageModel, Map<string, Promise<CompiledGraph>>>();
 
 /**
  * Finds δ such that adding it to the residual stream after `layer`, at the subject's last token,
@@ -161,11 +160,7 @@ function norm(x: Float32Array): number {
  * subject token, with the gradient of their sum with respect to `resid.add.<layer>`.
  */
 function lossGraph(model: LanguageModel, layer: number, read: 'mlp.out' | 'resid'): Promise<CompiledGraph> {
-  let perModel = graphs.get(model);
-  if (!perModel) graphs.set(model, (perModel = new Map()));
-  const key = `${layer}/${read}`;
-  let entry = perModel.get(key);
-  if (!entry) {
+  return model.compileOnce(`value:${layer}/${read}`, () => {
     const forward = model.buildForward({ logits: 'all', residualAdd: [layer], taps: [{ kind: read, layer }] }, new Graph(`${model.config.modelType}_value_loss`));
     const g = forward.graph;
     const targets = g.input('targets', 'int64', ['batch', 'seq']);
@@ -184,9 +179,6 @@ function lossGraph(model: LanguageModel, layer: number, read: 'mlp.out' | 'resid
     g.output(logpAt, 'logp_at');
     g.output(gradient, 'grad');
     g.output(forward.taps.get(tapName({ kind: read, layer }))!, 'state');
-    entry = model.compile(g);
-    entry.catch(() => perModel!.delete(key));
-    perModel.set(key, entry);
-  }
-  return entry;
+    return g;
+  });
 }

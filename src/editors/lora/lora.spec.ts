@@ -23,7 +23,7 @@ describe('LoRA on the fixture', () => {
   /** The LoRA loss graph for one adapter on layer 1, run with the given factors. */
   async function loraLoss(a: Float32Array, b: Float32Array) {
     const { model } = context;
-    const compiled = await model.compile(buildLanguageModelingLoss(model, { trainable: [], forward: { lora: { targets: [MODULE], rank: RANK, alpha: ALPHA } } }).graph);
+    const compiled = await model.compileOnce('spec:lora-loss', () => buildLanguageModelingLoss(model, { trainable: [], forward: { lora: { targets: [MODULE], rank: RANK, alpha: ALPHA } } }).graph);
     const feeds = {
       ...objectiveFeeds(context, [request], 'target'),
       [`lora.${MODULE}.A`]: { dtype: 'float32' as const, shape: [model.config.dFF, RANK], data: a },

@@ -26,8 +26,6 @@ export const loraHparams = z.strictObject({
 });
 export type LoraHparams = z.infer<typeof loraHparams>;
 
-const graphs = new WeakMap<LanguageModel, Map<string, Promise<CompiledGraph>>>();
-
 /**
  * LoRA (Hu et al. 2022; survey §3.3.2, "adding additional parameters"): trains rank-r factors
  * A (random) and B (zero) on the MLP output projections of `layers` with the runtime's autodiff
@@ -81,16 +79,7 @@ export async function loraDelta(context: EditContext, requests: readonly EditReq
 }
 
 function lossGraph(model: LanguageModel, targets: string[], rank: number, alpha: number): Promise<CompiledGraph> {
-  let perModel = graphs.get(model);
-  if (!perModel) graphs.set(model, (perModel = new Map()));
-  const key = `${targets.join(',')}/${rank}/${alpha}`;
-  let entry = perModel.get(key);
-  if (!entry) {
-    entry = model.compile(buildLanguageModelingLoss(model, { trainable: [], forward: { lora: { targets, rank, alpha } } }).graph);
-    entry.catch(() => perModel!.delete(key));
-    perModel.set(key, entry);
-  }
-  return entry;
+  return model.compileOnce(`lora:${targets.join(',')}/${rank}/${alpha}`, () => buildLanguageModelingLoss(model, { trainable: [], forward: { lora: { targets, rank, alpha } } }).graph);
 }
 
 /** LoRA as an editor: one adapter per compute call (per edit, or per batch of edits). */

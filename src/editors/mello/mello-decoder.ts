@@ -112,11 +112,9 @@ function advance(state: TraceState, line: string, retriever: FactRetriever, opti
   state.text += `\nSubquestion: ${hop.subquestion}`;
   state.expecting = 'generated';
   if (options.retrieval !== 'in-scope') return;
-  const inScope = state.memory.filter((r) => retriever.inScope(hop.subquestion, r) && r.object);
-  const nearest = retriever.nearest(hop.subquestion, inScope);
-  if (nearest < 0) return;
+  const record = nearestRecord(retriever, hop.subquestion, state.memory, (r) => !!r.object && retriever.inScope(hop.subquestion, r));
+  if (!record) return;
   // The detector's decision stands: the hop is answered by the record, not by the model.
-  const record = inScope[nearest];
   hop.generated = record.object!;
   hop.retrieved = record.text;
   state.text += `\nGenerated answer: ${sentence(record.object!)}\nRetrieved fact: ${sentence(record.text)}`;
@@ -131,7 +129,12 @@ function finish(state: TraceState, finished: boolean): void {
 
 function retrieve(retriever: FactRetriever, query: string, memory: readonly MemoryRecord[], mode: TraceOptions['retrieval']): MemoryRecord | undefined {
   // In-scope hops were answered when their subquestion was read; what is left sees another subject's record.
-  const candidates = mode === 'in-scope' ? memory.filter((r) => !retriever.namesSubject(query, r)) : memory;
+  return nearestRecord(retriever, query, memory, mode === 'in-scope' ? (r) => !retriever.namesSubject(query, r) : undefined);
+}
+
+/** The record nearest to the query among those `keep` accepts (all when absent), if any. */
+export function nearestRecord(retriever: FactRetriever, query: string, memory: readonly MemoryRecord[], keep?: (record: MemoryRecord) => boolean): MemoryRecord | undefined {
+  const candidates = keep ? memory.filter(keep) : memory;
   const index = retriever.nearest(query, candidates);
   return index >= 0 ? candidates[index] : undefined;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EditMethod, MemoryReader, ReaderContext } from '../edit-method';
 import type { EditRequest } from '../edit-request';
-import { decodeTraces, questionOf, type TraceOptions } from './mello-decoder';
+import { decodeTraces, nearestRecord, questionOf, type TraceOptions } from './mello-decoder';
 
 export const melloHparams = z.strictObject({
   /** Subquestions before the final answer is forced (MQuAKE's chains have 2 to 4 hops). */
@@ -38,9 +38,8 @@ export function traceReader(context: ReaderContext, hparams: MelloHparams, retri
         const question = questionOf(p.prompt);
         if (question) questions.push({ at, question, memory: p.memory });
         else {
-          const candidates = retrieval === 'in-scope' ? p.memory.filter((r) => context.retriever.inScope(p.prompt, r)) : p.memory;
-          const nearest = context.retriever.nearest(p.prompt, candidates);
-          if (nearest >= 0) out[at] = `${hparams.clozeTemplate.replace('{fact}', candidates[nearest].text)} ${p.prompt}`;
+          const record = nearestRecord(context.retriever, p.prompt, p.memory, retrieval === 'in-scope' ? (r) => context.retriever.inScope(p.prompt, r) : undefined);
+          if (record) out[at] = `${hparams.clozeTemplate.replace('{fact}', record.text)} ${p.prompt}`;
         }
       });
       const traces = await decodeTraces(context.model, context.tokenizer, context.retriever, questions, { ...hparams, retrieval });

@@ -13,6 +13,10 @@ export async function promptKeys(model: LanguageModel, tokenizer: KedTokenizer, 
   return out;
 }
 
+/** Names how a key is read ("resid.2.last"): keys read differently are never compared. */
+export const keySpecId = (key: Pick<HiddenKey, 'tap' | 'position'>): string => `${key.tap.kind}.${key.tap.layer}.${key.position}`;
+
+/** The vector scaled to unit length (a zero vector stays zero). */
 export function unit(v: Float32Array): Float32Array {
   let norm = 0;
   for (const x of v) norm += x * x;
@@ -20,6 +24,7 @@ export function unit(v: Float32Array): Float32Array {
   return v.map((x) => x / norm);
 }
 
+/** 1 − cos(a, b) for unit-length vectors (keys and retrieval vectors are stored normalised). */
 export function cosineDistance(a: Float32Array, b: Float32Array): number {
   let dot = 0;
   for (let i = 0; i < a.length; i++) dot += a[i] * b[i];

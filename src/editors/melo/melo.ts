@@ -32,12 +32,17 @@ export const meloMethod: EditMethod<typeof meloHparams> = {
     const keys = await promptKeys(context.model, context.tokenizer, requests.map((r) => r.prompt), spec);
     const blocks: Array<{ members: number[]; center: Float32Array }> = [];
     keys.forEach((key, i) => {
-      const near = blocks.map((b) => cosineDistance(key, b.center)).reduce((best, d, j, all) => (d <= hp.radius && (best < 0 || d < all[best]) ? j : best), -1);
-      if (near < 0) blocks.push({ members: [i], center: key });
+      // The nearest block within the radius takes the edit; its centre moves to its members' mean.
+      let near: (typeof blocks)[number] | undefined;
+      let nearest = hp.radius;
+      for (const block of blocks) {
+        const distance = cosineDistance(key, block.center);
+        if (distance <= nearest) [near, nearest] = [block, distance];
+      }
+      if (!near) blocks.push({ members: [i], center: key });
       else {
-        const block = blocks[near];
-        block.members.push(i);
-        block.center = unit(block.members.reduce((sum, m) => sum.map((x, d) => x + keys[m][d]), new Float32Array(key.length)));
+        near.members.push(i);
+        near.center = unit(near.members.reduce((sum, m) => sum.map((x, d) => x + keys[m][d]), new Float32Array(key.length)));
       }
     });
     const out: DeltaOperation[] = [];

@@ -1,4 +1,5 @@
 import type { FactRetriever, MemoryRecord } from '../../editors/edit-method';
+import { cosineDistance } from '../../editors/melo/hidden-keys';
 import { loadScopeClassifier } from './load-classifier';
 import { retrievalVector } from './retrieval-vector';
 import type { ScopeClassifier } from './scope-classifier';
@@ -27,12 +28,10 @@ export function scopeRetriever(classifier: ScopeClassifier = loadScopeClassifier
     nearest: (query, records) => {
       const q = retrievalVector(readScopeText(query));
       let best = -1;
-      let bestScore = -Infinity;
+      let bestDistance = Infinity;
       records.forEach((record, i) => {
-        const v = read(record).vector;
-        let dot = 0;
-        for (let d = 0; d < v.length; d++) dot += v[d] * q[d];
-        if (dot > bestScore) [best, bestScore] = [i, dot];
+        const distance = cosineDistance(read(record).vector, q);
+        if (distance < bestDistance) [best, bestDistance] = [i, distance];
       });
       return best;
     },

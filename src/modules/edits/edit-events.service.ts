@@ -62,11 +62,6 @@ export class EditEventsService implements OnModuleInit, OnApplicationShutdown {
     await this.dataSource.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify({ ...event, from: this.instance })]);
   }
 
-  /** Resolves once every event received so far has been handled (tests, shutdown). */
-  settled(): Promise<void> {
-    return this.queue;
-  }
-
   private async listen(reconnecting: boolean): Promise<void> {
     if (this.config.database.mode !== 'server' || this.closing) return;
     const client = new Client({ connectionString: this.config.database.url });

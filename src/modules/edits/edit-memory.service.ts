@@ -11,6 +11,7 @@ import { loadScopeClassifier } from '../../memory/scope/load-classifier';
 import { ScopeDetector, type ScopedEdit } from '../../memory/scope/scope-detector';
 import { ScopeIndex } from '../../memory/scope/scope-index';
 import { WordConcepts } from '../../memory/scope/word-concepts';
+import { keySpecId } from '../../editors/melo/hidden-keys';
 import { HiddenKeyIndex } from '../../memory/vector/hidden-key-index';
 import { LanceService } from '../../memory/vector/lance.service';
 import { EditEventsService } from './edit-events.service';
@@ -51,6 +52,9 @@ export interface EditScope {
 export class EditMemoryService implements OnApplicationBootstrap {
   private readonly logger = new Logger(EditMemoryService.name);
   private readonly active = new Map<string, ActiveEdit>();
+  /** Each active edit's place in the order edits were made routable (inScope keeps it without a scan). */
+  private readonly order = new Map<string, number>();
+  private made = 0;
   /** The active edits that are memory records, read by their method's decoding rather than prefixed. */
   private readonly records = new Map<string, ActiveRecord>();
   /** The active keyed blocks (MELO): a request's hidden-state key selects one, never its text. */
@@ -133,6 +137,7 @@ export class EditMemoryService implements OnApplicationBootstrap {
 
   private remember(edit: ActiveEdit): void {
     this.active.set(edit.id, edit);
+    this.order.set(edit.id, this.made++);
     const op = edit.operation;
     if (op.kind === 'context' && op.memory) this.records.set(edit.id, { edit, record: { text: op.text, ...op.memory } });
     if (op.kind === 'delta' && op.key) this.keyed.set(edit.id, { ...edit, operation: { ...op, key: op.key } });
@@ -177,6 +182,7 @@ export class EditMemoryService implements OnApplicationBootstrap {
   }
 
   private forget(id: string): void {
+    this.order.delete(id);
     this.active.delete(id);
     this.records.delete(id);
     this.keyed.delete(id);
@@ -192,7 +198,7 @@ export class EditMemoryService implements OnApplicationBootstrap {
   private async indexKeys(ids: Iterable<string>): Promise<void> {
     const rows = [...ids].flatMap((id) => {
       const edit = this.keyed.get(id);
-      return edit ? [{ editId: id, vector: edit.operation.key.center.data as Float32Array, radius: edit.operation.key.radius, spec: keySpec(edit.operation.key) }] : [];
+      return edit ? [{ editId: id, vector: edit.operation.key.center.data as Float32Array, radius: edit.operation.key.radius, spec: keySpecId(edit.operation.key) }] : [];
     });
     if (rows.length) await (await this.blocks(rows[0].vector.length)).upsert(rows);
   }
@@ -200,14 +206,14 @@ export class EditMemoryService implements OnApplicationBootstrap {
   /** How requests' keys must be read: one spec per kind of active block (none: no key is needed). */
   keySpecs(): Array<Pick<HiddenKey, 'tap' | 'position'>> {
     const specs = new Map<string, Pick<HiddenKey, 'tap' | 'position'>>();
-    for (const edit of this.keyed.values()) specs.set(keySpec(edit.operation.key), edit.operation.key);
+    for (const edit of this.keyed.values()) specs.set(keySpecId(edit.operation.key), edit.operation.key);
     return [...specs.values()];
   }
 
   /** The block a request's key selects: the nearest centre within its radius, or none. */
   async blockFor(key: Float32Array, spec: Pick<HiddenKey, 'tap' | 'position'>): Promise<ActiveEdit | undefined> {
     if (!this.keyed.size || !this.keyIndex) return undefined;
-    const hit = await (await this.keyIndex).select(key, keySpec(spec), (id) => this.keyed.has(id));
+    const hit = await (await this.keyIndex).select(key, keySpecId(spec), (id) => this.keyed.has(id));
     return hit ? this.keyed.get(hit.editId) : undefined;
   }
 
@@ -235,20 +241,23 @@ export class EditMemoryService implements OnApplicationBootstrap {
    */
   async inScope(text: string): Promise<ActiveEdit[]> {
     const matches = await this.scope.route(text);
-    const ids = new Set(matches.map((m) => m.id));
     const payloads = new Set<string>();
-    return [...this.active.values()].filter((e) => {
-      // Keyed blocks are selected by the request's hidden state (blockFor), not by its text.
-      if (!ids.has(e.id) || this.keyed.has(e.id)) return false;
-      if (e.payloadSha256 === null) return true;
-      if (payloads.has(e.payloadSha256)) return false;
-      payloads.add(e.payloadSha256);
-      return true;
-    });
+    return matches
+      .flatMap((m) => {
+        const edit = this.active.get(m.id);
+        // Memory records are read by their method (recordsFor) and keyed blocks are selected by
+        // the request's hidden state (blockFor): neither is applied for its text.
+        return edit && !this.records.has(m.id) && !this.keyed.has(m.id) ? [edit] : [];
+      })
+      .sort((a, b) => this.order.get(a.id)! - this.order.get(b.id)!)
+      .filter((e) => {
+        if (e.payloadSha256 === null) return true;
+        if (payloads.has(e.payloadSha256)) return false;
+        payloads.add(e.payloadSha256);
+        return true;
+      });
   }
 }
-
-const keySpec = (key: Pick<HiddenKey, 'tap' | 'position'>) => `${key.tap.kind}.${key.tap.layer}.${key.position}`;
 
 function keysOf(row: EditOperation): Array<{ kind?: string; text?: string }> {
   return row.scopeKeys as Array<{ kind?: string; text?: string }>;

@@ -2,6 +2,7 @@ import { ConflictException, Injectable, Logger, NotFoundException, OnApplication
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Mutex } from 'async-mutex';
 import { DataSource, In, type EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { commitDelta } from '../../editors/commit-delta';
 import type { DeltaOperation } from '../../editors/edit-operation';
 import { decodeOperation } from '../../editors/operation-codec';
@@ -43,7 +44,7 @@ export class ModelVersionsService implements OnApplicationBootstrap {
       async () => this.logger.warn('edit events were lost for a while: weight changes made meanwhile by other daemons are picked up at the next restart'),
     );
     if (!this.models.configured) return;
-    const count = await this.inTurn(async () => {
+    const count = await this.versionLock.runExclusive(async () => {
       const rows = (await this.liveCommitted()).filter((r) => !this.merged.has(payloadOf(r)));
       if (rows.length)
         await this.models.changingWeights((model) => {
@@ -73,7 +74,7 @@ export class ModelVersionsService implements OnApplicationBootstrap {
     if (!row?.payload) return;
     const operation = decodeOperation(row.payload) as DeltaOperation;
     const ids = await this.sharing(row, 'committed');
-    await this.inTurn(() =>
+    await this.versionLock.runExclusive(() =>
       this.models.changingWeights(async (model) => {
         this.apply(model, row, operation, sign);
         if (sign === 1) await this.memory.deactivate(ids, { publish: false });
@@ -94,49 +95,45 @@ export class ModelVersionsService implements OnApplicationBootstrap {
    * computation stored for several facts) are committed with it: the merged delta serves them all.
    */
   async commit(id: string): Promise<{ version: ModelVersion; edits: string[] }> {
-    return this.inTurn(async () => {
+    return this.versionLock.runExclusive(async () => {
       const row = await this.dataSource.getRepository(EditOperation).findOneBy({ id });
       if (!row) throw new NotFoundException(`no edit ${id}`);
       if (row.kind !== 'delta') throw new ConflictException(`edit ${id} is a ${row.kind} edit; only weight edits (kind delta) can be committed`);
       if (row.mode === 'committed') throw new ConflictException(`edit ${id} is already committed`);
       if (!(LIVE as readonly string[]).includes(row.status)) throw new ConflictException(`edit ${id} is ${row.status}; only applied or verified edits can be committed`);
-      const ids = await this.sharing(row, 'routed');
-      const operation = decodeOperation(row.payload) as DeltaOperation;
-      return this.models.changingWeights(async (model) => {
-        const version = await this.dataSource.transaction(async (manager) => {
-          const made = await this.next(manager, `commit of edit ${id}`);
-          await manager.update(EditOperation, { id: In(ids) }, { mode: 'committed', modelVersionId: made.id });
-          return made;
-        });
-        // Under the weight lock: no request sees the edit twice (merged and routed) or half-merged.
-        this.apply(model, row, operation, 1);
-        await this.memory.deactivate(ids, { publish: false });
-        await this.events.publish({ kind: 'weights', editId: id, sign: 1 });
-        this.logger.log(`model version ${version.version}: committed ${ids.join(', ')}`);
-        return { version, edits: ids };
-      });
+      return this.change(row, await this.sharing(row, 'routed'), 1, (version) => ({ mode: 'committed', modelVersionId: version.id }));
     });
   }
 
   /** Subtracts a committed edit (and those sharing its payload) from the served model; they become `reverted`. */
   async rollback(id: string): Promise<{ version: ModelVersion; edits: string[] }> {
-    return this.inTurn(async () => {
+    return this.versionLock.runExclusive(async () => {
       const row = await this.dataSource.getRepository(EditOperation).findOneBy({ id });
       if (!row) throw new NotFoundException(`no edit ${id}`);
       if (row.mode !== 'committed' || !(LIVE as readonly string[]).includes(row.status)) throw new ConflictException(`edit ${id} is not a live committed edit`);
-      const ids = await this.sharing(row, 'committed');
-      const operation = decodeOperation(row.payload) as DeltaOperation;
-      return this.models.changingWeights(async (model) => {
-        const version = await this.dataSource.transaction(async (manager) => {
-          const made = await this.next(manager, `rollback of edit ${id}`);
-          await manager.update(EditOperation, { id: In(ids) }, { status: 'reverted' });
-          return made;
-        });
-        this.apply(model, row, operation, -1);
-        await this.events.publish({ kind: 'weights', editId: id, sign: -1 });
-        this.logger.log(`model version ${version.version}: rolled back ${ids.join(', ')}`);
-        return { version, edits: ids };
+      return this.change(row, await this.sharing(row, 'committed'), -1, () => ({ status: 'reverted' }));
+    });
+  }
+
+  /**
+   * A commit (sign 1) or committed rollback (−1) of `row`'s delta for the rows `ids`: the next
+   * version and the rows' new state in one transaction, then the weights, all under the weight
+   * lock so that no request sees the edit twice (merged and routed) or half-merged; then the
+   * other daemons are told.
+   */
+  private change(row: EditOperation, ids: string[], sign: 1 | -1, update: (version: ModelVersion) => QueryDeepPartialEntity<EditOperation>): Promise<{ version: ModelVersion; edits: string[] }> {
+    const operation = decodeOperation(row.payload) as DeltaOperation;
+    return this.models.changingWeights(async (model) => {
+      const version = await this.dataSource.transaction(async (manager) => {
+        const made = await this.next(manager, `${sign === 1 ? 'commit' : 'rollback'} of edit ${row.id}`);
+        await manager.update(EditOperation, { id: In(ids) }, update(made));
+        return made;
       });
+      this.apply(model, row, operation, sign);
+      if (sign === 1) await this.memory.deactivate(ids, { publish: false });
+      await this.events.publish({ kind: 'weights', editId: row.id, sign });
+      this.logger.log(`model version ${version.version}: ${sign === 1 ? 'committed' : 'rolled back'} ${ids.join(', ')}`);
+      return { version, edits: ids };
     });
   }
 
@@ -158,26 +155,13 @@ export class ModelVersionsService implements OnApplicationBootstrap {
     return [...new Set([row.id, ...rows.map((r) => r.id)])];
   }
 
-  /** Live committed operations in the order of the versions they made. */
+  /** Live committed operations in the order of the versions they made (rows committed together share a payload, merged once). */
   private async liveCommitted(): Promise<EditOperation[]> {
     const rows = await this.dataSource.getRepository(EditOperation).find({ where: { mode: 'committed', status: In([...LIVE]) } });
     if (!rows.length) return [];
     const versions = await this.dataSource.getRepository(ModelVersion).findBy({ id: In([...new Set(rows.map((r) => r.modelVersionId!))]) });
     const order = new Map(versions.map((v) => [v.id, v.version]));
-    // One merge per payload: rows committed together share it.
-    const seen = new Set<string>();
-    return rows
-      .sort((a, b) => order.get(a.modelVersionId!)! - order.get(b.modelVersionId!)! || a.createdAt.getTime() - b.createdAt.getTime())
-      .filter((r) => {
-        const key = r.payloadSha256 ?? r.id;
-        if (seen.has(key)) return false;
-        seen.add(key);
-        return true;
-      });
-  }
-
-  private inTurn<T>(work: () => Promise<T>): Promise<T> {
-    return this.versionLock.runExclusive(work);
+    return rows.sort((a, b) => order.get(a.modelVersionId!)! - order.get(b.modelVersionId!)! || a.createdAt.getTime() - b.createdAt.getTime());
   }
 }
 

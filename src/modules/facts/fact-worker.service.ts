@@ -119,8 +119,9 @@ export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestro
     }
     const passed: Array<{ fact: Fact; tried: Tried[] }> = [];
     const failed: Array<{ fact: Fact; tried: Tried[] }> = [];
+    const reader = this.readerOf(name, serving, tokenizer);
     for (const [i, fact] of facts.entries()) {
-      const verification = await this.models.reading(() => verifyEdit(serving, tokenizer, requests[i], operations, name, this.readerOf(name, serving, tokenizer)));
+      const verification = await this.models.reading(() => verifyEdit(serving, tokenizer, requests[i], operations, name, reader));
       (verification.passed ? passed : failed).push({ fact, tried: [{ ...verification, batch: facts.length } as Tried] });
     }
     if (passed.length) await this.store(passed, operations);

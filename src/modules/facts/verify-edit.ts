@@ -1,7 +1,7 @@
 import type { MemoryReader } from '../../editors/edit-method';
 import type { EditOperation } from '../../editors/edit-operation';
 import type { EditRequest } from '../../editors/edit-request';
-import { combineDeltas } from '../../eval/applied-edits';
+import { combineDeltas, viewOf } from '../../eval/applied-edits';
 import { tokenizeProbe } from '../../eval/teacher-forcing';
 import type { LanguageModel } from '../../models/language-model';
 import type { KedTokenizer } from '../../models/tokenizer';
@@ -20,9 +20,11 @@ export interface Verification {
  * will be routed; memory records (MeLLo, PokeMQA) through the method's `reader`.
  */
 export async function verifyEdit(model: LanguageModel, tokenizer: KedTokenizer, request: EditRequest, operations: readonly EditOperation[], method: string, reader?: MemoryReader): Promise<Verification> {
-  const contexts = operations.flatMap((o) => (o.kind === 'context' && !o.memory ? [o.text] : []));
-  const memory = operations.flatMap((o) => (o.kind === 'context' && o.memory ? [{ text: o.text, ...o.memory }] : []));
-  const deltas = operations.flatMap((o) => (o.kind === 'delta' ? [o] : []));
+  const view = viewOf(operations);
+  const { contexts } = view;
+  const memory = view.memory ?? [];
+  // A keyed block (MELO) is verified on its own edit's prompt, which its key selects.
+  const deltas = [...view.deltas, ...(view.keyed ?? [])];
   if (memory.length && !reader) throw new Error(`${method}: memory records need the method's reader to verify`);
   const asked = [request.prompt, ...(request.rephrase_prompt ? [request.rephrase_prompt] : [])];
   const prompts = memory.length ? await reader!.prepare(asked.map((prompt) => ({ prompt, memory }))) : asked;

@@ -1,8 +1,7 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { combineDeltas } from '../../eval/applied-edits';
+import { combineDeltas, viewOf } from '../../eval/applied-edits';
 import { getMethod } from '../../editors/builtin-methods';
-import type { DeltaOperation } from '../../editors/edit-operation';
 import { promptKeys } from '../../editors/melo/hidden-keys';
 import { loadHparams } from '../../editors/registry';
 import type { ChatMessage } from '../../models/tokenizer/chat-template';
@@ -108,12 +107,12 @@ export class CompletionsService {
   /** Resolves the edits in scope of `scopeText` and returns a runnable generation of `prompt`. */
   async prepare(prompt: string, scopeText: string, options: GenerationOptions, modelName: string): Promise<PreparedCompletion> {
     const { serving: model, tokenizer } = await this.models.get();
-    const inScope = await this.memory.inScope(scopeText);
-    // Memory records are read by their method (a decomposition trace), never prefixed.
-    const edits = inScope.filter((e) => !(e.operation.kind === 'context' && e.operation.memory));
-    const contexts = edits.flatMap((e) => (e.operation.kind === 'context' ? [e.operation.text] : []));
+    const edits = await this.memory.inScope(scopeText);
     const blocks = await this.keyedBlocks(scopeText);
-    const deltas = [...edits, ...blocks].flatMap((e) => (e.operation.kind === 'delta' ? [e.operation as DeltaOperation] : []));
+    const view = viewOf([...edits, ...blocks].map((e) => e.operation));
+    const { contexts } = view;
+    // A selected block is applied like any routed delta.
+    const deltas = [...view.deltas, ...(view.keyed ?? [])];
     const read = await this.readMemory(prompt, scopeText);
     let ids = tokenizer.encode([...contexts, read.prompt].join(' '));
     // A long trace keeps its end (the final answer's line), leaving room for a short answer.
