@@ -1,5 +1,6 @@
 import { InitialSchema1764320000000 } from './1764320000000-InitialSchema';
 import { JobQueueSchema1764320000001 } from './1764320000001-JobQueueSchema';
+import { CodebookEditKind1764400000000 } from './1764400000000-CodebookEditKind';
 
 /** Every migration, oldest first. A new one is added here as well as in its own file. */
-export const MIGRATIONS = [InitialSchema1764320000000, JobQueueSchema1764320000001];
+export const MIGRATIONS = [InitialSchema1764320000000, JobQueueSchema1764320000001, CodebookEditKind1764400000000];

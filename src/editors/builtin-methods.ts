@@ -10,6 +10,7 @@ import { melloMethod } from './mello/mello';
 import { pokeMqaMethod } from './pokemqa/pokemqa';
 import { loraMethod } from './lora/lora';
 import { meloMethod } from './melo/melo';
+import { graceMethod } from './grace/grace';
 import { getMethod, methodNames, registerMethod } from './registry';
 
 // Registered once at import; editors from src/editors/ add their own registerMethod calls here.
@@ -25,5 +26,6 @@ registerMethod(melloMethod);
 registerMethod(pokeMqaMethod);
 registerMethod(loraMethod);
 registerMethod(meloMethod);
+registerMethod(graceMethod);
 
 export { getMethod, methodNames };

@@ -45,6 +45,25 @@ export interface HiddenKey {
   radius: number;
 }
 
+/**
+ * A GRACE codebook entry (Hartvigsen et al. 2023): a request whose key (the residual stream after
+ * `key.tap.layer` at the prompt's last token) lies within `key.radius` of `key.center`, the
+ * nearest such entry only, gets that state replaced by `value`. Never merged into weights.
+ */
+export interface CodebookOperation extends OperationBase {
+  kind: 'codebook';
+  /** [d_model] state that replaces the residual stream at the prompt's last token. */
+  value: HostTensor;
+  /** The answer the value was trained for (GRACE's label): entries with one label merge, others split. */
+  label: string;
+  key: HiddenKey;
+}
+
+/** An operation a request's hidden-state key selects (MELO blocks, GRACE entries), never its text. */
+export type KeyedOperation = (DeltaOperation & { key: HiddenKey }) | CodebookOperation;
+
+export const isKeyed = (op: EditOperation): op is KeyedOperation => op.kind === 'codebook' || (op.kind === 'delta' && op.key !== undefined);
+
 /** LoRA factors on named linear layers (LoRA, MELO); the harness cannot apply them yet. */
 export interface AdapterOperation extends OperationBase {
   kind: 'adapter';
@@ -53,4 +72,4 @@ export interface AdapterOperation extends OperationBase {
   factors: Array<{ module: string; a: HostTensor; b: HostTensor }>;
 }
 
-export type EditOperation = ContextOperation | DeltaOperation | AdapterOperation;
+export type EditOperation = ContextOperation | DeltaOperation | AdapterOperation | CodebookOperation;

@@ -8,13 +8,13 @@ describe('the method registry', () => {
   it('knows none and ice with their capabilities', () => {
     expect(methodNames()).toEqual(expect.arrayContaining(['ice', 'none']));
     expect(getMethod('ice').capabilities).toEqual({ batchable: true, routable: true, committable: false, needsTrainSplit: false });
-    expect(methodNames()).toEqual(['alphaedit', 'ft-l', 'ft-m', 'ice', 'ike', 'lora', 'mello', 'melo', 'memit', 'none', 'pokemqa', 'rome']);
-    expect(() => getMethod('rome2')).toThrow('unknown edit method "rome2" (known: alphaedit, ft-l, ft-m, ice, ike, lora, mello, melo, memit, none, pokemqa, rome)');
+    expect(methodNames()).toEqual(['alphaedit', 'ft-l', 'ft-m', 'grace', 'ice', 'ike', 'lora', 'mello', 'melo', 'memit', 'none', 'pokemqa', 'rome']);
+    expect(() => getMethod('rome2')).toThrow('unknown edit method "rome2" (known: alphaedit, ft-l, ft-m, grace, ice, ike, lora, mello, melo, memit, none, pokemqa, rome)');
     expect(getMethod('memit').capabilities).toEqual({ batchable: true, routable: true, committable: true, needsTrainSplit: false });
     expect(getMethod('rome').capabilities.batchable).toBe(false);
   });
 
-  it.each(['rome', 'memit', 'alphaedit', 'ft-l', 'ft-m', 'ike', 'mello', 'pokemqa', 'lora', 'melo'])('%s: the JSON beside the method is its documented defaults', (name) => {
+  it.each(['rome', 'memit', 'alphaedit', 'ft-l', 'ft-m', 'ike', 'mello', 'pokemqa', 'lora', 'melo', 'grace'])('%s: the JSON beside the method is its documented defaults', (name) => {
     const file = join(__dirname, name, `${name}.json`);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(loadHparams(getMethod(name)));
     expect(loadHparams(getMethod(name), file)).toEqual(loadHparams(getMethod(name)));

@@ -1,7 +1,7 @@
-import type { EditDeltas, LanguageModel } from '../models/language-model';
+import type { EditDeltas, LanguageModel, PromptEndReplacement } from '../models/language-model';
 import type { HostTensor } from '../runtime/graph/dtype';
 import { commitDelta, snapshotFor } from '../editors/commit-delta';
-import type { DeltaOperation, EditOperation } from '../editors/edit-operation';
+import { isKeyed, type DeltaOperation, type EditOperation, type KeyedOperation } from '../editors/edit-operation';
 import type { MemoryRecord } from '../editors/edit-method';
 import { DetectorRouter, type EditStatement } from './detector-router';
 
@@ -20,17 +20,17 @@ export interface ProbeView {
   deltas: DeltaOperation[];
   /** Records the method's reader retrieves from (MeLLo); none when absent. */
   memory?: MemoryRecord[];
-  /** Keyed deltas (MELO blocks): the probe's own hidden-state key selects one of them, or none. */
-  keyed?: DeltaOperation[];
+  /** Keyed operations (MELO blocks, GRACE entries): the probe's own hidden-state key selects one of them, or none. */
+  keyed?: KeyedOperation[];
   /** With routing 'detector': picks the operations in scope of the probe's prompt (added to the lists above). */
   router?: { select(prompt: string): Promise<EditOperation[]> };
 }
 
-/** The view a set of operations gives (in order): contexts, deltas, memory records, keyed blocks. */
+/** The view a set of operations gives (in order): contexts, deltas, memory records, keyed operations. */
 export function viewOf(operations: readonly EditOperation[]): ProbeView {
   const view: ProbeView = { contexts: [], deltas: [], memory: [], keyed: [] };
   for (const op of operations) {
-    if (op.kind === 'delta' && op.key) view.keyed!.push(op);
+    if (isKeyed(op)) view.keyed!.push(op);
     else if (op.kind === 'context' && op.memory) view.memory!.push({ text: op.text, ...op.memory });
     else if (op.kind === 'context') view.contexts.push(op.text);
     else if (op.kind === 'delta') view.deltas.push(op);
@@ -137,6 +137,17 @@ export class AppliedEdits implements EditScope {
     this.router = undefined;
     this.count = 0;
   }
+}
+
+/** What selected keyed operations feed the model: MELO blocks' deltas and GRACE entries' replacement states. */
+export function keyedEffects(selected: readonly KeyedOperation[]): { deltas: DeltaOperation[]; replacements: PromptEndReplacement[] } {
+  const deltas: DeltaOperation[] = [];
+  const replacements: PromptEndReplacement[] = [];
+  for (const op of selected) {
+    if (op.kind === 'delta') deltas.push(op);
+    else replacements.push({ layer: op.key.tap.layer, value: op.value.data as Float32Array });
+  }
+  return { deltas, replacements };
 }
 
 /** Several routed deltas as one per-sequence EditDeltas: factors of a layer are stacked along the rank. */

@@ -1,8 +1,8 @@
-import type { EditDeltas, LanguageModel, TargetScore } from '../models/language-model';
+import type { EditDeltas, LanguageModel, PromptEndReplacement, Replacements, TargetScore } from '../models/language-model';
 import type { KedTokenizer } from '../models/tokenizer';
-import { combineDeltas, resolveView, type ProbeView } from './applied-edits';
+import { combineDeltas, keyedEffects, resolveView, type ProbeView } from './applied-edits';
 import type { EvalCase } from './dataset/eval-case';
-import type { DeltaOperation, HiddenKey } from '../editors/edit-operation';
+import type { DeltaOperation, HiddenKey, KeyedOperation } from '../editors/edit-operation';
 import { cosineDistance, keySpecId, promptKeys } from '../editors/melo/hidden-keys';
 import type { MemoryReader } from '../editors/edit-method';
 import { mean, nGramEntropy } from './metrics';
@@ -44,32 +44,36 @@ export class Scorer {
   async score(given: readonly ScoreJob[]): Promise<TargetScore[]> {
     const jobs = await resolveJobs(given);
     const prompts = await this.readMemory(jobs);
-    const deltas = await this.withKeyedBlocks(jobs);
+    const { deltas, replacements } = await this.withKeyed(jobs);
     const out: TargetScore[] = [];
     for (let start = 0; start < jobs.length; start += this.batchSize) {
       const chunk = jobs.slice(start, start + this.batchSize);
       const pairs = chunk.map((j, i) => this.encoder.pair(j.view.contexts, prompts[start + i], j.answer));
-      out.push(...(await this.options.model.scoreTargets(pairs, routedDeltas(deltas.slice(start, start + chunk.length)))));
+      const end = start + chunk.length;
+      out.push(...(await this.options.model.scoreTargets(pairs, routedDeltas(deltas.slice(start, end)), routedReplacements(replacements.slice(start, end)))));
     }
     return out;
   }
 
   /**
-   * Each job's deltas plus the keyed block (MELO) its prompt's hidden-state key selects: the
-   * nearest block centre within its radius, or none. Keys are read once per prompt and tap.
+   * Each job's deltas plus what the keyed operation its prompt's hidden-state key selects adds:
+   * a MELO block's delta, or a GRACE entry's replacement state. The selected operation is the
+   * nearest key within its radius (the newest on a tie), or none. Keys are read once per prompt
+   * and tap.
    */
-  private async withKeyedBlocks(jobs: ReadonlyArray<{ prompt: string; view: ProbeView }>): Promise<DeltaOperation[][]> {
-    const out = jobs.map((j) => [...j.view.deltas]);
+  private async withKeyed(jobs: ReadonlyArray<{ prompt: string; view: ProbeView }>): Promise<{ deltas: DeltaOperation[][]; replacements: PromptEndReplacement[][] }> {
+    const deltas = jobs.map((j) => [...j.view.deltas]);
+    const replacements: PromptEndReplacement[][] = jobs.map(() => []);
     const specs = new Map<string, { spec: Pick<HiddenKey, 'tap' | 'position'>; prompts: Set<string> }>();
     for (const j of jobs) {
       for (const op of j.view.keyed ?? []) {
-        const id = keySpecId(op.key!);
-        const entry = specs.get(id) ?? { spec: op.key!, prompts: new Set<string>() };
+        const id = keySpecId(op.key);
+        const entry = specs.get(id) ?? { spec: op.key, prompts: new Set<string>() };
         entry.prompts.add(j.prompt);
         specs.set(id, entry);
       }
     }
-    if (!specs.size) return out;
+    if (!specs.size) return { deltas, replacements };
     const keys = new Map<string, Float32Array>();
     for (const [id, { spec, prompts }] of specs) {
       const list = [...prompts];
@@ -77,16 +81,12 @@ export class Scorer {
       list.forEach((prompt, i) => keys.set(`${id}\u0000${prompt}`, read[i]));
     }
     jobs.forEach((j, i) => {
-      const blocks = j.view.keyed ?? [];
-      let best: DeltaOperation | undefined;
-      let bestDistance = Infinity;
-      for (const block of blocks) {
-        const distance = cosineDistance(keys.get(`${keySpecId(block.key!)}\u0000${j.prompt}`)!, block.key!.center.data as Float32Array);
-        if (distance <= block.key!.radius && distance < bestDistance) [best, bestDistance] = [block, distance];
-      }
-      if (best) out[i].push(best);
+      const best = nearestKeyed(j.view.keyed ?? [], (op) => keys.get(`${keySpecId(op.key)}\u0000${j.prompt}`)!);
+      const effects = keyedEffects(best ? [best] : []);
+      deltas[i].push(...effects.deltas);
+      replacements[i].push(...effects.replacements);
     });
-    return out;
+    return { deltas, replacements };
   }
 
   /**
@@ -123,7 +123,8 @@ export class Scorer {
       const room = Math.max(1, Math.min(...chunk.map((j) => total - this.encoder.promptLength(j.prompt))));
       const prompts = chunk.map((j) => this.encoder.generationPrompt(j.view.contexts, j.prompt, room));
       const newTokens = Math.max(1, Math.min(room, model.config.maxPositions - Math.max(...prompts.map((p) => p.length))));
-      const generated = await model.generate(prompts, { maxNewTokens: newTokens, greedy: true }, routedDeltas(await this.withKeyedBlocks(chunk)));
+      const keyed = await this.withKeyed(chunk);
+      const generated = await model.generate(prompts, { maxNewTokens: newTokens, greedy: true }, routedDeltas(keyed.deltas), routedReplacements(keyed.replacements));
       chunk.forEach((j, i) => {
         const text = `${j.prompt}${tokenizer.decode(generated[i].filter((id) => id < tokenizer.vocabSize), { skipSpecialTokens: true })}`;
         entropies.set(j.record, [...(entropies.get(j.record) ?? []), nGramEntropy(text)]);
@@ -138,6 +139,25 @@ async function resolveJobs<J extends { prompt: string; view: ProbeView }>(jobs: 
   const out: J[] = [];
   for (const job of jobs) out.push(job.view.router ? { ...job, view: await resolveView(job.view, job.prompt) } : job);
   return out;
+}
+
+/**
+ * The keyed operation a key selects: the nearest centre within its own radius, the later one on a
+ * tie (a newer edit of the same prompt wins), or none.
+ */
+export function nearestKeyed<K extends KeyedOperation>(operations: readonly K[], keyFor: (op: K) => Float32Array): K | undefined {
+  let best: K | undefined;
+  let bestDistance = Infinity;
+  for (const op of operations) {
+    const distance = cosineDistance(keyFor(op), op.key.center.data as Float32Array);
+    if (distance <= op.key.radius && distance <= bestDistance) [best, bestDistance] = [op, distance];
+  }
+  return best;
+}
+
+/** Per-sequence replacements for a batch, or undefined when no sequence has any (the plain graph). */
+export function routedReplacements(perSequence: ReadonlyArray<readonly PromptEndReplacement[]>): Replacements | undefined {
+  return perSequence.some((r) => r.length) ? perSequence : undefined;
 }
 
 /** Per-sequence deltas for a batch, or undefined when no sequence has any (the plain graph). */

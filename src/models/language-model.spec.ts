@@ -151,6 +151,64 @@ describe('edit hooks', () => {
   });
 });
 
+describe.each(['tiny-gpt2', 'tiny-llama'])('%s residual replacement at the prompt end (GRACE)', (name) => {
+  const prompt = [4, 8, 15, 16, 23];
+  const target = [42, 7, 3];
+
+  it('replacing a state with itself changes nothing; another state (at layer 0 of 2) changes only the prompt end onwards', async () => {
+    const { model } = await fixture(name);
+    const [own] = await model.hidden([prompt], { kind: 'resid', layer: 0 }, -1);
+    const sequence = [...prompt, ...target];
+    const plain = (await model.logits([sequence])).data as Float32Array;
+    const same = (await model.logits([sequence], undefined, { at: [[{ layer: 0, value: own }]], promptEnds: [prompt.length - 1] })).data as Float32Array;
+    expect(maxAbsDiff(same, plain)).toBeLessThanOrEqual(1e-5);
+
+    const random = mulberry32(3);
+    const other = own.map(() => (random() - 0.5) * 8);
+    const replaced = (await model.logits([sequence], undefined, { at: [[{ layer: 0, value: other }]], promptEnds: [prompt.length - 1] })).data as Float32Array;
+    const vocab = 96;
+    const before = (prompt.length - 1) * vocab;
+    expect(maxAbsDiff(replaced.subarray(0, before), plain.subarray(0, before))).toBe(0); // causal: earlier positions untouched
+    for (let p = prompt.length - 1; p < sequence.length; p++) {
+      expect(maxAbsDiff(replaced.subarray(p * vocab, (p + 1) * vocab), plain.subarray(p * vocab, (p + 1) * vocab))).toBeGreaterThan(1e-3);
+    }
+  });
+
+  it('is the state the next layer reads: a replaced stream taps as the fed value', async () => {
+    const { model } = await fixture(name);
+    const value = Float32Array.from({ length: model.config.dModel }, (_, i) => Math.sin(i));
+    const { compiled } = await model.forward({ logits: 'none', taps: [{ kind: 'resid', layer: 0 }], residualReplace: [0] });
+    const fed = hostTensor('float32', [1, prompt.length, model.config.dModel]);
+    (fed.data as Float32Array).set(value, 2 * model.config.dModel);
+    const mask = hostTensor('float32', [1, prompt.length]);
+    mask.data[2] = 1;
+    const feeds = { input_ids: hostTensor('int64', [1, prompt.length], prompt), attention_mask: hostTensor('int64', [1, prompt.length], prompt.map(() => 1)), position_ids: hostTensor('int64', [1, prompt.length], prompt.map((_, i) => i)) };
+    const out = await compiled.run({ ...feeds, 'resid.replace.0': fed, 'resid.replace.0.mask': mask });
+    const tapped = (out['tap.resid.0'].data as Float32Array).subarray(2 * model.config.dModel, 3 * model.config.dModel);
+    expect(maxAbsDiff(tapped, value)).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('decodes with the KV cache as with full recomputation, in a padded batch', async () => {
+    const { model } = await fixture(name);
+    const prompts = [prompt, [7, 3], [88, 1, 19, 60]];
+    const random = mulberry32(9);
+    const value = Float32Array.from({ length: model.config.dModel }, () => (random() - 0.5) * 6);
+    const replacements = [[{ layer: 0, value }], [], [{ layer: 0, value: value.map((x) => -x) }]];
+    const cached = await model.generate(prompts, { maxNewTokens: 4, stopIds: [] }, undefined, replacements);
+    for (const [b, p] of prompts.entries()) {
+      const tokens = [...p];
+      for (let step = 0; step < 4; step++) {
+        const logits = (await model.logits([tokens], undefined, { at: [replacements[b]], promptEnds: [p.length - 1] })).data as Float32Array;
+        const row = logits.subarray((tokens.length - 1) * 96, tokens.length * 96);
+        tokens.push(row.indexOf(Math.max(...row)));
+      }
+      expect(cached[b]).toEqual(tokens.slice(p.length));
+    }
+    // The replacement matters: the first prompt decodes differently without it.
+    expect(cached[0]).not.toEqual((await model.generate([prompt], { maxNewTokens: 4, stopIds: [] }))[0]);
+  });
+});
+
 describe.each(['tiny-gpt2', 'tiny-llama'])('gradients through %s', (name) => {
   it('match central finite differences for weights and edit factors', async () => {
     const { model } = await fixture(name);

@@ -12,6 +12,16 @@ import { sampleToken, type SamplingOptions } from './sampling';
 /** Per-sequence low-rank MLP deltas for routed edits: factors by layer (see ForwardOptions.editHooks). */
 export type EditDeltas = Map<number, { u: HostTensor; v: HostTensor }>;
 
+/** A state that replaces the residual stream after `layer` at the prompt's last token (GRACE). */
+export interface PromptEndReplacement {
+  layer: number;
+  /** [d_model] */
+  value: Float32Array;
+}
+
+/** Per-sequence replacements (an empty list: none), or undefined for the plain graph. */
+export type Replacements = ReadonlyArray<readonly PromptEndReplacement[]>;
+
 export interface GenerateOptions extends SamplingOptions {
   maxNewTokens: number;
   /** Generation stops at any of these token ids (the eos token is always one). */
@@ -96,17 +106,24 @@ export class LanguageModel {
    * Logits for every position of each sequence (right-padded internally): [batch][position][vocab]
    * as one flat Float32Array with its shape.
    */
-  async logits(sequences: number[][], deltas?: EditDeltas[]): Promise<HostTensor> {
+  async logits(sequences: number[][], deltas?: EditDeltas[], replacements?: { at: Replacements; promptEnds: number[] }): Promise<HostTensor> {
     const batch = rightPadded(sequences);
-    const { compiled } = await this.forward({ logits: 'all', editHooks: deltas !== undefined });
-    const out = await compiled.run({ ...batch.feeds, ...this.deltaFeeds(deltas, sequences.length) });
+    const layers = replacedLayers(replacements?.at);
+    const { compiled } = await this.forward({ logits: 'all', editHooks: deltas !== undefined, ...(layers.length ? { residualReplace: layers } : {}) });
+    const width = Math.max(...sequences.map((s) => s.length));
+    const replaceFeeds = layers.length ? this.replacementFeeds(replacements!.at, layers, width, replacements!.promptEnds) : {};
+    const out = await compiled.run({ ...batch.feeds, ...this.deltaFeeds(deltas, sequences.length), ...replaceFeeds });
     return out.logits;
   }
 
   /** Teacher-forced scoring of `target` after `prompt`, one pair per sequence, in one batch. */
-  async scoreTargets(pairs: Array<{ prompt: number[]; target: number[] }>, deltas?: EditDeltas[]): Promise<TargetScore[]> {
+  async scoreTargets(pairs: Array<{ prompt: number[]; target: number[] }>, deltas?: EditDeltas[], replacements?: Replacements): Promise<TargetScore[]> {
     if (pairs.some((p) => p.prompt.length === 0 || p.target.length === 0)) throw new Error('scoreTargets: prompt and target need at least one token');
-    const logits = await this.logits(pairs.map((p) => [...p.prompt, ...p.target]), deltas);
+    const logits = await this.logits(
+      pairs.map((p) => [...p.prompt, ...p.target]),
+      deltas,
+      replacements && { at: replacements, promptEnds: pairs.map((p) => p.prompt.length - 1) },
+    );
     const [, seq, vocab] = logits.shape;
     const data = logits.data as Float32Array;
     return pairs.map(({ prompt, target }, b) => {
@@ -150,9 +167,10 @@ export class LanguageModel {
    * Generates continuations for a batch of prompts with a KV cache: the prompts are left-padded
    * and prefilled once, then each step feeds one token per sequence.
    */
-  async generate(prompts: number[][], options: GenerateOptions, deltas?: EditDeltas[]): Promise<number[][]> {
+  async generate(prompts: number[][], options: GenerateOptions, deltas?: EditDeltas[], replacements?: Replacements): Promise<number[][]> {
     const stop = new Set([...(options.stopIds ?? []), ...eosIds(this.config)]);
-    const { compiled } = await this.forward({ cache: true, logits: 'last', editHooks: deltas !== undefined });
+    const layers = replacedLayers(replacements);
+    const { compiled } = await this.forward({ cache: true, logits: 'last', editHooks: deltas !== undefined, ...(layers.length ? { residualReplace: layers } : {}) });
     const random = options.seed === undefined ? Math.random : mulberry32(options.seed);
     const batchSize = prompts.length;
     const width = Math.max(...prompts.map((p) => p.length));
@@ -163,6 +181,9 @@ export class LanguageModel {
     const outputs: number[][] = prompts.map(() => []);
     const done = prompts.map(() => false);
     const deltaFeeds = this.deltaFeeds(deltas, batchSize);
+    // Left padding puts every prompt's last token at width − 1; later steps replace nothing.
+    const prefillReplacements = layers.length ? this.replacementFeeds(replacements!, layers, width, prompts.map(() => width - 1)) : {};
+    const stepReplacements = layers.length ? this.replacementFeeds(prompts.map(() => []), layers, 1, []) : {};
     for (let step = 0; step < options.maxNewTokens && done.includes(false); step++) {
       const out = await compiled.run({
         input_ids: int64Matrix(ids),
@@ -170,6 +191,7 @@ export class LanguageModel {
         position_ids: int64Matrix(positions),
         ...past,
         ...deltaFeeds,
+        ...(step === 0 ? prefillReplacements : stepReplacements),
       });
       const vocab = out.logits.shape[2];
       const next = prompts.map((_, b) => {
@@ -209,6 +231,28 @@ export class LanguageModel {
     return feeds;
   }
 
+  /** `resid.replace.{l}` values and masks: each sequence's replacement at its prompt's last position. */
+  private replacementFeeds(replacements: Replacements, layers: readonly number[], width: number, promptEnds: readonly number[]): Record<string, HostTensor> {
+    const d = this.config.dModel;
+    const batch = replacements.length;
+    const feeds: Record<string, HostTensor> = {};
+    for (const layer of layers) {
+      const value = hostTensor('float32', [batch, width, d]);
+      const mask = hostTensor('float32', [batch, width]);
+      replacements.forEach((list, b) => {
+        for (const r of list) {
+          if (r.layer !== layer) continue;
+          if (r.value.length !== d) throw new Error(`a replacement state has ${r.value.length} values, the model's width is ${d}`);
+          (value.data as Float32Array).set(r.value, (b * width + promptEnds[b]) * d);
+          mask.data[b * width + promptEnds[b]] = 1;
+        }
+      });
+      feeds[`resid.replace.${layer}`] = value;
+      feeds[`resid.replace.${layer}.mask`] = mask;
+    }
+    return feeds;
+  }
+
   /** Stacks per-sequence deltas into batched factors; sequences without an edit get rank-0 zeros. */
   private deltaFeeds(deltas: EditDeltas[] | undefined, batch: number): Record<string, HostTensor> {
     if (!deltas) return {};
@@ -239,6 +283,11 @@ function copyPaddedColumns(src: HostTensor, dst: HostTensor, b: number, rows: nu
   const [srcRows, srcRank] = src.shape;
   if (srcRows !== rows) throw new Error(`delta factor has ${srcRows} rows, the layer needs ${rows}`);
   for (let r = 0; r < rows; r++) for (let c = 0; c < srcRank; c++) dst.data[(b * rows + r) * rank + c] = src.data[r * srcRank + c];
+}
+
+/** The layers any sequence replaces a state at, ascending. */
+function replacedLayers(replacements: Replacements | undefined): number[] {
+  return [...new Set((replacements ?? []).flatMap((list) => list.map((r) => r.layer)))].sort((a, b) => a - b);
 }
 
 /** Right-padded batch feeds for full-sequence (uncached) forward passes. */

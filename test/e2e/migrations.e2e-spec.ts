@@ -33,7 +33,7 @@ describe.each(ENGINES)('migrations on the %s engine', (engine) => {
     expect(await tables()).toEqual([]);
 
     const applied = await source.runMigrations({ transaction: 'each' });
-    expect(applied.map((m) => m.name)).toEqual(['InitialSchema1764320000000', 'JobQueueSchema1764320000001']);
+    expect(applied.map((m) => m.name)).toEqual(['InitialSchema1764320000000', 'JobQueueSchema1764320000001', 'CodebookEditKind1764400000000']);
     const up = await tables();
     expect(up).toEqual(expect.arrayContaining([...KED_TABLES.map((t) => `public.${t}`), 'pgboss.job', 'pgboss.version']));
 

@@ -54,7 +54,7 @@ export async function optimizeValue(
   read: Extract<TapKind, 'mlp.out' | 'resid'>,
   hp: ValueOptimization,
 ): Promise<ValueTarget> {
-  const compiled = await lossGraph(model, layer, read);
+  const compiled = await valueLossGraph(model, layer, read);
   const rows = buildRows(tokenizer, request, templates);
   const batch = rows.length;
   const rewriting = rows.filter((r) => r.kind === 'rewrite');
@@ -159,7 +159,7 @@ function norm(x: Float32Array): number {
  * The loss graph: −Σ w·log p(target) over rewriting rows, −Σ (klFactor·p₀)·log p at the KL rows'
  * subject token, with the gradient of their sum with respect to `resid.add.<layer>`.
  */
-function lossGraph(model: LanguageModel, layer: number, read: 'mlp.out' | 'resid'): Promise<CompiledGraph> {
+export function valueLossGraph(model: LanguageModel, layer: number, read: 'mlp.out' | 'resid'): Promise<CompiledGraph> {
   return model.compileOnce(`value:${layer}/${read}`, () => {
     const forward = model.buildForward({ logits: 'all', residualAdd: [layer], taps: [{ kind: read, layer }] }, new Graph(`${model.config.modelType}_value_loss`));
     const g = forward.graph;

@@ -28,5 +28,5 @@ export function unit(v: Float32Array): Float32Array {
 export function cosineDistance(a: Float32Array, b: Float32Array): number {
   let dot = 0;
   for (let i = 0; i < a.length; i++) dot += a[i] * b[i];
-  return 1 - dot;
+  return Math.max(0, 1 - dot); // rounding can put a key's distance to itself just below 0
 }

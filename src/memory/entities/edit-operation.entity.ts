@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-export const EDIT_KINDS = ['context', 'adapter', 'delta'] as const;
+export const EDIT_KINDS = ['context', 'adapter', 'delta', 'codebook'] as const;
 export const EDIT_STATUSES = ['pending', 'computed', 'applied', 'verified', 'failed', 'reverted', 'erased'] as const;
 export const EDIT_MODES = ['routed', 'committed'] as const;
 

@@ -50,9 +50,10 @@ export class HiddenKeyIndex {
 
   /**
    * The nearest block read with `spec` whose radius holds the key (and that `live` accepts: rows of
-   * blocks rolled back before a crash may linger until the next reconcile), with its distance.
+   * blocks rolled back before a crash may linger until the next reconcile), with its distance. On a
+   * tie (a prompt edited again: GRACE entries with one key) the higher `recency` wins.
    */
-  async select(key: Float32Array, spec: string, live: (editId: string) => boolean = () => true): Promise<{ editId: string; distance: number } | undefined> {
+  async select(key: Float32Array, spec: string, live: (editId: string) => boolean = () => true, recency: (editId: string) => number = () => 0): Promise<{ editId: string; distance: number } | undefined> {
     const hits = await this.table
       .vectorSearch(Array.from(key))
       .distanceType('cosine')
@@ -61,7 +62,7 @@ export class HiddenKeyIndex {
       .limit(4)
       .toArray();
     const within = hits.map((h) => ({ editId: String(h.edit_id), distance: Number(h._distance), radius: Number(h.radius) })).filter((h) => h.distance <= h.radius && live(h.editId));
-    return within.sort((a, b) => a.distance - b.distance)[0];
+    return within.sort((a, b) => a.distance - b.distance || recency(b.editId) - recency(a.editId))[0];
   }
 
   /** Makes removals physical (compaction and old-version cleanup): keys are hidden states of edit prompts. */

@@ -56,6 +56,16 @@ export function buildDecoder(graph: Graph, family: DecoderFamily, weights: Reado
   for (const layer of options.residualAdd ?? []) {
     if (!Number.isInteger(layer) || layer < -1 || layer >= family.layers) throw new Error(`residualAdd: no layer ${layer} (the model has ${family.layers}; -1 is the embeddings)`);
   }
+  const replaceResidual = (layer: number, x: Value): Value => {
+    if (!options.residualReplace?.includes(layer)) return x;
+    const value = graph.input(`resid.replace.${layer}`, dtype, ['batch', 'seq', x.shape[2]]);
+    const where = op.unsqueeze(graph.input(`resid.replace.${layer}.mask`, dtype, ['batch', 'seq']), [2]);
+    // x + m·(value − x): the fed value where the mask is 1, the stream untouched where it is 0.
+    return op.add(x, op.mul(where, op.sub(value, x)));
+  };
+  for (const layer of options.residualReplace ?? []) {
+    if (!Number.isInteger(layer) || layer < 0 || layer >= family.layers) throw new Error(`residualReplace: no layer ${layer} (the model has ${family.layers})`);
+  }
 
   let h = addResidual(-1, graph.scope('embed', () => family.embed(w, ids, positions)));
   for (let layer = 0; layer < family.layers; layer++) {
@@ -89,7 +99,7 @@ export function buildDecoder(graph: Graph, family: DecoderFamily, weights: Reado
         mlpOut = op.add(mlpOut, op.matmul(op.matmul(key, deltaV), op.transposeLast2(deltaU)));
       }
       tap('mlp.out', layer, mlpOut);
-      const out = addResidual(layer, op.add(afterAttn, mlpOut));
+      const out = replaceResidual(layer, addResidual(layer, op.add(afterAttn, mlpOut)));
       tap('resid', layer, out);
       return out;
     });

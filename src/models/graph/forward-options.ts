@@ -35,6 +35,13 @@ export interface ForwardOptions {
    * subject's embeddings and restores a clean state at one layer and position with it.
    */
   residualAdd?: number[];
+  /**
+   * Replaces the residual stream after layer l where a fed mask says so: inputs
+   * `resid.replace.{l}` [batch, seq, d_model] (the new states) and `resid.replace.{l}.mask`
+   * [batch, seq] (1: replace, 0: keep). GRACE's codebook values replace the state at the
+   * prompt's last token this way.
+   */
+  residualReplace?: number[];
   /** Bake the weights in as initializers (frozen) instead of feeding them as inputs. */
   frozenWeights?: boolean;
   /** Compute type; must match the weights' (float64 is for gradient checks). Default float32. */

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
 import type { FactRetriever, MemoryRecord } from '../../editors/edit-method';
-import type { DeltaOperation, EditOperation as Operation, HiddenKey } from '../../editors/edit-operation';
+import { isKeyed, type EditOperation as Operation, type HiddenKey, type KeyedOperation } from '../../editors/edit-operation';
 import { decodeOperation, encodeOperation } from '../../editors/operation-codec';
 import { EditOperation } from '../../memory/entities/edit-operation.entity';
 import { scopeRetriever } from '../../memory/scope/fact-retriever';
@@ -57,8 +57,8 @@ export class EditMemoryService implements OnApplicationBootstrap {
   private made = 0;
   /** The active edits that are memory records, read by their method's decoding rather than prefixed. */
   private readonly records = new Map<string, ActiveRecord>();
-  /** The active keyed blocks (MELO): a request's hidden-state key selects one, never its text. */
-  private readonly keyed = new Map<string, ActiveEdit & { operation: DeltaOperation & { key: HiddenKey } }>();
+  /** The active keyed operations (MELO blocks, GRACE entries): a request's hidden-state key selects one, never its text. */
+  private readonly keyed = new Map<string, ActiveEdit & { operation: KeyedOperation }>();
   private keyIndex?: Promise<HiddenKeyIndex>;
   private detector?: ScopeDetector;
   private factRetriever?: FactRetriever;
@@ -140,7 +140,7 @@ export class EditMemoryService implements OnApplicationBootstrap {
     this.order.set(edit.id, this.made++);
     const op = edit.operation;
     if (op.kind === 'context' && op.memory) this.records.set(edit.id, { edit, record: { text: op.text, ...op.memory } });
-    if (op.kind === 'delta' && op.key) this.keyed.set(edit.id, { ...edit, operation: { ...op, key: op.key } });
+    if (isKeyed(op)) this.keyed.set(edit.id, { ...edit, operation: op });
   }
 
   /** Stores an operation (payload content-addressed by its sha256) inside the caller's transaction. */
@@ -153,7 +153,7 @@ export class EditMemoryService implements OnApplicationBootstrap {
       method: row.operation.method,
       kind: row.operation.kind,
       mode: 'routed',
-      layers: row.operation.kind === 'delta' ? row.operation.factors.map((f) => f.layer) : [],
+      layers: row.operation.kind === 'delta' ? row.operation.factors.map((f) => f.layer) : row.operation.kind === 'codebook' ? [row.operation.key.tap.layer] : [],
       payloadSha256: createHash('sha256').update(text).digest('hex'),
       payload,
       scopeKeys: [...row.scope.subjects.map((s) => ({ kind: 'subject', text: s })), { kind: 'statement', text: row.scope.statement }, { kind: 'match', text: row.scope.match ?? 'relation' }],
@@ -210,10 +210,11 @@ export class EditMemoryService implements OnApplicationBootstrap {
     return [...specs.values()];
   }
 
-  /** The block a request's key selects: the nearest centre within its radius, or none. */
+  /** The keyed operation a request's key selects: the nearest centre within its radius (the newest on a tie), or none. */
   async blockFor(key: Float32Array, spec: Pick<HiddenKey, 'tap' | 'position'>): Promise<ActiveEdit | undefined> {
     if (!this.keyed.size || !this.keyIndex) return undefined;
-    const hit = await (await this.keyIndex).select(key, keySpecId(spec), (id) => this.keyed.has(id));
+    const index = await this.keyIndex;
+    const hit = await index.select(key, keySpecId(spec), (id) => this.keyed.has(id), (id) => this.order.get(id) ?? -1);
     return hit ? this.keyed.get(hit.editId) : undefined;
   }
 

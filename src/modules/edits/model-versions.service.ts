@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Mutex } from 'async-mutex';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { getMethod } from '../../editors/builtin-methods';
 import { commitDelta } from '../../editors/commit-delta';
 import type { DeltaOperation } from '../../editors/edit-operation';
 import { decodeOperation } from '../../editors/operation-codec';
@@ -99,6 +100,8 @@ export class ModelVersionsService implements OnApplicationBootstrap {
       const row = await this.dataSource.getRepository(EditOperation).findOneBy({ id });
       if (!row) throw new NotFoundException(`no edit ${id}`);
       if (row.kind !== 'delta') throw new ConflictException(`edit ${id} is a ${row.kind} edit; only weight edits (kind delta) can be committed`);
+      // A keyed delta (MELO) selects its requests by their hidden state: merged, it would reach every request.
+      if (!getMethod(row.method).capabilities.committable) throw new ConflictException(`edit ${id} was made by ${row.method}, whose edits are not committable`);
       if (row.mode === 'committed') throw new ConflictException(`edit ${id} is already committed`);
       if (!(LIVE as readonly string[]).includes(row.status)) throw new ConflictException(`edit ${id} is ${row.status}; only applied or verified edits can be committed`);
       return this.change(row, await this.sharing(row, 'routed'), 1, (version) => ({ mode: 'committed', modelVersionId: version.id }));

@@ -1,7 +1,9 @@
 import type { MemoryReader } from '../../editors/edit-method';
-import type { EditOperation } from '../../editors/edit-operation';
+import type { EditOperation, KeyedOperation } from '../../editors/edit-operation';
 import type { EditRequest } from '../../editors/edit-request';
-import { combineDeltas, viewOf } from '../../eval/applied-edits';
+import { combineDeltas, keyedEffects, viewOf } from '../../eval/applied-edits';
+import { nearestKeyed } from '../../eval/scorer';
+import { keySpecId, promptKeys } from '../../editors/melo/hidden-keys';
 import { tokenizeProbe } from '../../eval/teacher-forcing';
 import type { LanguageModel } from '../../models/language-model';
 import type { KedTokenizer } from '../../models/tokenizer';
@@ -23,8 +25,6 @@ export async function verifyEdit(model: LanguageModel, tokenizer: KedTokenizer, 
   const view = viewOf(operations);
   const { contexts } = view;
   const memory = view.memory ?? [];
-  // A keyed block (MELO) is verified on its own edit's prompt, which its key selects.
-  const deltas = [...view.deltas, ...(view.keyed ?? [])];
   if (memory.length && !reader) throw new Error(`${method}: memory records need the method's reader to verify`);
   const asked = [request.prompt, ...(request.rephrase_prompt ? [request.rephrase_prompt] : [])];
   const prompts = memory.length ? await reader!.prepare(asked.map((prompt) => ({ prompt, memory }))) : asked;
@@ -32,6 +32,24 @@ export async function verifyEdit(model: LanguageModel, tokenizer: KedTokenizer, 
     const bare = tokenizeProbe(tokenizer, { prompt: p, target: request.target_new });
     return contexts.length ? { prompt: tokenizer.encode([...contexts, p].join(' ')), target: bare.target } : bare;
   });
-  const scores = await model.scoreTargets(pairs, deltas.length ? pairs.map(() => combineDeltas(deltas)) : undefined);
+  // Keyed operations (MELO blocks, GRACE entries) apply where each prompt's own key selects them.
+  const keyed = await Promise.all(asked.map((p) => selectKeyed(model, tokenizer, view.keyed ?? [], p)));
+  const effects = keyed.map((selected) => keyedEffects(selected));
+  const perPrompt = effects.map((e) => [...view.deltas, ...e.deltas]);
+  const deltas = perPrompt.some((d) => d.length) ? perPrompt.map((d) => combineDeltas(d)) : undefined;
+  const replacements = effects.some((e) => e.replacements.length) ? effects.map((e) => e.replacements) : undefined;
+  const scores = await model.scoreTargets(pairs, deltas, replacements);
   return { method, prompt: scores[0].accuracy, paraphrase: scores[1]?.accuracy ?? null, passed: scores[0].accuracy === 1 };
+}
+
+/** The keyed operation the prompt's own hidden-state key selects (as in routing), if any. */
+async function selectKeyed(model: LanguageModel, tokenizer: KedTokenizer, keyed: readonly KeyedOperation[], prompt: string): Promise<KeyedOperation[]> {
+  if (!keyed.length) return [];
+  const keys = new Map<string, Float32Array>();
+  for (const op of keyed) {
+    const id = keySpecId(op.key);
+    if (!keys.has(id)) keys.set(id, (await promptKeys(model, tokenizer, [prompt], op.key))[0]);
+  }
+  const best = nearestKeyed(keyed, (op) => keys.get(keySpecId(op.key))!);
+  return best ? [best] : [];
 }

@@ -1,6 +1,6 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { combineDeltas, viewOf } from '../../eval/applied-edits';
+import { combineDeltas, keyedEffects, viewOf } from '../../eval/applied-edits';
 import { getMethod } from '../../editors/builtin-methods';
 import { promptKeys } from '../../editors/melo/hidden-keys';
 import { loadHparams } from '../../editors/registry';
@@ -71,7 +71,7 @@ export class CompletionsService {
   }
 
   /**
-   * The keyed blocks (MELO) the request's hidden-state key selects: one forward pass over the
+   * The keyed operations (MELO blocks, GRACE entries) the request's hidden-state key selects: one forward pass over the
    * request's text per kind of key, only while such blocks are live.
    */
   private async keyedBlocks(scopeText: string): Promise<ActiveEdit[]> {
@@ -111,8 +111,9 @@ export class CompletionsService {
     const blocks = await this.keyedBlocks(scopeText);
     const view = viewOf([...edits, ...blocks].map((e) => e.operation));
     const { contexts } = view;
-    // A selected block is applied like any routed delta.
-    const deltas = [...view.deltas, ...(view.keyed ?? [])];
+    // A selected MELO block is applied like any routed delta; a GRACE entry replaces a state.
+    const keyed = keyedEffects(view.keyed ?? []);
+    const deltas = [...view.deltas, ...keyed.deltas];
     const read = await this.readMemory(prompt, scopeText);
     let ids = tokenizer.encode([...contexts, read.prompt].join(' '));
     // A long trace keeps its end (the final answer's line), leaving room for a short answer.
@@ -157,7 +158,7 @@ export class CompletionsService {
             }
             return stopped || aborted;
           },
-        }, deltas.length ? [combineDeltas(deltas)] : undefined));
+        }, deltas.length ? [combineDeltas(deltas)] : undefined, keyed.replacements.length ? [keyed.replacements] : undefined));
         const text = visible();
         if (text.length > sent.length && text.startsWith(sent)) onText?.(text.slice(sent.length));
         return { text, finish: stopped || generated.length < maxNewTokens ? 'stop' : 'length', promptTokens: ids.length, completionTokens: generated.length };

@@ -47,7 +47,7 @@ export interface FactView {
   id: string;
   status: string;
   error: string | null;
-  operations: Array<{ id: string; method: string; payloadSha256: string }>;
+  operations: Array<{ id: string; method: string; kind: string; payloadSha256: string }>;
 }
 
 /** Polls `GET /v1/facts/:id` until none of the facts is queued or computing any more. */

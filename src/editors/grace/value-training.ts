@@ -1,0 +1,112 @@
+import { rightPadded, type LanguageModel } from '../../models/language-model';
+import type { KedTokenizer } from '../../models/tokenizer';
+import { tokenizeProbe } from '../../models/tokenizer/tokenize-probe';
+import { hostTensor } from '../../runtime/graph/dtype';
+import { AdamW } from '../../runtime/optim';
+import { valueLossGraph } from '../locate/value-optimizer';
+
+/** One edit a value is trained on: its tokens and its own state at the prompt's last token. */
+export interface ValueRow {
+  entry: number;
+  ids: number[];
+  promptLength: number;
+  targets: number[];
+  /** The unedited residual after the codebook's layer at the prompt's last token. */
+  state: Float32Array;
+}
+
+export interface ValueTrainingOptions {
+  steps: number;
+  lr: number;
+  /** Stop once the entries' mean target NLL (averaged over the entries trained together) is below this. */
+  lossThreshold: number;
+  /** Sequences per forward pass. */
+  batchSize: number;
+}
+
+/** The rows of edits: prompt + target tokens and the prompt's last-token state at `layer`. */
+export async function valueRows(model: LanguageModel, tokenizer: KedTokenizer, edits: ReadonlyArray<{ entry: number; prompt: string; target: string }>, layer: number): Promise<ValueRow[]> {
+  const probes = edits.map((e) => tokenizeProbe(tokenizer, { prompt: e.prompt, target: e.target }));
+  const states = await model.hidden(
+    probes.map((p) => p.prompt),
+    { kind: 'resid', layer },
+    -1,
+  );
+  return edits.map((e, i) => ({ entry: e.entry, ids: [...probes[i].prompt, ...probes[i].target], promptLength: probes[i].prompt.length, targets: probes[i].target, state: states[i] }));
+}
+
+/**
+ * Trains each entry's value: the state that, replacing the residual after `layer` at the prompt's
+ * last token of each of its rows, makes the model say the row's target (GRACE's value update,
+ * by the runtime's autodiff and Adam). Values start at their first row's own state (no change).
+ * Entries are trained side by side in batches; their rows never interact.
+ */
+export async function trainValues(model: LanguageModel, rows: readonly ValueRow[], layer: number, hp: ValueTrainingOptions): Promise<Map<number, Float32Array>> {
+  const byEntry = new Map<number, ValueRow[]>();
+  for (const row of rows) byEntry.set(row.entry, [...(byEntry.get(row.entry) ?? []), row]);
+  const values = new Map<number, Float32Array>();
+  let group: number[] = [];
+  let groupRows = 0;
+  const flush = async () => {
+    if (!group.length) return;
+    const trained = await trainGroup(model, group.map((e) => [e, byEntry.get(e)!] as const), layer, hp);
+    for (const [entry, value] of trained) values.set(entry, value);
+    [group, groupRows] = [[], 0];
+  };
+  for (const [entry, entryRows] of byEntry) {
+    if (groupRows && groupRows + entryRows.length > hp.batchSize) await flush();
+    group.push(entry);
+    groupRows += entryRows.length;
+  }
+  await flush();
+  return values;
+}
+
+async function trainGroup(model: LanguageModel, entries: ReadonlyArray<readonly [number, readonly ValueRow[]]>, layer: number, hp: ValueTrainingOptions): Promise<Map<number, Float32Array>> {
+  const compiled = await valueLossGraph(model, layer, 'resid');
+  const rows = entries.flatMap(([, r]) => r);
+  const d = model.config.dModel;
+  const batch = rows.length;
+  const width = Math.max(...rows.map((r) => r.ids.length));
+  const targets = hostTensor('int64', [batch, width]);
+  const nllWeight = hostTensor('float32', [batch, width]);
+  rows.forEach((r, b) => {
+    const members = entries.find(([e]) => e === r.entry)![1].length;
+    r.targets.forEach((token, i) => {
+      const at = b * width + r.promptLength - 1 + i;
+      targets.data[at] = BigInt(token);
+      // Each entry's loss is the mean NLL over its rows' target tokens.
+      nllWeight.data[at] = 1 / (members * r.targets.length);
+    });
+  });
+  const feeds = {
+    ...rightPadded(rows.map((r) => r.ids)).feeds,
+    targets,
+    nll_weight: nllWeight,
+    kl_select: hostTensor('float32', [batch, width]),
+    kl_p0w: hostTensor('float32', [batch, model.config.vocabSize]),
+  };
+  const params = new Map(entries.map(([e, r]) => [`v${e}`, Float32Array.from(r[0].state)]));
+  const optimizer = new AdamW(params, { lr: hp.lr, weightDecay: 0 });
+  const added = hostTensor('float32', [batch, width, d]);
+  for (let step = 0; step < hp.steps; step++) {
+    // Replacing the state s by v is adding v − s at that position.
+    rows.forEach((r, b) => {
+      const v = params.get(`v${r.entry}`)!;
+      const offset = (b * width + r.promptLength - 1) * d;
+      for (let j = 0; j < d; j++) added.data[offset + j] = v[j] - r.state[j];
+    });
+    const out = await compiled.run({ ...feeds, [`resid.add.${layer}`]: added });
+    // The summed loss of the group's entries (each a mean over its rows).
+    if ((out.nll.data[0] as number) < hp.lossThreshold * entries.length || step === hp.steps - 1) break;
+    const g = out.grad.data as Float32Array;
+    const gradients = new Map([...params.keys()].map((k) => [k, new Float32Array(d)]));
+    rows.forEach((r, b) => {
+      const gradient = gradients.get(`v${r.entry}`)!;
+      const offset = (b * width + r.promptLength - 1) * d;
+      for (let j = 0; j < d; j++) gradient[j] += g[offset + j];
+    });
+    optimizer.step(gradients);
+  }
+  return new Map(entries.map(([e]) => [e, params.get(`v${e}`)!]));
+}

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { settledFacts, startTestApp, type TestApp } from './support/test-app';
+
+jest.setTimeout(300_000);
+
+interface CounterfactRecord {
+  subject: string;
+  prompt: string;
+  target_new: string;
+}
+const [FIRST, SECOND, UNEDITED] = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'data', 'world', 'world-counterfact.test.json'), 'utf8')) as CounterfactRecord[]).slice(90, 93);
+
+/** GRACE in the daemon: codebook entries keyed in LanceDB; a selected entry replaces the prompt-end state. */
+describe('GRACE codebook in the daemon (embedded engine, fixture model)', () => {
+  let t: TestApp;
+  const complete = async (prompt: string) => (await t.post('/v1/completions').send({ prompt, max_tokens: 4, temperature: 0 }).expect(200)).body as { choices: Array<{ text: string }>; ked: { edits: string[] } };
+  const edit = async (fact: CounterfactRecord) => {
+    const { ids } = (await t.post('/v1/facts').send({ facts: [{ subject: fact.subject, prompt: fact.prompt, target_new: fact.target_new }] }).expect(202)).body as { ids: string[] };
+    const [view] = await settledFacts(t, ids);
+    expect([view.status, view.operations[0].method, view.operations[0].kind]).toEqual(['verified', 'grace', 'codebook']);
+    return view.operations[0].id;
+  };
+
+  beforeAll(async () => {
+    t = (await startTestApp('embedded', { KED_WORKER: 'on', KED_EDIT_METHODS: 'grace', KED_AUDIT_CRON: 'off' }))!;
+  });
+
+  afterAll(() => t.close());
+
+  it('answers an edited prompt with its target, leaves others alone, lets a re-edit win, and rolls back', async () => {
+    const before = { first: await complete(FIRST.prompt), unedited: await complete(UNEDITED.prompt) };
+    const firstEdit = await edit(FIRST);
+    const first = await complete(FIRST.prompt);
+    expect(first.ked.edits).toEqual([firstEdit]);
+    expect(first.choices[0].text.trim().startsWith(FIRST.target_new)).toBe(true);
+    const unedited = await complete(UNEDITED.prompt);
+    expect(unedited.ked.edits).toEqual([]);
+    expect(unedited.choices[0].text).toBe(before.unedited.choices[0].text);
+
+    // The same prompt edited again: the newer entry takes the older one's ball over.
+    const reEdit = await edit({ ...FIRST, target_new: SECOND.target_new });
+    const again = await complete(FIRST.prompt);
+    expect(again.ked.edits).toEqual([reEdit]);
+    expect(again.choices[0].text.trim().startsWith(SECOND.target_new)).toBe(true);
+
+    // Codebook entries are never merged into weights.
+    await t.post(`/v1/edits/${reEdit}/commit`).expect(409);
+
+    await t.del(`/v1/edits/${reEdit}`).expect(200);
+    expect((await complete(FIRST.prompt)).ked.edits).toEqual([firstEdit]);
+    await t.del(`/v1/edits/${firstEdit}`).expect(200);
+    const reverted = await complete(FIRST.prompt);
+    expect(reverted.ked.edits).toEqual([]);
+    expect(reverted.choices[0].text).toBe(before.first.choices[0].text);
+  });
+});
