@@ -6,6 +6,7 @@ import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config/ked-config';
 import { createApiKey } from '../../src/guards/api-keys';
+import { EditEventsService } from '../../src/modules/edits/edit-events.service';
 import { createApp } from '../../src/server';
 import { testConfig } from './support/app-env';
 import { tempDataDir } from './support/engines';
@@ -18,7 +19,7 @@ interface CounterfactRecord {
   prompt: string;
   target_new: string;
 }
-const [FIRST, SECOND] = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'data', 'world', 'world-counterfact.test.json'), 'utf8')) as CounterfactRecord[]).slice(70, 72);
+const [FIRST, SECOND, THIRD] = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'data', 'world', 'world-counterfact.test.json'), 'utf8')) as CounterfactRecord[]).slice(70, 73);
 
 type Completion = { choices: Array<{ text: string }>; ked: { edits: string[] } };
 
@@ -91,5 +92,39 @@ describe('two daemons on one PostgreSQL server', () => {
     expect(merged.ked.edits).toEqual([]);
     expect(merged.choices[0].text.trim().startsWith(SECOND.target_new)).toBe(true);
     expect((await complete(b, SECOND.prompt)).choices[0].text).toBe(merged.choices[0].text);
+  });
+
+  it('weight changes made while a daemon was not listening reach it when it reconnects', async () => {
+    if (!a || !b) return;
+    const events = a.get(EditEventsService);
+    const listener = `ked-edit-events:${events.instance}`;
+    const db = b.get<DataSource>(getDataSourceToken());
+    const listening = async () => Number((await db.query('SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1', [listener]))[0].n);
+    const disconnectA = async () => {
+      await db.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [listener]);
+      while ((await listening()) > 0) await new Promise((r) => setTimeout(r, 20));
+    };
+    events.reconnectDelayMs = 4000; // long enough for the change below to be made while A is deaf
+    try {
+      const before = await complete(a, THIRD.prompt);
+      const id = await applied(a, THIRD);
+      await eventually(() => complete(b!, THIRD.prompt), (c) => c.ked.edits.includes(id));
+
+      await disconnectA();
+      await auth(b, (h) => h.post(`/v1/edits/${id}/commit`)).expect(200);
+      expect(await listening()).toBe(0); // the commit's event went out while A was not listening
+      const merged = await eventually(() => complete(a!, THIRD.prompt), (c) => c.ked.edits.length === 0 && c.choices[0].text !== before.choices[0].text);
+      expect(merged.ked.edits).toEqual([]);
+      expect(merged.choices[0].text.trim().startsWith(THIRD.target_new)).toBe(true);
+
+      await disconnectA();
+      await auth(b, (h) => h.delete(`/v1/edits/${id}`)).expect(200);
+      expect(await listening()).toBe(0);
+      const back = await eventually(() => complete(a!, THIRD.prompt), (c) => c.choices[0].text === before.choices[0].text);
+      expect(back.choices[0].text).toBe(before.choices[0].text);
+      expect(back.ked.edits).toEqual([]);
+    } finally {
+      events.reconnectDelayMs = 1000;
+    }
   });
 });

@@ -7,7 +7,6 @@ import { InjectKedConfig } from '../../config/config.providers';
 import type { KedConfig } from '../../config/ked-config';
 
 const CHANNEL = 'ked_edit_events';
-const RECONNECT_MS = 1000;
 
 /** What one daemon tells the others sharing its PostgreSQL server. */
 export type EditEvent =
@@ -23,12 +22,16 @@ type Handler = (event: EditEvent) => Promise<void>;
  * the served weights commits, the daemon that made it sends a NOTIFY; the others LISTEN and
  * re-read the rows named (Postgres stays the record; events carry ids only). With the embedded
  * engine there is one process, so nothing is sent. A lost connection is re-established, and
- * the routing rows are re-read in full then, since events sent meanwhile are lost.
+ * routing and the served weights are then brought to what Postgres says in full (each
+ * subscriber's resync), since events sent meanwhile are lost.
  */
 @Injectable()
 export class EditEventsService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(EditEventsService.name);
-  private readonly instance = randomUUID();
+  /** This daemon's id: its events carry it, and its listening connection's application_name names it. */
+  readonly instance = randomUUID();
+  /** How long a lost listening connection waits before it reconnects. */
+  reconnectDelayMs = 1000;
   private readonly handlers: Handler[] = [];
   private resyncs: Array<() => Promise<void>> = [];
   private client?: Client;
@@ -64,7 +67,7 @@ export class EditEventsService implements OnModuleInit, OnApplicationShutdown {
 
   private async listen(reconnecting: boolean): Promise<void> {
     if (this.config.database.mode !== 'server' || this.closing) return;
-    const client = new Client({ connectionString: this.config.database.url });
+    const client = new Client({ connectionString: this.config.database.url, application_name: `ked-edit-events:${this.instance}` });
     client.on('notification', (message) => {
       if (message.channel !== CHANNEL || !message.payload) return;
       let event: EditEvent & { from?: string };
@@ -99,7 +102,7 @@ export class EditEventsService implements OnModuleInit, OnApplicationShutdown {
     if (this.client === client) this.client = undefined;
     client.removeAllListeners('end');
     client.end().catch(() => undefined);
-    setTimeout(() => void this.listen(true), RECONNECT_MS).unref();
+    setTimeout(() => void this.listen(true), this.reconnectDelayMs).unref();
   }
 
   private async dispatch(event: EditEvent): Promise<void> {

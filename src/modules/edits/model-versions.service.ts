@@ -42,7 +42,7 @@ export class ModelVersionsService implements OnApplicationBootstrap {
       async (event) => {
         if (event.kind === 'weights') await this.follow(event.editId, event.sign);
       },
-      async () => this.logger.warn('edit events were lost for a while: weight changes made meanwhile by other daemons are picked up at the next restart'),
+      async () => void (await this.resync()),
     );
     if (!this.models.configured) return;
     const count = await this.versionLock.runExclusive(async () => {
@@ -66,6 +66,39 @@ export class ModelVersionsService implements OnApplicationBootstrap {
     merge(model, operation, sign);
     if (sign === 1) this.merged.add(payload);
     else this.merged.delete(payload);
+  }
+
+  /**
+   * After events were lost (the listening connection dropped): brings the served weights to exactly
+   * the live committed edits, as the start-up replay would, by merging the payloads committed
+   * meanwhile and subtracting those rolled back meanwhile. Deltas add, so order does not matter.
+   */
+  async resync(): Promise<{ merged: number; subtracted: number }> {
+    if (!this.models.configured) return { merged: 0, subtracted: 0 };
+    return this.versionLock.runExclusive(async () => {
+      const live = await this.liveCommitted();
+      const wanted = new Set(live.map(payloadOf));
+      const toMerge = [...new Map(live.filter((r) => !this.merged.has(payloadOf(r))).map((r) => [payloadOf(r), r])).values()];
+      const toSubtract = await this.rowsOfPayloads([...this.merged].filter((p) => !wanted.has(p)));
+      if (toMerge.length || toSubtract.length) {
+        await this.models.changingWeights(async (model) => {
+          for (const row of toSubtract) this.apply(model, row, decodeOperation(row.payload) as DeltaOperation, -1);
+          for (const row of toMerge) this.apply(model, row, decodeOperation(row.payload) as DeltaOperation, 1);
+          // Edits committed meanwhile leave routing (the edit memory's own resync does the same from Postgres).
+          await this.memory.deactivate(toMerge.map((r) => r.id), { publish: false });
+        });
+        this.logger.warn(`edit events were lost for a while: ${toMerge.length} committed edits merged and ${toSubtract.length} rolled-back edits subtracted since`);
+      }
+      return { merged: toMerge.length, subtracted: toSubtract.length };
+    });
+  }
+
+  /** One row for each payload (sha256, or an edit id for a row without one). */
+  private async rowsOfPayloads(payloads: readonly string[]): Promise<EditOperation[]> {
+    if (!payloads.length) return [];
+    const repo = this.dataSource.getRepository(EditOperation);
+    const rows = [...(await repo.findBy({ payloadSha256: In([...payloads]) })), ...(await repo.findBy({ id: In(payloads.filter((p) => /^[0-9a-f-]{36}$/.test(p))) }))];
+    return [...new Map(rows.filter((r) => payloads.includes(payloadOf(r))).map((r) => [payloadOf(r), r])).values()];
   }
 
   /** Another daemon's commit (sign 1) or rollback (−1) of an edit, applied to this daemon's weights. */
