@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { positiveInt } from './arguments';
 import { benchServe } from './serve-bench';
 
@@ -18,9 +18,10 @@ export function registerServeBench(bench: Command): void {
     .option('--duration <s>', 'seconds of load per size', positiveInt('--duration'), 10)
     .option('--connections <n>', 'concurrent connections', positiveInt('--connections'), 4)
     .option('--max-tokens <n>', 'tokens generated per request', positiveInt('--max-tokens'), 8)
+    .addOption(new Option('--kind <kind>', 'the stored edits: rank-one deltas the scope detector routes by text, or GRACE entries selected by each request\'s hidden-state key').choices(['delta', 'keyed']).default('delta'))
     .option('--json', 'one JSON line per size {"edits","rps","p50Ms","p99Ms","errors"}, then {"routingOverheadPct"}')
-    .action(async (flags: { edits: number[]; duration: number; connections: number; maxTokens: number; json?: boolean }) => {
-      const points = await benchServe({ editCounts: flags.edits, durationSeconds: flags.duration, connections: flags.connections, maxTokens: flags.maxTokens, onPhase: (m) => process.stderr.write(`ked bench serve: ${m}\n`) });
+    .action(async (flags: { edits: number[]; duration: number; connections: number; maxTokens: number; kind: 'delta' | 'keyed'; json?: boolean }) => {
+      const points = await benchServe({ editCounts: flags.edits, durationSeconds: flags.duration, connections: flags.connections, maxTokens: flags.maxTokens, kind: flags.kind, onPhase: (m) => process.stderr.write(`ked bench serve: ${m}\n`) });
       for (const p of points) console.log(flags.json ? JSON.stringify(p) : `${String(p.edits).padStart(6)} edits: ${p.rps} req/s, p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms, ${p.errors} errors`);
       const first = points[0];
       const last = points[points.length - 1];

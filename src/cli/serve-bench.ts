@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../config/ked-config';
-import type { DeltaOperation } from '../editors/edit-operation';
+import type { CodebookOperation, DeltaOperation } from '../editors/edit-operation';
+import { unit } from '../editors/melo/hidden-keys';
 import { createApiKey } from '../guards/api-keys';
 import { EditMemoryService } from '../modules/edits/edit-memory.service';
 import { ModelService } from '../modules/model/model.service';
@@ -26,6 +27,12 @@ export interface ServeBenchOptions {
   durationSeconds: number;
   connections: number;
   maxTokens: number;
+  /**
+   * 'delta': rank-one deltas about synthetic subjects, found by the scope detector from the
+   * request's text. 'keyed': GRACE codebook entries, found by the request's hidden-state key
+   * (one more forward pass per request and a LanceDB vector search).
+   */
+  kind: 'delta' | 'keyed';
   onPhase?: (message: string) => void;
 }
 
@@ -35,7 +42,8 @@ const PROMPT = 'The capital of Veland is';
 /**
  * `ked bench serve`: a real daemon on 127.0.0.1 (fresh embedded data dir, fixture model, worker
  * off), loaded by autocannon with completions while the edit memory holds 0, 1,000, 10,000 …
- * stored routed edits (rank-one deltas of ROME's shape about synthetic subjects).
+ * stored routed edits (rank-one deltas of ROME's shape about synthetic subjects, or GRACE
+ * entries with random keys: either way, none applies to the bench prompt).
  */
 export async function benchServe(options: ServeBenchOptions): Promise<ServeBenchPoint[]> {
   const dir = mkdtempSync(join(tmpdir(), 'ked-bench-serve-'));
@@ -60,12 +68,12 @@ export async function benchServe(options: ServeBenchOptions): Promise<ServeBench
           const saved = [];
           for (let i = 0; i < batch; i++) {
             const n = stored + i;
-            const operation: DeltaOperation = {
-              kind: 'delta',
-              method: 'rome',
-              requests: [0],
-              factors: [{ layer: 1, u: { dtype: 'float32', shape: [serving.config.dModel, 1], data: Float32Array.from({ length: serving.config.dModel }, () => random() - 0.5) }, v: { dtype: 'float32', shape: [serving.config.dFF, 1], data: Float32Array.from({ length: serving.config.dFF }, () => (random() - 0.5) / 100) } }],
-            };
+            const { dModel, dFF } = serving.config;
+            const vector = (length: number, scale: number) => Float32Array.from({ length }, () => (random() - 0.5) * scale);
+            const operation: DeltaOperation | CodebookOperation =
+              options.kind === 'keyed'
+                ? { kind: 'codebook', method: 'grace', requests: [0], label: `Company ${n % 97}`, value: { dtype: 'float32', shape: [dModel], data: vector(dModel, 1) }, key: { tap: { kind: 'resid', layer: 2 }, position: 'last', center: { dtype: 'float32', shape: [dModel], data: unit(vector(dModel, 1)) }, radius: 0.12 } }
+                : { kind: 'delta', method: 'rome', requests: [0], factors: [{ layer: 1, u: { dtype: 'float32', shape: [dModel, 1], data: vector(dModel, 1) }, v: { dtype: 'float32', shape: [dFF, 1], data: vector(dFF, 1 / 100) } }] };
             saved.push(await memory.save(manager, { factId: null, operation, scope: { subjects: [`Benchsubject ${n}`], statement: `Benchsubject ${n} works for Company ${n % 97}` }, verification: null }));
           }
           return saved;

@@ -13,4 +13,15 @@ describe('ked bench serve', () => {
     expect(lines[0].rps).toBeGreaterThan(0);
     expect(lines[2]).toEqual({ routingOverheadPct: expect.any(Number), from: 0, to: 50 });
   });
+
+  it('measures keyed edits too (GRACE entries selected by each request\'s hidden-state key)', async () => {
+    const result = await runKed(['bench', 'serve', '--kind', 'keyed', '--edits', '0,20', '--duration', '1', '--connections', '2', '--max-tokens', '2', '--json'], {}).done;
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.edits, l.errors])).toEqual([
+      [0, 0],
+      [20, 0],
+      [undefined, undefined],
+    ]);
+  });
 });
