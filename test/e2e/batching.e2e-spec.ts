@@ -1,18 +1,12 @@
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { EditMemoryService } from '../../src/modules/edits/edit-memory.service';
+import { asFact, counterfactRecords } from './support/counterfact';
 import { settledFacts, startTestApp, type TestApp } from './support/test-app';
 
 jest.setTimeout(300_000);
 
-interface CounterfactRecord {
-  subject: string;
-  prompt: string;
-  target_new: string;
-}
-const RECORDS = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'data', 'world', 'world-counterfact.test.json'), 'utf8')) as CounterfactRecord[]).slice(40, 46);
+const RECORDS = counterfactRecords(40, 46);
 
 /** Timer batching: facts arriving together are edited by one MEMIT computation, verified one by one. */
 describe('MEMIT timer batching (embedded engine, fixture model)', () => {
@@ -25,7 +19,7 @@ describe('MEMIT timer batching (embedded engine, fixture model)', () => {
   afterAll(() => t.close());
 
   it('edits six facts in one MEMIT batch, stores its operation once per passing fact, escalates the rest', async () => {
-    const facts = RECORDS.map((r) => ({ subject: r.subject, prompt: r.prompt, target_new: r.target_new }));
+    const facts = RECORDS.map(asFact);
     const { ids } = (await t.post('/v1/facts').send({ facts }).expect(202)).body as { ids: string[] };
     const views = await settledFacts(t, ids, 500);
     expect(views.map((v) => v.status)).toEqual(ids.map(() => 'verified'));

@@ -1,23 +1,17 @@
 import type { INestApplication } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import type { KedConfig } from '../../src/config/ked-config';
 import { createApiKey } from '../../src/guards/api-keys';
 import { createApp } from '../../src/server';
 import { testConfig } from './support/app-env';
+import { counterfactRecords } from './support/counterfact';
 import { settledFacts } from './support/test-app';
 
 jest.setTimeout(300_000);
 
-interface CounterfactRecord {
-  subject: string;
-  prompt: string;
-  target_new: string;
-}
-const [EDITED, OTHER] = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'data', 'world', 'world-counterfact.test.json'), 'utf8')) as CounterfactRecord[]).slice(60, 62);
+const [EDITED, OTHER] = counterfactRecords(60, 62);
 
 /** Committing a routed weight edit into the served model, across restarts, and rolling it back. */
 describe('commits and model versions (embedded engine, fixture model)', () => {

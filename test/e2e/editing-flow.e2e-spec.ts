@@ -1,26 +1,17 @@
 import type { INestApplication } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { createApiKey } from '../../src/guards/api-keys';
 import { createApp } from '../../src/server';
 import { testConfig } from './support/app-env';
+import { counterfactRecords } from './support/counterfact';
 import { ENGINES } from './support/engines';
-
-interface CounterfactRecord {
-  subject: string;
-  prompt: string;
-  target_new: string;
-  rephrase_prompt?: string;
-}
 
 jest.setTimeout(600_000);
 
-const RECORDS = JSON.parse(readFileSync(join(__dirname, '..', '..', 'data', 'world', 'world-counterfact.test.json'), 'utf8')) as CounterfactRecord[];
-const EDITED = RECORDS.slice(0, 20);
-const UNRELATED = RECORDS.slice(500, 520).filter((r) => !EDITED.some((e) => r.prompt.includes(e.subject)));
+const EDITED = counterfactRecords(0, 20);
+const UNRELATED = counterfactRecords(500, 520).filter((r) => !EDITED.some((e) => r.prompt.includes(e.subject)));
 
 /**
  * The daemon end to end on the fixture model: 20 counterfact facts streamed over HTTP are applied

@@ -1,22 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { asFact, counterfactRecords, type CounterfactRecord } from './support/counterfact';
 import { settledFacts, startTestApp, type TestApp } from './support/test-app';
 
 jest.setTimeout(300_000);
 
-interface CounterfactRecord {
-  subject: string;
-  prompt: string;
-  target_new: string;
-}
-const [FIRST, SECOND, UNEDITED] = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'data', 'world', 'world-counterfact.test.json'), 'utf8')) as CounterfactRecord[]).slice(90, 93);
+const [FIRST, SECOND, UNEDITED] = counterfactRecords(90, 93);
 
 /** GRACE in the daemon: codebook entries keyed in LanceDB; a selected entry replaces the prompt-end state. */
 describe('GRACE codebook in the daemon (embedded engine, fixture model)', () => {
   let t: TestApp;
   const complete = async (prompt: string) => (await t.post('/v1/completions').send({ prompt, max_tokens: 4, temperature: 0 }).expect(200)).body as { choices: Array<{ text: string }>; ked: { edits: string[] } };
   const edit = async (fact: CounterfactRecord) => {
-    const { ids } = (await t.post('/v1/facts').send({ facts: [{ subject: fact.subject, prompt: fact.prompt, target_new: fact.target_new }] }).expect(202)).body as { ids: string[] };
+    const { ids } = (await t.post('/v1/facts').send({ facts: [asFact(fact)] }).expect(202)).body as { ids: string[] };
     const [view] = await settledFacts(t, ids);
     expect([view.status, view.operations[0].method, view.operations[0].kind]).toEqual(['verified', 'grace', 'codebook']);
     return view.operations[0].id;

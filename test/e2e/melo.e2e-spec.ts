@@ -1,15 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { asFact, counterfactRecords } from './support/counterfact';
 import { settledFacts, startTestApp, type TestApp } from './support/test-app';
 
 jest.setTimeout(300_000);
 
-interface CounterfactRecord {
-  subject: string;
-  prompt: string;
-  target_new: string;
-}
-const [FIRST, SECOND, UNEDITED] = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'data', 'world', 'world-counterfact.test.json'), 'utf8')) as CounterfactRecord[]).slice(80, 83);
+const [FIRST, SECOND, UNEDITED] = counterfactRecords(80, 83);
 
 /** MELO in the daemon: blocks indexed by hidden-state keys in LanceDB, selected by each request's own key. */
 describe('MELO blocks in the daemon (embedded engine, fixture model)', () => {
@@ -24,7 +18,7 @@ describe('MELO blocks in the daemon (embedded engine, fixture model)', () => {
 
   it("routes each block to the requests its key selects, and a rolled-back block to none", async () => {
     const before = { first: await complete(FIRST.prompt), unedited: await complete(UNEDITED.prompt) };
-    const facts = [FIRST, SECOND].map((r) => ({ subject: r.subject, prompt: r.prompt, target_new: r.target_new }));
+    const facts = [FIRST, SECOND].map(asFact);
     const { ids } = (await t.post('/v1/facts').send({ facts }).expect(202)).body as { ids: string[] };
     const views = await settledFacts(t, ids);
     expect(views.map((v) => [v.status, v.operations[0].method])).toEqual([['verified', 'melo'], ['verified', 'melo']]);

@@ -1,7 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config/ked-config';
@@ -10,16 +8,12 @@ import { EditEventsService } from '../../src/modules/edits/edit-events.service';
 import { createApp } from '../../src/server';
 import { testConfig } from './support/app-env';
 import { tempDataDir } from './support/engines';
+import { asFact, counterfactRecords, type CounterfactRecord } from './support/counterfact';
 import { settledFacts } from './support/test-app';
 
 jest.setTimeout(300_000);
 
-interface CounterfactRecord {
-  subject: string;
-  prompt: string;
-  target_new: string;
-}
-const [FIRST, SECOND, THIRD] = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'data', 'world', 'world-counterfact.test.json'), 'utf8')) as CounterfactRecord[]).slice(70, 73);
+const [FIRST, SECOND, THIRD] = counterfactRecords(70, 73);
 
 type Completion = { choices: Array<{ text: string }>; ked: { edits: string[] } };
 
@@ -42,7 +36,7 @@ describe('two daemons on one PostgreSQL server', () => {
     }
   };
   const applied = async (app: INestApplication, fact: CounterfactRecord): Promise<string> => {
-    const { ids } = (await auth(app, (h) => h.post('/v1/facts')).send({ facts: [{ subject: fact.subject, prompt: fact.prompt, target_new: fact.target_new }] }).expect(202)).body as { ids: string[] };
+    const { ids } = (await auth(app, (h) => h.post('/v1/facts')).send({ facts: [asFact(fact)] }).expect(202)).body as { ids: string[] };
     const [view] = await settledFacts({ get: (url) => auth(app, (h) => h.get(url)) }, ids, 200);
     expect(view.status).toBe('verified');
     return view.operations[0].id;
