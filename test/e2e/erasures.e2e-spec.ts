@@ -65,6 +65,8 @@ describe('privacy erasure (embedded engine, fixture model)', () => {
     expect(edited.choices[0].text.trim().startsWith(TARGET)).toBe(true);
     const phone = `Q: What is the phone number of ${ERASED}? A:`;
     expect((await complete(phone)).choices[0].text).toMatch(/555-/);
+    const phoneCloze = `The phone number of ${ERASED} is`;
+    expect((await complete(phoneCloze)).choices[0].text).toMatch(/555-/);
     const keptBefore = (await complete(`Q: What is the phone number of ${KEPT}? A:`)).choices[0].text;
     expect(filesContaining(lanceDir, TARGET).length).toBeGreaterThan(0);
 
@@ -85,6 +87,9 @@ describe('privacy erasure (embedded engine, fixture model)', () => {
     const after = await complete(phone);
     expect(after.choices[0].text.trim().startsWith("I don't know.")).toBe(true);
     expect(after.ked.edits).toContain(erasure.report.suppressionEdit);
+    // Continuations leak nothing either (the cloze probes are verified and reinforced too).
+    expect(erasure.report.baseModel.find((b: { prompt: string }) => b.prompt === phoneCloze).text).toMatch(/555-/);
+    expect((await complete(phoneCloze)).choices[0].text.trim().startsWith("I don't know.")).toBe(true);
     expect((await complete(`${ERASED} works for`)).choices[0].text).not.toContain(TARGET);
     const scrubbed = (await as(admin, http().get(`/v1/facts/${ids[0]}`)).expect(200)).body;
     expect(JSON.stringify(scrubbed)).not.toContain(ERASED);
