@@ -3,6 +3,7 @@ import type { HostTensor } from '../runtime/graph/dtype';
 import { commitDelta, snapshotFor } from '../editors/commit-delta';
 import { isKeyed, type DeltaOperation, type EditOperation, type KeyedOperation } from '../editors/edit-operation';
 import type { MemoryRecord } from '../editors/edit-method';
+import { cosineDistance } from '../editors/melo/hidden-keys';
 import { DetectorRouter, type EditStatement } from './detector-router';
 
 /**
@@ -137,6 +138,20 @@ export class AppliedEdits implements EditScope {
     this.router = undefined;
     this.count = 0;
   }
+}
+
+/**
+ * The keyed operation a key selects: the nearest centre within its own radius, the later one on a
+ * tie (a newer edit of the same prompt wins), or none.
+ */
+export function nearestKeyed<K extends KeyedOperation>(operations: readonly K[], keyFor: (op: K) => Float32Array): K | undefined {
+  let best: K | undefined;
+  let bestDistance = Infinity;
+  for (const op of operations) {
+    const distance = cosineDistance(keyFor(op), op.key.center.data as Float32Array);
+    if (distance <= op.key.radius && distance <= bestDistance) [best, bestDistance] = [op, distance];
+  }
+  return best;
 }
 
 /** What selected keyed operations feed the model: MELO blocks' deltas and GRACE entries' replacement states. */

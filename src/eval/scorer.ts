@@ -1,9 +1,9 @@
 import type { EditDeltas, LanguageModel, PromptEndReplacement, Replacements, TargetScore } from '../models/language-model';
 import type { KedTokenizer } from '../models/tokenizer';
-import { combineDeltas, keyedEffects, resolveView, type ProbeView } from './applied-edits';
+import { combineDeltas, keyedEffects, nearestKeyed, resolveView, type ProbeView } from './applied-edits';
 import type { EvalCase } from './dataset/eval-case';
-import type { DeltaOperation, HiddenKey, KeyedOperation } from '../editors/edit-operation';
-import { cosineDistance, keySpecId, promptKeys } from '../editors/melo/hidden-keys';
+import type { DeltaOperation, HiddenKey } from '../editors/edit-operation';
+import { keySpecId, promptKeys } from '../editors/melo/hidden-keys';
 import type { MemoryReader } from '../editors/edit-method';
 import { mean, nGramEntropy } from './metrics';
 import { ProbeEncoder } from './probe-encoder';
@@ -139,20 +139,6 @@ async function resolveJobs<J extends { prompt: string; view: ProbeView }>(jobs: 
   const out: J[] = [];
   for (const job of jobs) out.push(job.view.router ? { ...job, view: await resolveView(job.view, job.prompt) } : job);
   return out;
-}
-
-/**
- * The keyed operation a key selects: the nearest centre within its own radius, the later one on a
- * tie (a newer edit of the same prompt wins), or none.
- */
-export function nearestKeyed<K extends KeyedOperation>(operations: readonly K[], keyFor: (op: K) => Float32Array): K | undefined {
-  let best: K | undefined;
-  let bestDistance = Infinity;
-  for (const op of operations) {
-    const distance = cosineDistance(keyFor(op), op.key.center.data as Float32Array);
-    if (distance <= op.key.radius && distance <= bestDistance) [best, bestDistance] = [op, distance];
-  }
-  return best;
 }
 
 /** Per-sequence replacements for a batch, or undefined when no sequence has any (the plain graph). */

@@ -1,8 +1,7 @@
 import type { MemoryReader } from '../../editors/edit-method';
 import type { EditOperation, KeyedOperation } from '../../editors/edit-operation';
 import type { EditRequest } from '../../editors/edit-request';
-import { combineDeltas, keyedEffects, viewOf } from '../../eval/applied-edits';
-import { nearestKeyed } from '../../eval/scorer';
+import { combineDeltas, keyedEffects, nearestKeyed, viewOf } from '../../eval/applied-edits';
 import { keySpecId, promptKeys } from '../../editors/melo/hidden-keys';
 import { tokenizeProbe } from '../../eval/teacher-forcing';
 import type { LanguageModel } from '../../models/language-model';
