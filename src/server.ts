@@ -17,14 +17,17 @@ const BODY_LIMIT = '16mb';
 
 /** Builds the daemon (not yet listening): used by `ked serve` and by the e2e tests alike. */
 export async function createApp(config: KedConfig): Promise<INestApplication> {
-  for (const name of config.editMethods) {
-    let routable = false;
-    try {
-      routable = getMethod(name).capabilities.routable;
-    } catch (err) {
-      throw new ConfigError('KED_EDIT_METHODS', (err as Error).message);
+  const policy = config.editPolicy;
+  for (const [variable, names] of [['KED_EDIT_METHODS', policy.modification], ['KED_INSERTION_METHODS', policy.insertion]] as const) {
+    for (const name of names) {
+      let routable = false;
+      try {
+        routable = getMethod(name).capabilities.routable;
+      } catch (err) {
+        throw new ConfigError(variable, (err as Error).message);
+      }
+      if (!routable) throw new ConfigError(variable, `"${name}" cannot be routed per request`);
     }
-    if (!routable) throw new ConfigError('KED_EDIT_METHODS', `"${name}" cannot be routed per request`);
   }
   // Opens the configured engine (starting the embedded one if needed) and migrates it.
   const dataSource = await KedDataSource.open(config.database);

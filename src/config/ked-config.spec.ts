@@ -21,7 +21,9 @@ describe('loadConfig', () => {
 
   it('reads the editing, audit and rate-limit settings, and names a bad one', () => {
     const config = loadConfig({ KED_DATA_DIR: dir, KED_EDIT_METHODS: 'memit,ft-m', KED_AUDIT_CRON: '*/5 * * * *', KED_AUDIT_QUARANTINE: 'on', KED_RATE_LIMIT: '60' });
-    expect(config.editMethods).toEqual(['memit', 'ft-m']);
+    expect(config.editPolicy).toEqual({ modification: ['memit', 'ft-m'], insertion: ['memit', 'ft-m'], memoryRelations: [], memoryMethod: 'mello' });
+    const split = loadConfig({ KED_DATA_DIR: dir, KED_EDIT_METHODS: 'rome', KED_INSERTION_METHODS: 'melo,ice', KED_MEMORY_RELATIONS: 'citizen_of,capital_of', KED_MEMORY_METHOD: 'pokemqa' });
+    expect(split.editPolicy).toEqual({ modification: ['rome'], insertion: ['melo', 'ice'], memoryRelations: ['citizen_of', 'capital_of'], memoryMethod: 'pokemqa' });
     expect(config.audit).toMatchObject({ cron: '*/5 * * * *', minLocality: 95, quarantine: true });
     expect(config.rateLimit).toBe(60);
     expect(config.worker).toBe(true);
@@ -29,6 +31,8 @@ describe('loadConfig', () => {
     expect(failure({ KED_DATA_DIR: dir, KED_AUDIT_CRON: 'every night' }).setting).toBe('KED_AUDIT_CRON');
     expect(failure({ KED_DATA_DIR: dir, KED_EDIT_METHODS: 'rome;ft-m' }).message).toContain('KED_EDIT_METHODS must be a comma-separated list');
     expect(failure({ KED_DATA_DIR: dir, KED_WORKER: 'maybe' }).message).toContain('KED_WORKER must be on or off');
+    expect(failure({ KED_DATA_DIR: dir, KED_INSERTION_METHODS: 'melo ice' }).setting).toBe('KED_INSERTION_METHODS');
+    expect(failure({ KED_DATA_DIR: dir, KED_MEMORY_METHOD: 'rome' }).message).toContain('KED_MEMORY_METHOD must be mello or pokemqa');
     expect(failure({ KED_DATA_DIR: dir, KED_AUDIT_MIN_LOCALITY: '120' }).setting).toBe('KED_AUDIT_MIN_LOCALITY');
   });
 

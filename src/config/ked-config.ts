@@ -5,6 +5,21 @@ import { CronTime } from 'cron';
 import { ConfigError, parseConfig } from './config.schema';
 
 /** The resolved configuration the daemon runs with (paths absolute, defaults applied). */
+/**
+ * The planner's policy: methods per kind of fact, tried in order (a failed verification escalates
+ * to the next), and the relations whose facts also get a memory record for multi-hop questions.
+ */
+export interface EditPolicy {
+  /** For a fact that replaces an answer (it names the ground truth): KED_EDIT_METHODS. */
+  modification: string[];
+  /** For a fact without a ground truth (new knowledge): KED_INSERTION_METHODS, else KED_EDIT_METHODS. */
+  insertion: string[];
+  /** Relations (as facts name them in `relation`) whose facts also get a memory record: KED_MEMORY_RELATIONS. */
+  memoryRelations: string[];
+  /** The method that makes that record (mello or pokemqa): KED_MEMORY_METHOD. */
+  memoryMethod: string;
+}
+
 export interface KedConfig {
   port: number;
   host: string;
@@ -17,8 +32,8 @@ export interface KedConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Key-statistics sample for locate-and-edit methods: a world.json (its corpus) or a JSONL/text file. */
   statsCorpus?: string;
-  /** The methods a fact is tried with, in order; a failed verification escalates to the next. */
-  editMethods: string[];
+  /** Which methods edit which facts (see src/modules/facts/edit-policy.ts). */
+  editPolicy: EditPolicy;
   /** Whether this process applies queued facts. */
   worker: boolean;
   /**
@@ -65,7 +80,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: raw.LOG_LEVEL,
     rateLimit: raw.KED_RATE_LIMIT,
     statsCorpus: raw.KED_STATS_CORPUS ? resolve(raw.KED_STATS_CORPUS) : defaultStatsCorpus(),
-    editMethods: raw.KED_EDIT_METHODS.split(','),
+    editPolicy: {
+      modification: raw.KED_EDIT_METHODS.split(','),
+      insertion: (raw.KED_INSERTION_METHODS ?? raw.KED_EDIT_METHODS).split(','),
+      memoryRelations: raw.KED_MEMORY_RELATIONS ? raw.KED_MEMORY_RELATIONS.split(',') : [],
+      memoryMethod: raw.KED_MEMORY_METHOD,
+    },
     worker: raw.KED_WORKER === 'on',
     batch: { windowMs: raw.KED_BATCH_WINDOW_MS, max: raw.KED_BATCH_MAX },
     nats: raw.KED_NATS_URL ? { url: raw.KED_NATS_URL, stream: raw.KED_NATS_STREAM, subject: raw.KED_NATS_SUBJECT } : undefined,

@@ -6,6 +6,7 @@ export interface CounterfactRecord {
   subject: string;
   prompt: string;
   target_new: string;
+  ground_truth?: string;
   rephrase_prompt?: string;
 }
 
