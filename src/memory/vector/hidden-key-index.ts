@@ -11,9 +11,10 @@ export interface HiddenKeyRow {
 }
 
 /**
- * MELO's vector database: one row per live keyed block (its centre, radius and key spec) in a
- * LanceDB table per key width. A request's key finds the nearest centre by cosine distance; the
- * block applies when the key lies within its radius.
+ * MELO's and GRACE's vector database: one row per live keyed operation (its centre, radius and
+ * key spec) in a LanceDB table per key width, the durable index the edit memory reconciles with
+ * and erasure purges. Requests are matched against the edit memory's copy in memory (a scan
+ * is several times faster than a query at these sizes; see EditMemoryService.blockFor).
  */
 export class HiddenKeyIndex {
   private constructor(private readonly table: Table) {}
@@ -46,23 +47,6 @@ export class HiddenKeyIndex {
 
   async ids(): Promise<string[]> {
     return (await this.table.query().select(['edit_id']).toArray()).map((r) => String(r.edit_id));
-  }
-
-  /**
-   * The nearest block read with `spec` whose radius holds the key (and that `live` accepts: rows of
-   * blocks rolled back before a crash may linger until the next reconcile), with its distance. On a
-   * tie (a prompt edited again: GRACE entries with one key) the higher `recency` wins.
-   */
-  async select(key: Float32Array, spec: string, live: (editId: string) => boolean = () => true, recency: (editId: string) => number = () => 0): Promise<{ editId: string; distance: number } | undefined> {
-    const hits = await this.table
-      .vectorSearch(Array.from(key))
-      .distanceType('cosine')
-      .where(`spec = '${spec.replace(/'/g, "''")}'`)
-      .select(['edit_id', 'radius', '_distance'])
-      .limit(4)
-      .toArray();
-    const within = hits.map((h) => ({ editId: String(h.edit_id), distance: Number(h._distance), radius: Number(h.radius) })).filter((h) => h.distance <= h.radius && live(h.editId));
-    return within.sort((a, b) => a.distance - b.distance || recency(b.editId) - recency(a.editId))[0];
   }
 
   /** Makes removals physical (compaction and old-version cleanup): keys are hidden states of edit prompts. */

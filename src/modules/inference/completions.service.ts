@@ -81,7 +81,7 @@ export class CompletionsService {
     const out: ActiveEdit[] = [];
     for (const spec of specs) {
       const [key] = await this.models.reading(() => promptKeys(model, tokenizer, [scopeText], spec));
-      const block = await this.memory.blockFor(key, spec);
+      const block = this.memory.blockFor(key, spec);
       if (block && !out.includes(block)) out.push(block);
     }
     return out;
