@@ -48,4 +48,27 @@ describe('ModelService weight changes', () => {
     await expect(service.changingWeights(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(service.reading(async () => 'served')).resolves.toBe('served');
   });
+
+  it('shuts down only after the model work in flight is done', async () => {
+    const other = new ModelService({ model: join(REPO_ROOT, 'models', 'fixture'), dataDir } as KedConfig);
+    await other.onModuleInit();
+    const { serving, tokenizer } = await other.get();
+    let finishRead!: () => void;
+    const held = new Promise<void>((resolve) => (finishRead = resolve));
+    // A request whose generation is still to run when shutdown begins.
+    const read = other.reading(async () => {
+      await held;
+      return serving.generate([tokenizer.encode('The capital of')], { maxNewTokens: 2 });
+    });
+    await tick();
+    let closed = false;
+    const shutdown = other.onApplicationShutdown().then(() => (closed = true));
+    await tick();
+    expect(closed).toBe(false);
+    finishRead();
+    const [generated] = await read; // ran on open sessions
+    expect(generated).toHaveLength(2);
+    await shutdown;
+    expect(closed).toBe(true);
+  });
 });

@@ -103,7 +103,11 @@ export class ModelService implements OnModuleInit, OnApplicationShutdown {
     };
   }
 
+  /**
+   * Closes the sessions once the model work in flight is done: requests whose client has gone
+   * still run when the HTTP server has closed, and an edit may be computing.
+   */
   async onApplicationShutdown(): Promise<void> {
-    await this.sessions.close();
+    await this.editingLock.runExclusive(() => this.servingLock.runExclusive(() => this.sessions.close(), SERVING_PERMITS));
   }
 }
