@@ -22,10 +22,11 @@ const IDLE_POLL_MS = 200;
  * Applies queued facts in arrival order, one at a time or, with timer batching, several in one
  * computation of a batchable method: each method the policy gives the fact (KED_EDIT_METHODS for
  * a modification, KED_INSERTION_METHODS for an insertion) computes an edit, a verification runs
- * the fact's prompt with it, and the first that passes is stored with the fact's new status (and,
- * for a fact of a KED_MEMORY_RELATIONS relation, a memory record) in one transaction, then routed. A crash before that commit
- * leaves the fact `computing`; the next start puts it back in the queue, so it is applied exactly
- * once. One worker per database (the in-flight reset at start assumes it).
+ * the fact's prompt with it, and the first that passes is stored with the fact's new status
+ * (and, for a fact of a KED_MEMORY_RELATIONS relation, a memory record) in one transaction, then
+ * routed. A crash before that commit leaves the fact `computing`; the next start puts it back in
+ * the queue, so it is applied exactly once. One worker per database (the in-flight reset at
+ * start assumes it).
  */
 @Injectable()
 export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -109,8 +110,8 @@ export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /**
-   * One computation of the batchable first method for every fact (all of one policy), verified fact by fact. The
-   * facts that pass store the same operations (one content-addressed payload, applied once per
+   * One computation of the batchable first method for every fact (all of them start with it),
+   * verified fact by fact. The facts that pass store the same operations (one content-addressed payload, applied once per
    * request however many of them are in scope); the others go on through the rest of the policy.
    */
   private async applyBatch(facts: Fact[]): Promise<void> {
