@@ -111,8 +111,9 @@ export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestro
 
   /**
    * One computation of the batchable first method for every fact (all of them start with it),
-   * verified fact by fact. The facts that pass store the same operations (one content-addressed payload, applied once per
-   * request however many of them are in scope); the others go on through the rest of the policy.
+   * verified fact by fact. The facts that pass store the same operations (one content-addressed
+   * payload, applied once per request however many of them are in scope); the others go on
+   * through the rest of the policy.
    */
   private async applyBatch(facts: Fact[]): Promise<void> {
     const { serving, tokenizer } = await this.models.get();
