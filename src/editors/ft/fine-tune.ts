@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { mlpOutProjection } from '../commit-delta';
 import type { EditContext } from '../edit-method';
 import type { DeltaOperation } from '../edit-operation';
-import type { EditRequest } from '../edit-request';
+import { checkRequests, type EditRequest } from '../edit-request';
 import { tokenizeProbe } from '../../models/tokenizer/tokenize-probe';
 import { rightPadded, type LanguageModel } from '../../models/language-model';
 import { buildLanguageModelingLoss } from '../../models/training/lm-loss';
@@ -36,10 +36,7 @@ export type FineTuneObjective = 'target' | 'prompt-last';
  */
 export async function fineTuneDelta(context: EditContext, requests: readonly EditRequest[], hp: FineTuneHparams, objective: FineTuneObjective, method: string): Promise<DeltaOperation> {
   const { model } = context;
-  requests.forEach((r, i) => {
-    if (!r.target_new.trim()) throw new Error(`${method}: request ${i}: target_new is empty`);
-    if (!r.prompt.trim()) throw new Error(`${method}: request ${i}: prompt is empty`);
-  });
+  checkRequests(method, requests);
   if (hp.layer >= model.config.layers) throw new Error(`${method}: layer ${hp.layer} does not exist (the model has ${model.config.layers})`);
   const { name, layout } = mlpOutProjection(model.config, hp.layer);
   const weight = model.weights.get(name)!.data as Float32Array;

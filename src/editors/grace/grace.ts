@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { EditMethod } from '../edit-method';
 import type { CodebookOperation } from '../edit-operation';
+import { checkRequests } from '../edit-request';
 import { unit } from '../melo/hidden-keys';
 import { placeEdit, type CodebookEntry } from './codebook';
 import { trainValues, valueRows } from './value-training';
@@ -38,10 +39,7 @@ export const graceMethod: EditMethod<typeof graceHparams> = {
   compute: async (context, requests, hp) => {
     const { model, tokenizer } = context;
     if (hp.layer >= model.config.layers) throw new Error(`grace: layer ${hp.layer} does not exist (the model has ${model.config.layers})`);
-    requests.forEach((r, i) => {
-      if (!r.prompt.trim()) throw new Error(`grace: request ${i}: prompt is empty`);
-      if (!r.target_new.trim()) throw new Error(`grace: request ${i}: target_new is empty`);
-    });
+    checkRequests('grace', requests);
     const states = await valueRows(model, tokenizer, requests.map((r, i) => ({ entry: i, prompt: r.prompt, target: r.target_new })), hp.layer);
     const entries: CodebookEntry[] = [];
     states.forEach((row, i) => placeEdit(entries, { index: i, key: unit(row.state), label: requests[i].target_new }, hp.initialRadius));

@@ -1,19 +1,10 @@
 import type { KedTokenizer } from '../../models/tokenizer';
-import type { EditRequest } from '../edit-request';
-
-/** A request a locate-and-edit method cannot do, with the reason in words. */
-export class UnsupportedRequestError extends Error {
-  constructor(method: string, index: number, reason: string) {
-    super(`${method}: request ${index}: ${reason}`);
-    this.name = 'UnsupportedRequestError';
-  }
-}
+import { checkRequest, UnsupportedRequestError, type EditRequest } from '../edit-request';
 
 /** Checks what every locate-and-edit method needs: a subject that occurs in the prompt, a target. */
 export function checkLocatableRequests(method: string, requests: readonly EditRequest[]): void {
   requests.forEach((r, i) => {
-    if (!r.target_new.trim()) throw new UnsupportedRequestError(method, i, 'target_new is empty');
-    if (!r.prompt.trim()) throw new UnsupportedRequestError(method, i, 'prompt is empty');
+    checkRequest(method, r, i);
     if (!r.subject?.trim()) throw new UnsupportedRequestError(method, i, 'it names no subject (locate-and-edit methods edit the subject\'s key)');
     if (!r.prompt.includes(r.subject)) throw new UnsupportedRequestError(method, i, `the subject "${r.subject}" does not occur in the prompt "${r.prompt}"`);
   });

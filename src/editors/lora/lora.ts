@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { mlpOutProjection } from '../commit-delta';
 import type { EditContext, EditMethod } from '../edit-method';
 import type { DeltaOperation } from '../edit-operation';
-import type { EditRequest } from '../edit-request';
+import { checkRequests, type EditRequest } from '../edit-request';
 import { objectiveFeeds } from '../ft/fine-tune';
 import type { LanguageModel } from '../../models/language-model';
 import { buildLanguageModelingLoss } from '../../models/training/lm-loss';
@@ -36,10 +36,7 @@ export type LoraHparams = z.infer<typeof loraHparams>;
  */
 export async function loraDelta(context: EditContext, requests: readonly EditRequest[], hp: LoraHparams, method: string): Promise<DeltaOperation> {
   const { model } = context;
-  requests.forEach((r, i) => {
-    if (!r.target_new.trim()) throw new Error(`${method}: request ${i}: target_new is empty`);
-    if (!r.prompt.trim()) throw new Error(`${method}: request ${i}: prompt is empty`);
-  });
+  checkRequests(method, requests);
   for (const layer of hp.layers) if (layer >= model.config.layers) throw new Error(`${method}: layer ${layer} does not exist (the model has ${model.config.layers})`);
   const modules = hp.layers.map((layer) => ({ layer, module: mlpOutProjection(model.config, layer).name.replace(/\.weight$/, '') }));
   const { dModel, dFF } = model.config;

@@ -14,7 +14,7 @@ export interface HiddenKeyRow {
  * MELO's and GRACE's vector database: one row per live keyed operation (its centre, radius and
  * key spec) in a LanceDB table per key width, the durable index the edit memory reconciles with
  * and erasure purges. Requests are matched against the edit memory's copy in memory (a scan
- * is several times faster than a query at these sizes; see EditMemoryService.blockFor).
+ * is several times faster than a query at these sizes; see EditMemoryService.keyedFor).
  */
 export class HiddenKeyIndex {
   private constructor(private readonly table: Table) {}

@@ -199,19 +199,19 @@ export class EditMemoryService implements OnApplicationBootstrap {
     this.keyed.delete(id);
   }
 
-  /** The LanceDB table of block keys, opened for the key width on first use. */
-  private blocks(dimensions: number): Promise<HiddenKeyIndex> {
+  /** The LanceDB table of keyed operations' keys, opened for the key width on first use. */
+  private keyTable(dimensions: number): Promise<HiddenKeyIndex> {
     this.keyIndex ??= HiddenKeyIndex.open(this.lance.connection, dimensions);
     return this.keyIndex;
   }
 
-  /** Indexes the keys of the given active blocks (an upsert: safe to repeat). */
+  /** Indexes the keys of the given active keyed operations (an upsert: safe to repeat). */
   private async indexKeys(ids: Iterable<string>): Promise<void> {
     const rows = [...ids].flatMap((id) => {
       const edit = this.keyed.get(id);
-      return edit ? [{ editId: id, vector: edit.operation.key.center.data as Float32Array, radius: edit.operation.key.radius, spec: keySpecId(edit.operation.key) }] : [];
+      return edit ? [{ editId: id, vector: edit.operation.key.center.data as Float32Array, radius: edit.operation.key.radius, spec: edit.spec }] : [];
     });
-    if (rows.length) await (await this.blocks(rows[0].vector.length)).upsert(rows);
+    if (rows.length) await (await this.keyTable(rows[0].vector.length)).upsert(rows);
   }
 
   /** How requests' keys must be read: one spec per kind of active keyed operation (none: no key is needed). */
@@ -224,7 +224,7 @@ export class EditMemoryService implements OnApplicationBootstrap {
    * on a tie), or none. Searched in memory (HiddenKeyScan), not in LanceDB: a query there took
    * ~26 ms at 10,000 keys, the scan takes a few.
    */
-  blockFor(key: Float32Array, spec: Pick<HiddenKey, 'tap' | 'position'>): ActiveEdit | undefined {
+  keyedFor(key: Float32Array, spec: Pick<HiddenKey, 'tap' | 'position'>): ActiveEdit | undefined {
     const hit = this.keyScans.get(keySpecId(spec))?.scan.nearest(key);
     return hit && this.keyed.get(hit.id);
   }
@@ -257,8 +257,8 @@ export class EditMemoryService implements OnApplicationBootstrap {
     return matches
       .flatMap((m) => {
         const edit = this.active.get(m.id);
-        // Memory records are read by their method (recordsFor) and keyed blocks are selected by
-        // the request's hidden state (blockFor): neither is applied for its text.
+        // Memory records are read by their method (recordsFor) and keyed operations are selected by
+        // the request's hidden state (keyedFor): neither is applied for its text.
         return edit && !this.records.has(m.id) && !this.keyed.has(m.id) ? [edit] : [];
       })
       .sort((a, b) => this.order.get(a.id)! - this.order.get(b.id)!)

@@ -44,52 +44,56 @@ export class ModelVersionsService implements OnApplicationBootstrap {
       },
       async () => void (await this.resync()),
     );
-    if (!this.models.configured) return;
-    const count = await this.versionLock.runExclusive(async () => {
-      const rows = (await this.liveCommitted()).filter((r) => !this.merged.has(payloadOf(r)));
-      if (rows.length)
-        await this.models.changingWeights((model) => {
-          for (const row of rows) this.apply(model, row, decodeOperation(row.payload) as DeltaOperation, 1);
-        });
-      return rows.length;
-    });
-    if (count) this.logger.log(`model version: ${count} committed edits merged into the checkpoint`);
+    const { merged } = await this.syncWeights(false);
+    if (merged) this.logger.log(`model version: ${merged} committed edits merged into the checkpoint`);
   }
 
   /**
-   * Merges (1) or subtracts (−1) a delta once: the payloads merged into this daemon's weights are
-   * tracked, so an event about a commit the start-up replay already merged changes nothing.
+   * Merges (1) or subtracts (−1) a delta once, and says whether it did: the payloads merged into
+   * this daemon's weights are tracked, so an event about a commit the start-up replay already
+   * merged changes nothing.
    */
-  private apply(model: LoadedModel, row: EditOperation, operation: DeltaOperation, sign: 1 | -1): void {
+  private apply(model: LoadedModel, row: EditOperation, operation: DeltaOperation, sign: 1 | -1): boolean {
     const payload = payloadOf(row);
-    if ((sign === 1) === this.merged.has(payload)) return;
+    if ((sign === 1) === this.merged.has(payload)) return false;
     merge(model, operation, sign);
     if (sign === 1) this.merged.add(payload);
     else this.merged.delete(payload);
+    return true;
   }
 
   /**
-   * After events were lost (the listening connection dropped): brings the served weights to exactly
-   * the live committed edits, as the start-up replay would, by merging the payloads committed
-   * meanwhile and subtracting those rolled back meanwhile. Deltas add, so order does not matter.
+   * After events were lost (the listening connection dropped): the weights are brought to the
+   * live committed edits as at start, and edits committed meanwhile leave routing.
    */
-  async resync(): Promise<{ merged: number; subtracted: number }> {
+  private async resync(): Promise<{ merged: number; subtracted: number }> {
+    const synced = await this.syncWeights(true);
+    if (synced.merged || synced.subtracted) this.logger.warn(`edit events were lost for a while: ${synced.merged} committed edits merged and ${synced.subtracted} rolled-back edits subtracted since`);
+    return synced;
+  }
+
+  /**
+   * Brings the served weights to exactly the live committed edits (the start-up replay, and the
+   * resync after lost events): merges the payloads not merged yet, subtracts the merged ones no
+   * longer live (deltas add, so order does not matter). With `leaveRouting` the edits merged here
+   * leave routing under the same weight lock (the edit memory's own resync does the same from
+   * Postgres); at start they were never routed.
+   */
+  private async syncWeights(leaveRouting: boolean): Promise<{ merged: number; subtracted: number }> {
     if (!this.models.configured) return { merged: 0, subtracted: 0 };
     return this.versionLock.runExclusive(async () => {
       const live = await this.liveCommitted();
       const wanted = new Set(live.map(payloadOf));
-      const toMerge = [...new Map(live.filter((r) => !this.merged.has(payloadOf(r))).map((r) => [payloadOf(r), r])).values()];
+      const toMerge = live.filter((r) => !this.merged.has(payloadOf(r)));
       const toSubtract = await this.rowsOfPayloads([...this.merged].filter((p) => !wanted.has(p)));
-      if (toMerge.length || toSubtract.length) {
-        await this.models.changingWeights(async (model) => {
-          for (const row of toSubtract) this.apply(model, row, decodeOperation(row.payload) as DeltaOperation, -1);
-          for (const row of toMerge) this.apply(model, row, decodeOperation(row.payload) as DeltaOperation, 1);
-          // Edits committed meanwhile leave routing (the edit memory's own resync does the same from Postgres).
-          await this.memory.deactivate(toMerge.map((r) => r.id), { publish: false });
-        });
-        this.logger.warn(`edit events were lost for a while: ${toMerge.length} committed edits merged and ${toSubtract.length} rolled-back edits subtracted since`);
-      }
-      return { merged: toMerge.length, subtracted: toSubtract.length };
+      if (!toMerge.length && !toSubtract.length) return { merged: 0, subtracted: 0 };
+      return this.models.changingWeights(async (model) => {
+        let [merged, subtracted] = [0, 0];
+        for (const row of toSubtract) if (this.apply(model, row, decodeOperation(row.payload) as DeltaOperation, -1)) subtracted++;
+        for (const row of toMerge) if (this.apply(model, row, decodeOperation(row.payload) as DeltaOperation, 1)) merged++;
+        if (leaveRouting) await this.memory.deactivate(toMerge.map((r) => r.id), { publish: false });
+        return { merged, subtracted };
+      });
     });
   }
 

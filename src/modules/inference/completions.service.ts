@@ -71,18 +71,18 @@ export class CompletionsService {
   }
 
   /**
-   * The keyed operations (MELO blocks, GRACE entries) the request's hidden-state key selects: one forward pass over the
-   * request's text per kind of key, only while such blocks are live.
+   * The keyed operations (MELO blocks, GRACE entries) the request's hidden-state key selects: one
+   * forward pass over the request's text per kind of key, only while such operations are live.
    */
-  private async keyedBlocks(scopeText: string): Promise<ActiveEdit[]> {
+  private async selectKeyed(scopeText: string): Promise<ActiveEdit[]> {
     const specs = this.memory.keySpecs();
     if (!specs.length || !scopeText) return [];
     const { serving: model, tokenizer } = await this.models.get();
     const out: ActiveEdit[] = [];
     for (const spec of specs) {
       const [key] = await this.models.reading(() => promptKeys(model, tokenizer, [scopeText], spec));
-      const block = this.memory.blockFor(key, spec);
-      if (block && !out.includes(block)) out.push(block);
+      const selected = this.memory.keyedFor(key, spec);
+      if (selected && !out.includes(selected)) out.push(selected);
     }
     return out;
   }
@@ -108,8 +108,8 @@ export class CompletionsService {
   async prepare(prompt: string, scopeText: string, options: GenerationOptions, modelName: string): Promise<PreparedCompletion> {
     const { serving: model, tokenizer } = await this.models.get();
     const edits = await this.memory.inScope(scopeText);
-    const blocks = await this.keyedBlocks(scopeText);
-    const view = viewOf([...edits, ...blocks].map((e) => e.operation));
+    const selected = await this.selectKeyed(scopeText);
+    const view = viewOf([...edits, ...selected].map((e) => e.operation));
     const { contexts } = view;
     // A selected MELO block is applied like any routed delta; a GRACE entry replaces a state.
     const keyed = keyedEffects(view.keyed ?? []);
@@ -126,7 +126,7 @@ export class CompletionsService {
       id: `cmpl-${randomUUID()}`,
       created: Math.floor(Date.now() / 1000),
       model: modelName,
-      edits: [...edits.map((e) => e.id), ...blocks.map((b) => b.id), ...read.records.map((r) => r.edit.id)],
+      edits: [...edits.map((e) => e.id), ...selected.map((e) => e.id), ...read.records.map((r) => r.edit.id)],
       run: async (onText) => {
         const generated: number[] = [];
         let sent = '';
