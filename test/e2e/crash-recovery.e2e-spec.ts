@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runKed, startDaemon, type DaemonProcess } from './support/daemon-process';
 import { tempDataDir } from './support/engines';
+import { isSettled } from './support/fact-status';
 
 const RECORDS = JSON.parse(readFileSync(join(__dirname, '..', '..', 'data', 'world', 'world-counterfact.test.json'), 'utf8')) as Array<Record<string, unknown>>;
 
@@ -52,12 +53,12 @@ describe('a daemon killed while applying facts', () => {
     daemon = await startDaemon(env);
     const finish = Date.now() + 600_000;
     let all = await statuses();
-    while (all.some((f) => f.status === 'queued' || f.status === 'computing') && Date.now() < finish) {
+    while (!all.every((f) => isSettled(f.status)) && Date.now() < finish) {
       await new Promise((r) => setTimeout(r, 2000));
       all = await statuses();
     }
     const done = all.filter((f) => f.status === 'verified').length;
-    expect(all.filter((f) => f.status === 'queued' || f.status === 'computing')).toEqual([]);
+    expect(all.filter((f) => !isSettled(f.status))).toEqual([]);
     expect(done).toBeGreaterThanOrEqual(190);
     for (const f of all) expect(f.operations).toHaveLength(f.status === 'verified' ? 1 : 0);
   });

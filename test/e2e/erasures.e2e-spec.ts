@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { createApiKey } from '../../src/guards/api-keys';
 import { createApp } from '../../src/server';
 import { testConfig } from './support/app-env';
+import { isSettled } from './support/fact-status';
 import { filesContaining } from './support/files';
 
 jest.setTimeout(300_000);
@@ -58,7 +59,7 @@ describe('privacy erasure (embedded engine, fixture model)', () => {
     do {
       await new Promise((r) => setTimeout(r, 500));
       fact = (await as(admin, http().get(`/v1/facts/${ids[0]}`)).expect(200)).body;
-    } while (fact.status === 'queued' || fact.status === 'computing');
+    } while (!isSettled(fact.status));
     expect([fact.status, fact.error]).toEqual(['verified', null]);
     const edited = await complete(`${ERASED} works for`);
     expect(edited.ked.edits).toHaveLength(1);

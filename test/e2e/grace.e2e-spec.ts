@@ -1,4 +1,8 @@
 import { asFact, counterfactRecords, type CounterfactRecord } from './support/counterfact';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { EditOperation } from '../../src/memory/entities/edit-operation.entity';
+import { EditMemoryService } from '../../src/modules/edits/edit-memory.service';
 import { settledFacts, startTestApp, type TestApp } from './support/test-app';
 
 jest.setTimeout(300_000);
@@ -47,5 +51,21 @@ describe('GRACE codebook in the daemon (embedded engine, fixture model)', () => 
     const reverted = await complete(FIRST.prompt);
     expect(reverted.ked.edits).toEqual([]);
     expect(reverted.choices[0].text).toBe(before.first.choices[0].text);
+  });
+
+  it('reports a verified fact as applied while this daemon does not route its edit, so a client never waits for verified and misses the edit', async () => {
+    const [fact] = counterfactRecords(94, 95);
+    const { ids } = (await t.post('/v1/facts').send({ facts: [asFact(fact)] }).expect(202)).body as { ids: string[] };
+    const [view] = await settledFacts(t, ids);
+    expect(view.status).toBe('verified');
+    // The window between the worker's commit and its routing, held open: routed nowhere here.
+    const memory = t.app.get(EditMemoryService);
+    const opId = view.operations[0].id;
+    await memory.deactivate([opId], { publish: false });
+    expect((await t.get(`/v1/facts/${ids[0]}`).expect(200)).body.status).toBe('applied');
+    expect((await complete(fact.prompt)).ked.edits).toEqual([]);
+    await memory.activate([await t.app.get<DataSource>(getDataSourceToken()).getRepository(EditOperation).findOneByOrFail({ id: opId })], { publish: false });
+    expect((await t.get(`/v1/facts/${ids[0]}`).expect(200)).body.status).toBe('verified');
+    expect((await complete(fact.prompt)).ked.edits).toEqual([opId]);
   });
 });

@@ -181,6 +181,11 @@ export class EditMemoryService implements OnApplicationBootstrap {
     if (options.publish ?? true) await this.events.publish({ kind: 'routing', ids: rows.map((r) => r.id) });
   }
 
+  /** Whether this daemon routes the operation now (it is active here). */
+  isRouting(id: string): boolean {
+    return this.active.has(id);
+  }
+
   /** Takes operations out of routing (rollback, quarantine, erasure, commit), here and in the other daemons. */
   async deactivate(ids: readonly string[], options: { publish?: boolean } = {}): Promise<void> {
     if (!ids.length) return;

@@ -3,6 +3,9 @@ import { ApiAcceptedResponse, ApiBearerAuth, ApiBadRequestResponse, ApiBody, Api
 import type { Request } from 'express';
 import { MAX_FACTS_PER_REQUEST, parseFactsBody, parseFactsNdjson } from './fact-input';
 import { FactsService } from './facts.service';
+import { EditMemoryService } from '../edits/edit-memory.service';
+import type { EditOperation } from '../../memory/entities/edit-operation.entity';
+import type { Fact } from '../../memory/entities/fact.entity';
 import { Roles } from '../../guards/roles';
 
 const EXAMPLE = { subject: 'Feisisar Kaimepan', prompt: 'Feisisar Kaimepan earned a degree from', target_new: 'Vaba Open University', ground_truth: 'Stabe Open University', relation: 'educated_at', key: 'wikidata:Q123/P69/2026-11-28' };
@@ -11,7 +14,10 @@ const EXAMPLE = { subject: 'Feisisar Kaimepan', prompt: 'Feisisar Kaimepan earne
 @ApiBearerAuth()
 @Controller('v1/facts')
 export class FactsController {
-  constructor(private readonly facts: FactsService) {}
+  constructor(
+    private readonly facts: FactsService,
+    private readonly memory: EditMemoryService,
+  ) {}
 
   @Post()
   @Roles('ingest')
@@ -36,7 +42,10 @@ export class FactsController {
 
   @Get(':id')
   @Roles('reader', 'ingest', 'editor', 'auditor')
-  @ApiOperation({ summary: "A fact's status (queued, computing, applied, verified, failed) and the edit operations made for it" })
+  @ApiOperation({
+    summary: "A fact's status (queued, computing, applied, verified, failed) and the edit operations made for it",
+    description: 'applied: its verified edits are stored but this daemon does not route them yet (for a moment after the worker stores them, or until another daemon hears of them); verified: they are stored and serve requests here.',
+  })
   @ApiOkResponse({ description: 'the fact and its operations' })
   @ApiNotFoundResponse({ description: 'no fact with this id' })
   async get(@Param('id', new ParseUUIDPipe({ version: '4' })) id: string) {
@@ -46,7 +55,7 @@ export class FactsController {
     return {
       id: fact.id,
       key: fact.key,
-      status: fact.status,
+      status: this.statusHere(fact, operations),
       subject: fact.subject,
       prompt: fact.prompt,
       target_new: fact.targetNew,
@@ -58,5 +67,16 @@ export class FactsController {
       updatedAt: fact.updatedAt,
       operations: operations.map((o) => ({ id: o.id, method: o.method, kind: o.kind, mode: o.mode, layers: o.layers, status: o.status, payloadSha256: o.payloadSha256, createdAt: o.createdAt })),
     };
+  }
+
+  /**
+   * The fact's status as a client of this daemon sees it: a verified fact whose live routed
+   * operations are not all routed here yet is reported as applied, so a client that waits for
+   * "verified" and then sends a request gets the edit.
+   */
+  private statusHere(fact: Fact, operations: readonly EditOperation[]): Fact['status'] {
+    if (fact.status !== 'verified') return fact.status;
+    const live = operations.filter((o) => o.mode === 'routed' && (o.status === 'applied' || o.status === 'verified'));
+    return live.every((o) => this.memory.isRouting(o.id)) ? 'verified' : 'applied';
   }
 }

@@ -8,6 +8,7 @@ import type { Role } from '../../../src/guards/roles';
 import { createApp } from '../../../src/server';
 import { testConfig } from './app-env';
 import type { Engine } from './engines';
+import { isSettled } from './fact-status';
 
 /** A daemon for one e2e file: the app on its own data, an API key, and HTTP helpers that send it. */
 export interface TestApp {
@@ -55,7 +56,7 @@ export async function settledFacts(t: Pick<TestApp, 'get'>, ids: readonly string
   for (;;) {
     const views: FactView[] = [];
     for (const id of ids) views.push((await t.get(`/v1/facts/${id}`).expect(200)).body as FactView);
-    if (views.every((v) => v.status !== 'queued' && v.status !== 'computing')) return views;
+    if (views.every((v) => isSettled(v.status))) return views;
     await new Promise((r) => setTimeout(r, pollMs));
   }
 }
