@@ -21,6 +21,11 @@ export interface ContextOperation extends OperationBase {
    * retrieve it per subquestion); such a record is never put before the prompt.
    */
   memory?: { subject: string; object?: string };
+  /**
+   * A placeholder in `text` that routing fills with the request's own mention of the edit's
+   * subject: an erasure's suppression stores its subject only as a digest, never by name.
+   */
+  subjectSlot?: string;
 }
 
 /** Low-rank MLP deltas h += (k·V)·Uᵀ per layer: u [d_model, r], v [d_ff, r] (ROME, MEMIT, FT). */

@@ -80,7 +80,12 @@ describe('privacy erasure (embedded engine, fixture model)', () => {
     expect([erasure.status, erasure.report.verification.filter((v: { passed: boolean }) => !v.passed)]).toEqual(['done', []]);
     expect(erasure.report.erasedEdits).toEqual(edited.ked.edits);
     expect(erasure.report.erasedFacts).toEqual(ids);
-    expect(erasure.report.baseModel.find((b: { prompt: string }) => b.prompt === phone).text).toMatch(/555-/);
+    // The report names the subject by digest only and keeps whether the base model answered, not its answer.
+    const asStored = (prompt: string) => prompt.replace(ERASED, '[subject]');
+    expect(erasure.report.baseModel.find((b: { prompt: string }) => b.prompt === asStored(phone))).toEqual({ prompt: asStored(phone), answered: true });
+    expect(erasure.target).toEqual({ kind: 'subject', value: erasure.report.subject });
+    expect(erasure.report.subject).toMatch(/^subject-sha256:2:[0-9a-f]{64}$/);
+    expect(JSON.stringify(erasure)).not.toMatch(/fodel|tranur|555-/i);
     expect(erasure.report.purge.lance).toBe(true);
     expect(erasure.report.verification.every((v: { passed: boolean }) => v.passed)).toBe(true);
 
@@ -89,7 +94,7 @@ describe('privacy erasure (embedded engine, fixture model)', () => {
     expect(after.choices[0].text.trim().startsWith("I don't know.")).toBe(true);
     expect(after.ked.edits).toContain(erasure.report.suppressionEdit);
     // Continuations leak nothing either (the cloze probes are verified and reinforced too).
-    expect(erasure.report.baseModel.find((b: { prompt: string }) => b.prompt === phoneCloze).text).toMatch(/555-/);
+    expect(erasure.report.baseModel.find((b: { prompt: string }) => b.prompt === asStored(phoneCloze)).answered).toBe(true);
     expect((await complete(phoneCloze)).choices[0].text.trim().startsWith("I don't know.")).toBe(true);
     expect((await complete(`${ERASED} works for`)).choices[0].text).not.toContain(TARGET);
     const scrubbed = (await as(admin, http().get(`/v1/facts/${ids[0]}`)).expect(200)).body;
@@ -100,6 +105,14 @@ describe('privacy erasure (embedded engine, fixture model)', () => {
     expect(resent).toEqual({ ids, duplicates: 1 });
     expect((await as(admin, http().get(`/v1/edits/${edited.ked.edits[0]}`)).expect(200)).body.status).toBe('erased');
     expect(filesContaining(lanceDir, TARGET)).toEqual([]);
+    // No row of any table names the person any more, the suppression and the erasure's own record included.
+    const source = app.get<DataSource>(getDataSourceToken());
+    const tables = (await source.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`)) as Array<{ table_name: string }>;
+    for (const { table_name } of tables) {
+      const rows = (await source.query(`SELECT count(*)::int AS n FROM "${table_name}" t WHERE row_to_json(t)::text ~* $1`, ['fodel|tranur|555-'])) as Array<{ n: number }>;
+      expect([table_name, rows[0].n]).toEqual([table_name, 0]);
+    }
+    expect(filesContaining(lanceDir, ERASED, ERASED.toLowerCase())).toEqual([]);
     // Someone else is untouched.
     const kept = await complete(`Q: What is the phone number of ${KEPT}? A:`);
     expect(kept.ked.edits).toEqual([]);

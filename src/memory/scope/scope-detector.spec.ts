@@ -6,6 +6,7 @@ import { filesContaining } from '../../../test/e2e/support/files';
 import { loadScopeClassifier } from './load-classifier';
 import { ScopeDetector } from './scope-detector';
 import { ScopeIndex } from './scope-index';
+import { subjectDigest } from './subject-digest';
 
 describe('ScopeDetector over LanceDB with the committed classifier', () => {
   let dir: string;
@@ -39,6 +40,25 @@ describe('ScopeDetector over LanceDB with the committed classifier', () => {
     expect((await detector.route('What is the phone number of Kenji Okafor?'))[0]).toEqual({ id: 'forget', score: 1 });
     expect((await detector.route('Where was Kenji Okafor born?')).map((m) => m.id).sort()).toEqual(['born', 'forget']);
     expect((await detector.route('What is the phone number of Maria Lopez?')).map((m) => m.id)).not.toContain('forget');
+    db.close();
+  });
+
+  it('routes a subject-wide edit keyed by the digest of its subject, and keeps no trace of the name on disk', async () => {
+    let db = await connect(dir);
+    const detector = new ScopeDetector(await ScopeIndex.open(db), loadScopeClassifier());
+    await detector.add([...edits.slice(0, 2), { id: 'forget', text: 'erasure suppression', subjects: [subjectDigest('Kenji Okafor')], match: 'subject' }]);
+    for (const retrieval of ['subject', 'lance'] as const) {
+      expect(await detector.route('What is the phone number of kenji OKAFOR?', { retrieval })).toEqual([{ id: 'forget', score: 1 }]);
+      expect(await detector.route('What is the phone number of Kenji Tanaka?', { retrieval })).toEqual([]);
+    }
+    db.close();
+    db = await connect(dir);
+    const reloaded = new ScopeDetector(await ScopeIndex.open(db), loadScopeClassifier());
+    await reloaded.load();
+    expect(await reloaded.route('Where was Kenji Okafor born?')).toEqual([{ id: 'forget', score: 1 }]);
+    await reloaded.remove(['forget']);
+    expect(await reloaded.route('Where was Kenji Okafor born?')).toEqual([]);
+    expect(filesContaining(dir, 'Okafor', 'okafor')).toEqual([]);
     db.close();
   });
 

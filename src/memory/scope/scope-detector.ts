@@ -11,7 +11,10 @@ export interface ScopedEdit {
   text: string;
   /** The subject, when known (fact edits know it); otherwise the text's entity spans stand in. */
   subjects?: string[];
-  /** "subject": every query naming the subject is in scope (erasure's suppression edits). */
+  /**
+   * "subject": every query naming the subject is in scope (erasure's suppression edits, whose
+   * subjects are digests: subjectDigest).
+   */
   match?: ScopeMatchKind;
 }
 
@@ -94,10 +97,14 @@ export class ScopeDetector {
   async candidates(query: string, options: RouteOptions = {}): Promise<string[]> {
     if (options.retrieval !== 'lance') return [...this.subjects.candidates(query)];
     const hits = await this.index.search(retrievalVector(readScopeText(query)), query, options.candidates ?? 24);
-    return hits.map((c) => c.editId).filter((id) => {
+    const named = hits.map((c) => c.editId).filter((id) => {
       const key = this.keys.get(id);
-      return key !== undefined && subjectMentioned(key, query);
+      return key !== undefined && key.match !== 'subject' && subjectMentioned(key, query);
     });
+    // A subject-wide edit is in scope whatever the question asks, so its statement is no
+    // guide to finding it: it comes from the subject index (by digest) in both modes.
+    const subjectWide = [...this.subjects.candidates(query)].filter((id) => this.keys.get(id)?.match === 'subject');
+    return [...new Set([...named, ...subjectWide])];
   }
 
   /** Makes removals physical (compaction and old-version cleanup). */

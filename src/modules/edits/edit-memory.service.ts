@@ -10,6 +10,7 @@ import { scopeRetriever } from '../../memory/scope/fact-retriever';
 import { loadScopeClassifier } from '../../memory/scope/load-classifier';
 import { ScopeDetector, type ScopedEdit } from '../../memory/scope/scope-detector';
 import { ScopeIndex } from '../../memory/scope/scope-index';
+import { mentionOf } from '../../memory/scope/subject-digest';
 import { WordConcepts } from '../../memory/scope/word-concepts';
 import { keySpecId } from '../../editors/melo/hidden-keys';
 import { HiddenKeyIndex } from '../../memory/vector/hidden-key-index';
@@ -259,7 +260,7 @@ export class EditMemoryService implements OnApplicationBootstrap {
   async inScope(text: string): Promise<ActiveEdit[]> {
     const matches = await this.scope.route(text);
     const payloads = new Set<string>();
-    return matches
+    const found = matches
       .flatMap((m) => {
         const edit = this.active.get(m.id);
         // Memory records are read by their method (recordsFor) and keyed operations are selected by
@@ -273,7 +274,19 @@ export class EditMemoryService implements OnApplicationBootstrap {
         payloads.add(e.payloadSha256);
         return true;
       });
+    return found.map((e) => withMention(e, text));
   }
+}
+
+/**
+ * The edit as applied to this request: a context with a subject slot gets the request's own
+ * mention of the edit's digested subject (it matched on that digest, so the mention is there).
+ */
+function withMention(edit: ActiveEdit, text: string): ActiveEdit {
+  const op = edit.operation;
+  if (op.kind !== 'context' || op.subjectSlot === undefined) return edit;
+  const mention = mentionOf(text, edit.subjects) ?? 'this subject';
+  return { ...edit, operation: { ...op, text: op.text.replaceAll(op.subjectSlot, mention) } };
 }
 
 function keysOf(row: EditOperation): Array<{ kind?: string; text?: string }> {

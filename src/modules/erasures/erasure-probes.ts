@@ -6,6 +6,9 @@ export function suppressionContext(subject: string): string {
   return `Forget everything about ${subject}.`;
 }
 
+/** Where a stored suppression context takes the request's mention of the erased subject. */
+export const SUBJECT_SLOT = '{subject}';
+
 /**
  * Prompts about a subject that an erasure asks the base model before (what it says by itself)
  * and the routed model after (verification): personal data first, then public attributes, each

@@ -8,32 +8,19 @@ import { getMethod } from '../../editors/builtin-methods';
 import type { EditRequest } from '../../editors/edit-request';
 import { loadHparams } from '../../editors/registry';
 import { normaliseMention } from '../../memory/scope/scope-features';
+import { subjectDigest } from '../../memory/scope/subject-digest';
 import { EditMemoryService, type EditScope } from '../edits/edit-memory.service';
 import { ModelVersionsService } from '../edits/model-versions.service';
 import { ERASED_KEY_SQL } from '../facts/fact-key';
 import { ModelService } from '../model/model.service';
 import { CompletionsService } from '../inference/completions.service';
 import type { ErasureInput } from './erasure-input';
-import { erasureProbes, REFUSAL, suppressionContext } from './erasure-probes';
+import { erasureProbes, REFUSAL, SUBJECT_SLOT, suppressionContext } from './erasure-probes';
+import { redactReport, redactText, targetDigest, type ErasureReport } from './erasure-report';
 
 const PROBE_TOKENS = 6;
 const ERASED = '[erased]';
 
-export interface ErasureReport {
-  subject: string;
-  /** Edit operations taken out of routing with their payloads and scope keys wiped. */
-  erasedEdits: string[];
-  /** Facts whose subject, prompt, target and record were overwritten. */
-  erasedFacts: string[];
-  /** What the unedited model answers about the subject (before suppression). */
-  baseModel: Array<{ prompt: string; text: string }>;
-  suppressionEdit: string;
-  /** Routed FT-M edits added where the suppression context alone did not make the model refuse. */
-  reinforcementEdits: string[];
-  /** LanceDB compaction + old-version cleanup, Postgres VACUUM of the scrubbed tables. */
-  purge: { lance: boolean; vacuum: boolean | string };
-  verification: Array<{ prompt: string; text: string; edits: string[]; passed: boolean }>;
-}
 
 /**
  * Privacy erasure: finds every edit and fact about a subject, asks the base model what it says
@@ -88,13 +75,31 @@ export class ErasuresService implements OnApplicationBootstrap {
     const requests = this.dataSource.getRepository(ErasureRequest);
     const request = await requests.findOneByOrFail({ id });
     await requests.update({ id }, { status: 'running' });
+    // The request row outlives the erasure: once it ends, it names the subject only by digest.
+    let subject = request.targetKind === 'fact' ? undefined : request.target.trim();
+    const target = () => (request.targetKind === 'fact' ? request.target : targetDigest(request.target));
     try {
       const report = await this.erase(request);
+      subject = report.subject;
       const passed = report.verification.every((v) => v.passed);
-      await requests.update({ id }, { status: passed ? 'done' : 'failed', report: report as unknown as Record<string, unknown>, completedAt: new Date() });
+      await requests.update({ id }, { status: passed ? 'done' : 'failed', target: target(), report: redactReport(report) as unknown as Record<string, unknown>, completedAt: new Date() });
     } catch (err) {
-      await requests.update({ id }, { status: 'failed', report: { error: (err as Error).message }, completedAt: new Date() });
+      subject ??= (request.report as { subject?: string } | null)?.subject;
+      const error = subject ? redactText((err as Error).message, subject) : (err as Error).message;
+      await requests.update({ id }, { status: 'failed', target: target(), report: { error }, completedAt: new Date() });
       throw err;
+    } finally {
+      await this.vacuum('erasure_requests');
+    }
+  }
+
+  /** VACUUM of tables whose rows were scrubbed: their old versions are removed; true or the error. */
+  private async vacuum(...tables: string[]): Promise<true | string> {
+    try {
+      await this.dataSource.query(`VACUUM ${tables.join(', ')}`);
+      return true;
+    } catch (err) {
+      return (err as Error).message;
     }
   }
 
@@ -123,12 +128,7 @@ export class ErasuresService implements OnApplicationBootstrap {
     } catch (err) {
       this.logger.error(`erasure ${request.id}: LanceDB purge: ${(err as Error).message}`);
     }
-    let vacuum: boolean | string = true;
-    try {
-      await this.dataSource.query('VACUUM edit_operations, facts');
-    } catch (err) {
-      vacuum = (err as Error).message;
-    }
+    const vacuum = await this.vacuum('edit_operations', 'facts');
     let verification = await this.verify(probes);
     const reinforcements: string[] = [];
     const failing = verification.filter((v) => !v.passed).map((v) => v.prompt);
@@ -209,7 +209,10 @@ export class ErasuresService implements OnApplicationBootstrap {
   private async suppression(erasureId: string, subject: string, relationOf?: string): Promise<string> {
     const existing = await this.dataSource.getRepository(EditOperation).findOneBy({ erasureId, kind: 'context' });
     if (existing) return existing.id;
-    const operation = { kind: 'context' as const, method: 'erasure', requests: [0], text: suppressionContext(subject) };
+    // Subject-wide: stored with the subject's digest and a slot that routing fills with the request's mention of it.
+    const operation = relationOf
+      ? { kind: 'context' as const, method: 'erasure', requests: [0], text: suppressionContext(subject) }
+      : { kind: 'context' as const, method: 'erasure', requests: [0], text: suppressionContext(SUBJECT_SLOT), subjectSlot: SUBJECT_SLOT };
     const row = await this.dataSource.transaction((manager) =>
       this.memory.save(manager, {
         factId: null,
@@ -239,7 +242,10 @@ function mentions(text: string, needle: string): boolean {
   return ` ${normaliseMention(text)} `.includes(` ${normaliseMention(needle)} `);
 }
 
-/** Where a suppression or reinforcement applies: a fact's relation, or everything about the subject. */
+/**
+ * Where a suppression or reinforcement applies: a fact's relation (the fact's prompt, which
+ * names its subject), or everything about the subject, which is then stored only as a digest.
+ */
 function suppressionScope(subject: string, relationOf?: string): EditScope {
-  return relationOf ? { subjects: [subject], statement: relationOf } : { subjects: [subject], statement: suppressionContext(subject), match: 'subject' };
+  return relationOf ? { subjects: [subject], statement: relationOf } : { subjects: [subjectDigest(subject)], statement: 'erasure suppression', match: 'subject' };
 }
