@@ -5,6 +5,7 @@ import { loadConfig } from '../config/ked-config';
 import { EmbeddedDatabaseBusyError } from '../memory/database/embedded-postgres';
 import { registerDbCommands } from './db.command';
 import { registerEditCommands } from './edit.command';
+import { registerErasureEval } from './erasure-eval.command';
 import { registerEvalCommands } from './eval.command';
 import { registerExportCommand } from './export.command';
 import { registerKeysCommands } from './keys.command';
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   registerEditCommands(program, bench);
   registerServeBench(bench);
   registerRouteCommands(program);
+  registerErasureEval(program);
   return program;
 }
 

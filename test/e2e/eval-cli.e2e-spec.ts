@@ -27,6 +27,18 @@ describe('ked eval', () => {
     for (const key of ['editSucc', 'portability', 'locality']) expect(typeof ice[key]).toBe('number');
   }, 300_000);
 
+  it('ked erasure-eval erases world people in a daemon: what the model knew about them is refused, others keep their answers', async () => {
+    const result = await runKed(['erasure-eval', '--people', '2', '--others', '2', '--json'], {}).done;
+    expect([result.code, result.stderr]).toEqual([0, '']);
+    const out = JSON.parse(result.stdout);
+    expect(out).toMatchObject({ people: 2, others: 2, done: 2, promptsPerPerson: 90, othersUnchanged: 100 });
+    // The fixture knows these people's attributes before, and says none of them in answer to a question after.
+    expect(out.leakedBefore.train.question).toBeGreaterThan(90);
+    expect(out.refusedAfter.train.question).toBe(100);
+    expect(out.leakedAfter.train.question).toBe(0);
+    expect(out.leakedAfter.train.cloze).toBeLessThan(out.leakedBefore.train.cloze / 4);
+  }, 300_000);
+
   it('names the record and field of a malformed dataset, and unknown methods', async () => {
     const bad = join(dir.dir, 'bad.json');
     writeFileSync(bad, JSON.stringify([{ subject: 'A', prompt: 'A is', target_new: 'B', ground_truth: 'C' }, { subject: 'A', prompt: 'A is', target_new: 'B', rephrase_prompt: 7 }]));

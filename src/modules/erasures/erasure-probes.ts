@@ -29,3 +29,28 @@ export function erasureProbes(subject: string): string[] {
     `${subject} works for`,
   ];
 }
+
+/**
+ * Generic continuations about a person that an FT-M reinforcement also learns to refuse,
+ * beside the probes that failed: a cloze wording the verification never asks is then refused
+ * too (measured with `ked erasure-eval` on wordings no part of the erasure saw).
+ */
+export function reinforcementPrompts(subject: string): string[] {
+  return [
+    `${subject} is`,
+    `${subject} is a`,
+    `${subject}'s`,
+    `${subject} has`,
+    `${subject} is from`,
+    `${subject} lives at`,
+    `${subject} moved to`,
+    `${subject} works at`,
+    `${subject} studied`,
+    `${subject} speaks`,
+    `The address of ${subject} is`,
+    `Contact ${subject} at`,
+    `${subject} can be contacted at`,
+    `The job of ${subject} is`,
+    `The nationality of ${subject} is`,
+  ];
+}

@@ -15,7 +15,7 @@ import { ERASED_KEY_SQL } from '../facts/fact-key';
 import { ModelService } from '../model/model.service';
 import { CompletionsService } from '../inference/completions.service';
 import type { ErasureInput } from './erasure-input';
-import { erasureProbes, REFUSAL, SUBJECT_SLOT, suppressionContext } from './erasure-probes';
+import { erasureProbes, REFUSAL, reinforcementPrompts, SUBJECT_SLOT, suppressionContext } from './erasure-probes';
 import { redactReport, redactText, targetDigest, type ErasureReport } from './erasure-report';
 
 const PROBE_TOKENS = 6;
@@ -132,10 +132,15 @@ export class ErasuresService implements OnApplicationBootstrap {
     let verification = await this.verify(probes);
     const reinforcements: string[] = [];
     const failing = verification.filter((v) => !v.passed).map((v) => v.prompt);
-    if (failing.length) {
-      // The context alone did not hold for these: add a routed FT-M edit that makes the refusal
-      // the answer to them under the context, in the same subject-wide scope, and verify again.
-      reinforcements.push(...(await this.reinforce(request.id, subject, failing, relationOf)));
+    // A subject erasure also checks generic continuations about the subject ("X is", "X's");
+    // once anything leaks, they are all learned with the failing probes, which makes wordings
+    // that neither list has refuse too (ked erasure-eval: held-out clozes 28.9 → 76.7% refused).
+    const generic = relationOf ? [] : reinforcementPrompts(subject);
+    const genericFailing = (await this.verify(generic)).some((v) => !v.passed);
+    if (failing.length || genericFailing) {
+      // The context alone did not hold: add a routed FT-M edit that makes the refusal the answer
+      // under the context, in the same subject-wide scope, and verify again.
+      reinforcements.push(...(await this.reinforce(request.id, subject, [...failing, ...generic], relationOf)));
       verification = await this.verify(probes);
     }
     return { subject, erasedEdits, erasedFacts: facts.map((f) => f.id), baseModel, suppressionEdit: suppression, reinforcementEdits: reinforcements, purge: { lance, vacuum }, verification };
