@@ -5,10 +5,12 @@ import { z } from 'zod';
 import { loadScopeClassifier, DEFAULT_SCOPE_CLASSIFIER } from '../memory/scope/load-classifier';
 import { englishSet, loadEnglishWordings, toJsonl, type RouteQuery } from '../eval/routing/english-set';
 import { routeEval, trainClassifier } from '../eval/routing/route-eval';
+import { worldRouteSet } from '../eval/routing/world-set';
+import type { World } from '../world/types';
 import { positiveInt } from './arguments';
 import { progressBar } from './progress';
 
-const editLine = z.object({ id: z.string().min(1), edit: z.string().min(1) });
+const editLine = z.object({ id: z.string().min(1), edit: z.string().min(1), subjects: z.array(z.string().min(1)).optional() });
 const queryLine = z.object({ text: z.string().min(1), expect: z.string().min(1).nullable(), kind: z.string().optional() });
 
 /** Reads a JSONL file line by line; a bad line fails with the file, line number and field. */
@@ -30,12 +32,16 @@ function readJsonl<T>(path: string, schema: z.ZodType<T>): T[] {
     });
 }
 
+function loadWorld(dir: string): World {
+  return JSON.parse(readFileSync(join(dir, 'world.json'), 'utf8')) as World;
+}
+
 /** `ked route-eval`, `ked route-set`, `ked route-train`: the scope detector's data and numbers. */
 export function registerRouteCommands(program: Command): void {
   program
     .command('route-eval')
     .description('load edits into a fresh scope memory, route every query, print {"edits","queries","recallAt1","falsePositiveRate","p50Ms","p99Ms"} (percent, ms)')
-    .requiredOption('--edits <file>', 'JSONL of {"id","edit"} (edit: a natural-language statement)')
+    .requiredOption('--edits <file>', 'JSONL of {"id","edit","subjects"?} (edit: a natural-language statement; subjects: what it is about, when known)')
     .requiredOption('--queries <file>', 'JSONL of {"text","expect"} (expect: an edit id, or null when nothing is in scope)')
     .option('--classifier <file>', 'stage-2 classifier weights', DEFAULT_SCOPE_CLASSIFIER)
     .option('--retrieval <how>', 'stage 1: subject (in-memory subject index) or lance (LanceDB vector + full-text search)', 'subject')
@@ -52,14 +58,21 @@ export function registerRouteCommands(program: Command): void {
 
   program
     .command('route-set')
-    .description('write a real-English routing set (edits.jsonl, queries.jsonl) from data/routing/english.json')
+    .description("write a routing set (edits.jsonl, queries.jsonl): real English from data/routing/english.json, or with --world the generated world's wordings")
     .requiredOption('--out <dir>', 'output directory')
-    .option('--split <split>', 'train or test (disjoint subjects and question wordings)', 'test')
+    .option('--split <split>', 'train or test (English: disjoint subjects and question wordings); train or held_out (--world: the templates questions use)', 'test')
+    .option('--world <dir>', "a generated world (world.json): edits in its train templates, questions in the split's")
     .option('--edits <n>', 'edits in memory', positiveInt('--edits'), 3000)
     .option('--seed <n>', 'seed', positiveInt('--seed'), 1)
-    .action((options: { out: string; split: string; edits: number; seed: number }) => {
-      if (options.split !== 'train' && options.split !== 'test') throw new Error(`--split must be train or test (got "${options.split}")`);
-      const set = englishSet(loadEnglishWordings(), { split: options.split, edits: options.edits, seed: options.seed });
+    .action((options: { out: string; split: string; world?: string; edits: number; seed: number }) => {
+      let set;
+      if (options.world) {
+        if (options.split !== 'train' && options.split !== 'held_out') throw new Error(`--split must be train or held_out with --world (got "${options.split}")`);
+        set = worldRouteSet(loadWorld(options.world), { split: options.split, edits: options.edits, seed: options.seed });
+      } else {
+        if (options.split !== 'train' && options.split !== 'test') throw new Error(`--split must be train or test (got "${options.split}")`);
+        set = englishSet(loadEnglishWordings(), { split: options.split, edits: options.edits, seed: options.seed });
+      }
       mkdirSync(options.out, { recursive: true });
       writeFileSync(join(options.out, 'edits.jsonl'), toJsonl(set.edits));
       writeFileSync(join(options.out, 'queries.jsonl'), toJsonl(set.queries));
@@ -68,13 +81,16 @@ export function registerRouteCommands(program: Command): void {
 
   program
     .command('route-train')
-    .description("train the scope detector's stage-2 classifier on the train split of the English wordings")
+    .description("train the scope detector's stage-2 classifier on the train split of the English wordings (and, with --world, a generated world's)")
     .option('--out <file>', 'where the weights go', DEFAULT_SCOPE_CLASSIFIER)
     .option('--edits <n>', 'train edits', positiveInt('--edits'), 3000)
     .option('--seed <n>', 'seed', positiveInt('--seed'), 1)
     .option('--max-fpr <x>', 'false-positive rate the threshold allows on unseen train wordings (0-1)', Number, 0.25)
-    .action(async (options: { out: string; edits: number; seed: number; maxFpr: number }) => {
-      const classifier = await trainClassifier(loadEnglishWordings(), { edits: options.edits, seed: options.seed, maxFalsePositiveRate: options.maxFpr });
+    .option('--world <dir>', "also fit on a generated world's train wordings (world.json; the threshold stays calibrated on English)")
+    .option('--world-edits <n>', 'world train edits with --world', positiveInt('--world-edits'), 2000)
+    .action(async (options: { out: string; edits: number; seed: number; maxFpr: number; world?: string; worldEdits: number }) => {
+      const extra = options.world ? worldRouteSet(loadWorld(options.world), { split: 'train', edits: options.worldEdits, seed: options.seed }) : undefined;
+      const classifier = await trainClassifier(loadEnglishWordings(), { edits: options.edits, seed: options.seed, maxFalsePositiveRate: options.maxFpr, extra });
       mkdirSync(dirname(options.out), { recursive: true });
       const file = classifier.toFile();
       writeFileSync(options.out, JSON.stringify(file) + '\n');

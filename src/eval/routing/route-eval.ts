@@ -7,7 +7,7 @@ import { ScopeDetector, keyOf, type RouteOptions } from '../../memory/scope/scop
 import { pairFeatures } from '../../memory/scope/scope-features';
 import { ScopeIndex } from '../../memory/scope/scope-index';
 import { readScopeText } from '../../memory/scope/scope-text';
-import { englishSet, type EnglishWordings, type RouteEdit, type RouteQuery } from './english-set';
+import { englishSet, type EnglishSet, type EnglishWordings, type RouteEdit, type RouteQuery } from './english-set';
 
 export interface RouteEvalResult {
   edits: number;
@@ -28,7 +28,7 @@ export async function withFreshDetector<T>(edits: readonly RouteEdit[], classifi
   try {
     const index = await ScopeIndex.open(db);
     const detector = new ScopeDetector(index, classifier);
-    for (let i = 0; i < edits.length; i += 1000) await detector.add(edits.slice(i, i + 1000).map((e) => ({ id: e.id, text: e.edit })));
+    for (let i = 0; i < edits.length; i += 1000) await detector.add(edits.slice(i, i + 1000).map((e) => ({ id: e.id, text: e.edit, subjects: e.subjects })));
     return await work(detector, index);
   } finally {
     db.close();
@@ -87,7 +87,7 @@ export async function routeEval(edits: readonly RouteEdit[], queries: readonly R
  * expected edit.
  */
 export async function trainingPairs(edits: readonly RouteEdit[], queries: readonly RouteQuery[]): Promise<LabelledPair[]> {
-  const keys = new Map(edits.map((e) => [e.id, keyOf(e.edit)]));
+  const keys = new Map(edits.map((e) => [e.id, keyOf(e.edit, e.subjects)]));
   // The classifier is not needed to retrieve candidates; a threshold-0 placeholder keeps all.
   const retrieveAll = new ScopeClassifier(new Map(), 0);
   return withFreshDetector(edits, retrieveAll, async (detector) => {
@@ -106,10 +106,12 @@ export async function trainingPairs(edits: readonly RouteEdit[], queries: readon
  * other half; the threshold is the lowest whose query-level false-positive rate there stays
  * within `maxFalsePositiveRate`; the final model is fitted on all train wordings.
  */
-export async function trainClassifier(wordings: EnglishWordings, options: { edits: number; seed: number; maxFalsePositiveRate: number; train?: TrainOptions }): Promise<ScopeClassifier> {
+export async function trainClassifier(wordings: EnglishWordings, options: { edits: number; seed: number; maxFalsePositiveRate: number; train?: TrainOptions; extra?: EnglishSet }): Promise<ScopeClassifier> {
   const half = englishSet(wordings, { split: 'train', edits: options.edits, seed: options.seed, wordingFold: 0 });
   const other = englishSet(wordings, { split: 'train', edits: options.edits, seed: options.seed + 1, wordingFold: 1 });
-  const probe = ScopeClassifier.train(await trainingPairs(half.edits, half.queries), options.train);
+  // Another domain's train pairs (a generated world's wordings) join both fits; calibration stays on English.
+  const extra = options.extra ? await trainingPairs(options.extra.edits, options.extra.queries) : [];
+  const probe = ScopeClassifier.train([...(await trainingPairs(half.edits, half.queries)), ...extra], options.train);
   const best = await withFreshDetector(other.edits, probe.withThreshold(0), async (detector) => {
     // Only what passes on queries with nothing in scope matters to the false-positive rate.
     const negatives: Array<{ score: number; inScope: boolean }> = [];
@@ -117,7 +119,7 @@ export async function trainClassifier(wordings: EnglishWordings, options: { edit
     return pickThreshold(negatives, options.maxFalsePositiveRate);
   });
   const all = englishSet(wordings, { split: 'train', edits: options.edits, seed: options.seed });
-  return ScopeClassifier.train(await trainingPairs(all.edits, all.queries), options.train).withThreshold(best, { calibratedOn: 'held-out train wordings', maxFalsePositiveRate: options.maxFalsePositiveRate });
+  return ScopeClassifier.train([...(await trainingPairs(all.edits, all.queries)), ...extra], options.train).withThreshold(best, { calibratedOn: 'held-out train wordings', maxFalsePositiveRate: options.maxFalsePositiveRate, extraPairs: extra.length });
 }
 
 function round(x: number): number {
