@@ -13,6 +13,8 @@ const DENSE = {
   trigramCosine: 2,
   conceptOverlap: 3,
   anyConcept: 4,
+  namesFirstEntity: 5,
+  namesLaterEntity: 6,
 } as const;
 const DENSE_SLOTS = 16;
 
@@ -45,6 +47,7 @@ export function pairFeatures(key: ScopeKey, query: ScopeText): PairFeatures {
   const sharing = queryWords.filter((w) => concepts.of(w).some((c) => editConcepts.has(c))).length;
   features.set(DENSE.conceptOverlap, queryWords.length ? sharing / queryWords.length : 0);
   features.set(DENSE.anyConcept, sharing > 0 ? 1 : 0);
+  roleFeatures(features, key, query, editStems);
   if (editStems.length && queryStems.length) {
     const scale = 1 / Math.sqrt(editStems.length * queryStems.length);
     for (const e of new Set(editStems)) {
@@ -55,6 +58,27 @@ export function pairFeatures(key: ScopeKey, query: ScopeText): PairFeatures {
     }
   }
   return features;
+}
+
+/**
+ * When the edit's subject is not known, every entity of its statement stands in, the object's
+ * too ("Jane Doe is now the chief executive of Acme"): which of them the query names (the
+ * statement's first entity or a later one), crossed with the edit's stems, lets the classifier
+ * learn which side of each wording is the subject ("Which group does Acme belong to?" does not
+ * ask about "Northwind is now a subsidiary of Acme").
+ */
+function roleFeatures(features: PairFeatures, key: ScopeKey, query: ScopeText, editStems: readonly string[]): void {
+  if (key.subjects.length || key.text.entities.length < 2) return;
+  const named = ` ${query.entities.join(' | ')} `;
+  const index = key.text.entities.findIndex((e) => query.entities.includes(e) || named.includes(` ${e} `));
+  if (index < 0) return;
+  const role = index === 0 ? 'first' : 'later';
+  features.set(DENSE[role === 'first' ? 'namesFirstEntity' : 'namesLaterEntity'], 1);
+  const scale = 1 / Math.sqrt(Math.max(1, editStems.length));
+  for (const stem of new Set(editStems)) {
+    const slot = DENSE_SLOTS + (fnv1a(`role:${role}|${stem}`) % (FEATURE_SLOTS - DENSE_SLOTS));
+    features.set(slot, (features.get(slot) ?? 0) + scale);
+  }
 }
 
 export function subjectsOf(key: ScopeKey): string[] {

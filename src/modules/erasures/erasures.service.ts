@@ -21,7 +21,6 @@ import { redactReport, redactText, targetDigest, type ErasureReport } from './er
 const PROBE_TOKENS = 6;
 const ERASED = '[erased]';
 
-
 /**
  * Privacy erasure: finds every edit and fact about a subject, asks the base model what it says
  * by itself, installs a suppression edit (a routed context edit in scope of every request that
