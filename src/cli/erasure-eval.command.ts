@@ -15,7 +15,7 @@ export function registerErasureEval(program: Command): void {
     .option('--people <n>', 'people erased (one erasure each, in one daemon)', positiveInt('--people'), 10)
     .option('--others <n>', 'people not erased, asked before and after', positiveInt('--others'), 10)
     .option('--seed <n>', 'which people', positiveInt('--seed'), 1)
-    .option('--json', 'print {"people","others","done","reinforced","refusedAfter","refusedBefore","promptsPerPerson","othersUnchanged","secondsPerErasure"} on one line')
+    .option('--json', 'print {"people","others","done","reinforced","refusedAfter","leakedAfter","refusedBefore","leakedBefore","promptsPerPerson","othersUnchanged","secondsPerErasure"} on one line (refused/leaked: percent per template split and form)')
     .action(async (options: { world: string; people: number; others: number; seed: number; json?: boolean }) => {
       const world = JSON.parse(readFileSync(join(options.world, 'world.json'), 'utf8')) as World;
       let bar: ReturnType<typeof progressBar> | undefined;

@@ -60,18 +60,20 @@ export function registerRouteCommands(program: Command): void {
     .command('route-set')
     .description("write a routing set (edits.jsonl, queries.jsonl): real English from data/routing/english.json, or with --world the generated world's wordings")
     .requiredOption('--out <dir>', 'output directory')
-    .option('--split <split>', 'train or test (English: disjoint subjects and question wordings); train or held_out (--world: the templates questions use)', 'test')
+    .option('--split <split>', 'train or test (English: disjoint subjects and question wordings; default test); train or held_out (--world: the templates questions use; default held_out)')
     .option('--world <dir>', "a generated world (world.json): edits in its train templates, questions in the split's")
     .option('--edits <n>', 'edits in memory', positiveInt('--edits'), 3000)
     .option('--seed <n>', 'seed', positiveInt('--seed'), 1)
-    .action((options: { out: string; split: string; world?: string; edits: number; seed: number }) => {
+    .action((options: { out: string; split?: string; world?: string; edits: number; seed: number }) => {
       let set;
       if (options.world) {
-        if (options.split !== 'train' && options.split !== 'held_out') throw new Error(`--split must be train or held_out with --world (got "${options.split}")`);
-        set = worldRouteSet(loadWorld(options.world), { split: options.split, edits: options.edits, seed: options.seed });
+        const split = options.split ?? 'held_out';
+        if (split !== 'train' && split !== 'held_out') throw new Error(`--split must be train or held_out with --world (got "${split}")`);
+        set = worldRouteSet(loadWorld(options.world), { split, edits: options.edits, seed: options.seed });
       } else {
-        if (options.split !== 'train' && options.split !== 'test') throw new Error(`--split must be train or test (got "${options.split}")`);
-        set = englishSet(loadEnglishWordings(), { split: options.split, edits: options.edits, seed: options.seed });
+        const split = options.split ?? 'test';
+        if (split !== 'train' && split !== 'test') throw new Error(`--split must be train or test (got "${split}")`);
+        set = englishSet(loadEnglishWordings(), { split, edits: options.edits, seed: options.seed });
       }
       mkdirSync(options.out, { recursive: true });
       writeFileSync(join(options.out, 'edits.jsonl'), toJsonl(set.edits));
