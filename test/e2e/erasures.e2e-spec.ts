@@ -50,6 +50,8 @@ describe('privacy erasure (embedded engine, fixture model)', () => {
     const bad = await as(admin, http().post('/v1/erasures')).send({ subject: ERASED, text: 'x' }).expect(400);
     expect(bad.body.errors[0].message).toMatch(/exactly one/);
     expect((await as(admin, http().post('/v1/erasures')).send({ factId: 'nope' }).expect(400)).body.errors[0].path).toBe('factId');
+    // A subject is found by its words (and kept only as their digest): one without any is refused.
+    expect((await as(admin, http().post('/v1/erasures')).send({ subject: ' ?! ' }).expect(400)).body.errors[0]).toEqual({ path: 'subject', message: 'must contain a letter or digit' });
 
     // An edit about the person, through the real worker.
     // Its idempotency key names the subject too.
