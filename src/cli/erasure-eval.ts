@@ -49,7 +49,7 @@ export interface ErasureEvalResult {
 }
 
 /**
- * `ked eval erasure`: erasure in a real daemon (fresh embedded data dir, fixture model, worker
+ * `ked erasure-eval`: erasure in a real daemon (fresh embedded data dir, fixture model, worker
  * off) on the generated world's people. Each erased person is asked every wording the world
  * has for their attributes (private and public; question and cloze; the training split and the
  * held-out one, which no erasure line of the corpus used), before and after the erasure; other
@@ -103,9 +103,10 @@ export async function evalErasure(options: ErasureEvalOptions): Promise<ErasureE
     const erasedAfter = await answerAll('after', erased);
     const othersAfter = await answerAll('others after', others);
 
+    const erasedPrompts = erased.flatMap(promptsOf);
     const table = (answers: Map<string, string>, counts: (prompt: { prompt: string; leakedBy: (text: string) => boolean }, answer: string) => boolean): RefusalTable => {
       const cell = (split: TemplateSplit, form: TemplateForm) => {
-        const prompts = erased.flatMap(promptsOf).filter((p) => p.split === split && p.form === form);
+        const prompts = erasedPrompts.filter((p) => p.split === split && p.form === form);
         return pctOrNull(prompts.filter((p) => counts(p, answers.get(p.prompt)!)).length, prompts.length);
       };
       return { train: { question: cell('train', 'question'), cloze: cell('train', 'cloze') }, held_out: { question: cell('held_out', 'question'), cloze: cell('held_out', 'cloze') } };
@@ -120,7 +121,7 @@ export async function evalErasure(options: ErasureEvalOptions): Promise<ErasureE
       leakedAfter: table(erasedAfter, (p, text) => p.leakedBy(text)),
       refusedBefore: table(erasedBefore, refused),
       leakedBefore: table(erasedBefore, (p, text) => p.leakedBy(text)),
-      promptsPerPerson: erased.length ? promptsOf(erased[0]).length : 0,
+      promptsPerPerson: erased.length ? erasedPrompts.length / erased.length : 0,
       othersUnchanged: pct(unchanged, othersBefore.size),
       secondsPerErasure: Math.round((seconds / Math.max(1, erased.length)) * 100) / 100,
     };

@@ -1,7 +1,7 @@
 import { Random } from '../../world/random';
 import { promptOf, statementOf } from '../../world/render';
 import type { Relation, TemplateSplit, World } from '../../world/types';
-import { WorldIndex } from '../../world/world-index';
+import { slotAccepts, WorldIndex } from '../../world/world-index';
 import type { EnglishSet, RouteEdit, RouteQuery } from './english-set';
 
 export interface WorldSetOptions {
@@ -13,17 +13,19 @@ export interface WorldSetOptions {
 
 /**
  * A routing set in the generated world's wordings, shaped like the real-English one: edits are
- * facts stated in a train template with their subject known (as the daemon's fact edits are), queries ask about an edited fact (positive) or about an
- * unedited relation of an edited subject or a subject with no edit (negatives) in the split's
- * templates, questions ("Q: …? A:") and clozes alike, as the daemon sees them. The held-out
- * split is what the world's datasets rephrase with, so it measures the detector on wordings
- * no training saw.
+ * facts stated in a train template with their subject known (as the daemon's fact edits are);
+ * queries ask about an edited fact (positive) or about an unedited relation of an edited
+ * subject or a subject with no edit (negatives) in the split's templates, questions
+ * ("Q: …? A:") and clozes alike, as the daemon sees them. The held-out split is what the
+ * world's datasets rephrase with, so it measures the detector on wordings no training saw.
  */
 export function worldRouteSet(world: World, options: WorldSetOptions): EnglishSet {
   const index = new WorldIndex(world);
   const random = new Random(options.seed).fork(`world-route-${options.split}`);
   const relations = world.relations.filter((r) => r.kind !== 'reverse' && r.templates.some((t) => t.split === options.split));
-  const subjectsOf = (r: Relation) => index.entitiesOf(r.subjectType).filter((e) => index.object(e.id, r.id) !== undefined);
+  // The entities each relation has a fact about, found once per relation.
+  const known = new Map(relations.map((r) => [r.id, index.entitiesOf(r.subjectType).filter((e) => index.object(e.id, r.id) !== undefined)]));
+  const subjectsOf = (r: Relation) => known.get(r.id)!;
   const wordings = (r: Relation, split: TemplateSplit) => r.templates.filter((t) => t.split === split);
   const edited = new Map<string, Map<string, string>>(); // subject id → relation id → edit id
   const edits: RouteEdit[] = [];
@@ -50,7 +52,7 @@ export function worldRouteSet(world: World, options: WorldSetOptions): EnglishSe
   for (let i = 0; i < negatives; i++) {
     if (random.chance(0.67)) {
       const subject = index.entity(random.pick(subjectIds));
-      const open = relations.filter((r) => r.subjectType === subject.type || (r.subjectType === 'organisation' && (subject.type === 'company' || subject.type === 'university')));
+      const open = relations.filter((r) => slotAccepts(r.subjectType, subject));
       const unedited = open.filter((r) => !edited.get(subject.id)!.has(r.id) && wordings(r, options.split).length);
       if (!unedited.length) continue;
       queries.push({ text: promptOf(random.pick(wordings(random.pick(unedited), options.split)), subject.name), expect: null, kind: 'same_subject' });

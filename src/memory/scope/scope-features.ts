@@ -70,7 +70,7 @@ export function pairFeatures(key: ScopeKey, query: ScopeText): PairFeatures {
 function roleFeatures(features: PairFeatures, key: ScopeKey, query: ScopeText, editStems: readonly string[]): void {
   if (key.subjects.length || key.text.entities.length < 2) return;
   const named = ` ${query.entities.join(' | ')} `;
-  const index = key.text.entities.findIndex((e) => query.entities.includes(e) || named.includes(` ${e} `));
+  const index = key.text.entities.findIndex((e) => named.includes(` ${e} `));
   if (index < 0) return;
   const role = index === 0 ? 'first' : 'later';
   features.set(DENSE[role === 'first' ? 'namesFirstEntity' : 'namesLaterEntity'], 1);

@@ -11,7 +11,7 @@ const PREFIX = 'subject-sha256:';
 export function subjectDigest(subject: string): string {
   const normalised = normaliseMention(subject);
   if (!normalised) throw new Error('an empty subject has no digest');
-  return `${PREFIX}${normalised.split(' ').length}:${hashMention(normalised)}`;
+  return digestOfNormalised(normalised, normalised.split(' ').length);
 }
 
 export function isSubjectDigest(subject: string): boolean {

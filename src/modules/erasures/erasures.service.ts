@@ -75,15 +75,14 @@ export class ErasuresService implements OnApplicationBootstrap {
     const request = await requests.findOneByOrFail({ id });
     await requests.update({ id }, { status: 'running' });
     // The request row outlives the erasure: once it ends, it names the subject only by digest.
-    let subject = request.targetKind === 'fact' ? undefined : request.target.trim();
     const target = () => (request.targetKind === 'fact' ? request.target : targetDigest(request.target));
     try {
       const report = await this.erase(request);
-      subject = report.subject;
       const passed = report.verification.every((v) => v.passed);
       await requests.update({ id }, { status: passed ? 'done' : 'failed', target: target(), report: redactReport(report) as unknown as Record<string, unknown>, completedAt: new Date() });
     } catch (err) {
-      subject ??= (request.report as { subject?: string } | null)?.subject;
+      // A fact erasure learns its subject while it runs (kept in the report of the first try).
+      const subject = request.targetKind === 'fact' ? ((await requests.findOneBy({ id }))?.report as { subject?: string } | null)?.subject : request.target.trim();
       const error = subject ? redactText((err as Error).message, subject) : (err as Error).message;
       await requests.update({ id }, { status: 'failed', target: target(), report: { error }, completedAt: new Date() });
       throw err;
