@@ -107,6 +107,23 @@ describe.each(['tiny-gpt2', 'tiny-llama'])('%s decoding', (name) => {
     for (const [b, prompt] of prompts.entries()) expect(together[b]).toEqual((await model.generate([prompt], { maxNewTokens: 5 }))[0]);
   });
 
+  it('reads taps from the prefill of a padded batch as an uncached pass does, then continues as generate does', async () => {
+    const { model } = await fixture(name);
+    const prompts = [[4, 8, 15, 16, 23, 42], [7, 3], [88, 1, 19, 60]];
+    const tap = { kind: 'resid' as const, layer: 0 };
+    const prefilled = await model.prefill(prompts, { taps: [tap] });
+    for (const position of [-1, 'mean' as const, 0]) {
+      const expected = await model.hidden(prompts, tap, position);
+      prefilled.hidden(tap, position).forEach((key, b) => expect(maxAbsDiff(key, expected[b])).toBeLessThanOrEqual(1e-4));
+    }
+    expect(() => prefilled.hidden({ kind: 'resid', layer: 1 })).toThrow('the prefill did not read tap.resid.1');
+    const continued = await prefilled.continue({ maxNewTokens: 5 });
+    expect(continued).toEqual(await model.generate(prompts, { maxNewTokens: 5 }));
+    await expect(prefilled.continue({ maxNewTokens: 5 })).rejects.toThrow('a prefilled generation continues once');
+    const sampled = { maxNewTokens: 6, temperature: 0.9, seed: 3 };
+    expect(await (await model.prefill(prompts, { taps: [tap] })).continue(sampled)).toEqual(await model.generate(prompts, sampled));
+  });
+
   it('scores targets by teacher forcing', async () => {
     const { model } = await fixture(name);
     const prompt = [10, 20, 30];

@@ -168,56 +168,40 @@ export class LanguageModel {
    * and prefilled once, then each step feeds one token per sequence.
    */
   async generate(prompts: number[][], options: GenerateOptions, deltas?: EditDeltas[], replacements?: Replacements): Promise<number[][]> {
-    const stop = new Set([...(options.stopIds ?? []), ...eosIds(this.config)]);
+    if (options.maxNewTokens < 1) return prompts.map(() => []);
+    return (await this.prefill(prompts, { deltas, replacements })).continue(options);
+  }
+
+  /**
+   * Runs the prompts once (left-padded, filling the KV cache) and samples nothing yet. `taps` are
+   * read from this same pass, so a caller can look at the prompts' hidden states before it
+   * decides whether to continue (the daemon reads a request's hidden-state key this way).
+   */
+  async prefill(prompts: number[][], options: { deltas?: EditDeltas[]; replacements?: Replacements; taps?: TapRequest[] } = {}): Promise<PrefilledGeneration> {
+    if (prompts.length === 0) throw new Error('empty batch');
+    const { deltas, replacements, taps = [] } = options;
     const layers = replacedLayers(replacements);
-    const { compiled } = await this.forward({ cache: true, logits: 'last', editHooks: deltas !== undefined, ...(layers.length ? { residualReplace: layers } : {}) });
-    const random = options.seed === undefined ? Math.random : mulberry32(options.seed);
+    const { compiled } = await this.forward({ cache: true, logits: 'last', editHooks: deltas !== undefined, ...(layers.length ? { residualReplace: layers } : {}), ...(taps.length ? { taps } : {}) });
     const batchSize = prompts.length;
     const width = Math.max(...prompts.map((p) => p.length));
     const mask = prompts.map((p) => [...Array(width - p.length).fill(0), ...p.map(() => 1)]);
-    let ids = prompts.map((p) => [...Array(width - p.length).fill(0), ...p]);
-    let positions = mask.map((row) => positionsFromMask(row));
-    let past = this.emptyCache(batchSize);
-    const outputs: number[][] = prompts.map(() => []);
-    const done = prompts.map(() => false);
+    const ids = prompts.map((p) => [...Array(width - p.length).fill(0), ...p]);
+    const positions = mask.map((row) => positionsFromMask(row));
     const deltaFeeds = this.deltaFeeds(deltas, batchSize);
     // Left padding puts every prompt's last token at width − 1; later steps replace nothing.
     const prefillReplacements = layers.length ? this.replacementFeeds(replacements!, layers, width, prompts.map(() => width - 1)) : {};
     const stepReplacements = layers.length ? this.replacementFeeds(prompts.map(() => []), layers, 1, []) : {};
-    for (let step = 0; step < options.maxNewTokens && done.includes(false); step++) {
-      const out = await compiled.run({
-        input_ids: int64Matrix(ids),
-        attention_mask: int64Matrix(mask),
-        position_ids: int64Matrix(positions),
-        ...past,
-        ...deltaFeeds,
-        ...(step === 0 ? prefillReplacements : stepReplacements),
-      });
-      const vocab = out.logits.shape[2];
-      const next = prompts.map((_, b) => {
-        const row = (out.logits.data as Float32Array).subarray(b * vocab, (b + 1) * vocab);
-        return sampleToken(row, options, random);
-      });
-      const emitted: Array<number | undefined> = next.map(() => undefined);
-      next.forEach((token, b) => {
-        if (done[b]) return;
-        if (stop.has(token)) done[b] = true;
-        else {
-          outputs[b].push(token);
-          emitted[b] = token;
-        }
-      });
-      if (options.onStep?.(emitted) === true) break;
-      past = {};
-      for (let l = 0; l < this.config.layers; l++) {
-        past[`past.${l}.key`] = out[`present.${l}.key`];
-        past[`past.${l}.value`] = out[`present.${l}.value`];
-      }
-      ids = next.map((t) => [t]);
-      positions = positions.map((row) => [row[row.length - 1] + 1]);
-      for (const row of mask) row.push(1);
-    }
-    return outputs;
+    const out = await compiled.run({
+      input_ids: int64Matrix(ids),
+      attention_mask: int64Matrix(mask),
+      position_ids: int64Matrix(positions),
+      ...this.emptyCache(batchSize),
+      ...deltaFeeds,
+      ...prefillReplacements,
+    });
+    const tapped: Record<string, HostTensor> = {};
+    for (const tap of taps) tapped[tapName(tap)] = out[tapName(tap)];
+    return new PrefilledGeneration(compiled, this.config, prompts.map((p) => p.length), out, tapped, { mask, positions, stepFeeds: { ...deltaFeeds, ...stepReplacements } });
   }
 
   private emptyCache(batch: number): Record<string, HostTensor> {
@@ -312,4 +296,81 @@ function int64Matrix(rows: number[][]): HostTensor {
 function eosIds(config: ModelConfig): number[] {
   const eos = config.eosTokenId;
   return eos === undefined ? [] : Array.isArray(eos) ? eos : [eos];
+}
+
+/**
+ * A generation whose prompts have been run once (the prefill, its KV cache and last logits kept)
+ * with no token sampled yet. `continue` samples and decodes; it can be called once.
+ */
+export class PrefilledGeneration {
+  private consumed = false;
+
+  constructor(
+    private readonly compiled: CompiledGraph,
+    private readonly config: ModelConfig,
+    private readonly promptLengths: readonly number[],
+    private readonly prefillOut: Record<string, HostTensor>,
+    private readonly taps: Record<string, HostTensor>,
+    private readonly state: { mask: number[][]; positions: number[][]; stepFeeds: Record<string, HostTensor> },
+  ) {}
+
+  /** Each prompt's state at a tap read by the prefill: at `position` (negative: from the end) or the mean over the prompt. */
+  hidden(tap: TapRequest, position: number | 'mean' = -1): Float32Array[] {
+    const out = this.taps[tapName(tap)];
+    if (!out) throw new Error(`the prefill did not read ${tapName(tap)}`);
+    const [, width, d] = out.shape;
+    const data = out.data as Float32Array;
+    return this.promptLengths.map((length, b) => {
+      const first = width - length; // left padding
+      if (position === 'mean') {
+        const mean = new Float32Array(d);
+        for (let p = first; p < width; p++) for (let j = 0; j < d; j++) mean[j] += data[(b * width + p) * d + j] / length;
+        return mean;
+      }
+      const p = position < 0 ? length + position : position;
+      if (p < 0 || p >= length) throw new Error(`position ${position} is outside a sequence of ${length} tokens`);
+      const offset = (b * width + first + p) * d;
+      return data.slice(offset, offset + d);
+    });
+  }
+
+  /** Samples from the prefill's logits and decodes up to `maxNewTokens` tokens per prompt. */
+  async continue(options: GenerateOptions): Promise<number[][]> {
+    if (this.consumed) throw new Error('a prefilled generation continues once');
+    this.consumed = true;
+    const stop = new Set([...(options.stopIds ?? []), ...eosIds(this.config)]);
+    const random = options.seed === undefined ? Math.random : mulberry32(options.seed);
+    const { mask, positions: firstPositions, stepFeeds } = this.state;
+    let positions = firstPositions;
+    let ids: number[][] = [];
+    let out = this.prefillOut;
+    const outputs: number[][] = this.promptLengths.map(() => []);
+    const done = this.promptLengths.map(() => false);
+    for (let step = 0; step < options.maxNewTokens && done.includes(false); step++) {
+      if (step > 0) {
+        const past: Record<string, HostTensor> = {};
+        for (let l = 0; l < this.config.layers; l++) {
+          past[`past.${l}.key`] = out[`present.${l}.key`];
+          past[`past.${l}.value`] = out[`present.${l}.value`];
+        }
+        out = await this.compiled.run({ input_ids: int64Matrix(ids), attention_mask: int64Matrix(mask), position_ids: int64Matrix(positions), ...past, ...stepFeeds });
+      }
+      const vocab = out.logits.shape[2];
+      const next = this.promptLengths.map((_, b) => sampleToken((out.logits.data as Float32Array).subarray(b * vocab, (b + 1) * vocab), options, random));
+      const emitted: Array<number | undefined> = next.map(() => undefined);
+      next.forEach((token, b) => {
+        if (done[b]) return;
+        if (stop.has(token)) done[b] = true;
+        else {
+          outputs[b].push(token);
+          emitted[b] = token;
+        }
+      });
+      if (options.onStep?.(emitted) === true) break;
+      ids = next.map((t) => [t]);
+      positions = positions.map((row) => [row[row.length - 1] + 1]);
+      for (const row of mask) row.push(1);
+    }
+    return outputs;
+  }
 }
