@@ -30,7 +30,7 @@ export interface ServeBenchOptions {
   /**
    * 'delta': rank-one deltas about synthetic subjects, found by the scope detector from the
    * request's text. 'keyed': GRACE codebook entries, found by the request's hidden-state key
-   * (one more forward pass per request and a LanceDB vector search).
+   * (read from the generation's prefill, matched against the in-memory key scan).
    */
   kind: 'delta' | 'keyed';
   onPhase?: (message: string) => void;
@@ -84,8 +84,9 @@ export async function benchServe(options: ServeBenchOptions): Promise<ServeBench
       options.onPhase?.(`load with ${memory.size} edits in memory`);
       const body = JSON.stringify({ prompt: PROMPT, max_tokens: options.maxTokens });
       const headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` };
-      // Warm-up at full concurrency, so the first size does not pay for JIT and allocator growth.
-      await autocannon({ url: `${url}/v1/completions`, method: 'POST', headers, body, connections: options.connections, duration: 3 });
+      // Warm-up at full concurrency, so the first size does not pay for JIT and allocator growth
+      // (3 s were not enough: the first size measured 15-25% below the next ones).
+      await autocannon({ url: `${url}/v1/completions`, method: 'POST', headers, body, connections: options.connections, duration: points.length ? 3 : 10 });
       const result = await autocannon({ url: `${url}/v1/completions`, method: 'POST', headers, body, connections: options.connections, duration: options.durationSeconds });
       points.push({ edits: memory.size, rps: round(result.requests.average), p50Ms: round(result.latency.p50), p99Ms: round(result.latency.p99), errors: result.errors + result.non2xx + result.timeouts });
     }

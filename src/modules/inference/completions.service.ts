@@ -2,7 +2,9 @@ import { BadRequestException, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { combineDeltas, keyedEffects, viewOf } from '../../eval/applied-edits';
 import { getMethod } from '../../editors/builtin-methods';
-import { promptKeys } from '../../editors/melo/hidden-keys';
+import { promptKeys, unit } from '../../editors/melo/hidden-keys';
+import type { GenerateOptions, PrefilledGeneration } from '../../models/language-model';
+import { tapName } from '../../models/graph/forward-options';
 import { loadHparams } from '../../editors/registry';
 import type { ChatMessage } from '../../models/tokenizer/chat-template';
 import { EditMemoryService, type ActiveEdit, type ActiveRecord } from '../edits/edit-memory.service';
@@ -71,20 +73,33 @@ export class CompletionsService {
   }
 
   /**
-   * The keyed operations (MELO blocks, GRACE entries) the request's hidden-state key selects: one
-   * forward pass over the request's text per kind of key, only while such operations are live.
+   * The keyed operations (MELO blocks, GRACE entries) the request's hidden-state key selects, only
+   * while such operations are live. The keys are read over the request's text: from the
+   * generation's own prefill when `plainIds` (the prompt's tokens, which nothing else changes) are
+   * given, so that a request no keyed operation selects continues that prefill and costs no extra
+   * pass; otherwise by one forward pass per kind of key.
    */
-  private async selectKeyed(scopeText: string): Promise<ActiveEdit[]> {
+  private async selectKeyed(scopeText: string, plainIds?: number[]): Promise<{ selected: ActiveEdit[]; prefilled?: { generation: PrefilledGeneration; weightsVersion: number } }> {
     const specs = this.memory.keySpecs();
-    if (!specs.length || !scopeText) return [];
+    if (!specs.length || !scopeText) return { selected: [] };
     const { serving: model, tokenizer } = await this.models.get();
-    const out: ActiveEdit[] = [];
-    for (const spec of specs) {
-      const [key] = await this.models.reading(() => promptKeys(model, tokenizer, [scopeText], spec));
-      const selected = this.memory.keyedFor(key, spec);
-      if (selected && !out.includes(selected)) out.push(selected);
+    let keys: Float32Array[];
+    let prefilled: { generation: PrefilledGeneration; weightsVersion: number } | undefined;
+    if (plainIds) {
+      const taps = [...new Map(specs.map((spec) => [tapName(spec.tap), spec.tap])).values()];
+      prefilled = await this.models.reading(async () => ({ generation: await model.prefill([plainIds], { taps }), weightsVersion: this.models.weightsVersion }));
+      keys = specs.map((spec) => unit(prefilled!.generation.hidden(spec.tap, spec.position === 'mean' ? 'mean' : -1)[0]));
+    } else {
+      keys = [];
+      for (const spec of specs) keys.push((await this.models.reading(() => promptKeys(model, tokenizer, [scopeText], spec)))[0]);
     }
-    return out;
+    const selected: ActiveEdit[] = [];
+    for (const [i, spec] of specs.entries()) {
+      const edit = await this.memory.keyedFor(keys[i], spec);
+      if (edit && !selected.includes(edit)) selected.push(edit);
+    }
+    // A selected operation changes the prompt's pass: the prefill is redone with it applied.
+    return { selected, prefilled: selected.length ? undefined : prefilled };
   }
 
   /**
@@ -108,19 +123,21 @@ export class CompletionsService {
   async prepare(prompt: string, scopeText: string, options: GenerationOptions, modelName: string): Promise<PreparedCompletion> {
     const { serving: model, tokenizer } = await this.models.get();
     const edits = await this.memory.inScope(scopeText);
-    const selected = await this.selectKeyed(scopeText);
+    const read = await this.readMemory(prompt, scopeText);
+    // Nothing in scope by text and the scope text is the prompt: the keys can come from the prefill.
+    const plain = edits.length === 0 && read.prompt === prompt && scopeText === prompt;
+    const plainIds = plain ? fitting(tokenizer.encode(prompt), model.config.maxPositions) : undefined;
+    const { selected, prefilled } = await this.selectKeyed(scopeText, plainIds);
     const view = viewOf([...edits, ...selected].map((e) => e.operation));
     const { contexts } = view;
     // A selected MELO block is applied like any routed delta; a GRACE entry replaces a state.
     const keyed = keyedEffects(view.keyed ?? []);
     const deltas = [...view.deltas, ...keyed.deltas];
-    const read = await this.readMemory(prompt, scopeText);
     let ids = tokenizer.encode([...contexts, read.prompt].join(' '));
     // A long trace keeps its end (the final answer's line), leaving room for a short answer.
     if (read.prompt !== prompt) ids = ids.slice(Math.max(0, ids.length - (model.config.maxPositions - Math.min(options.max_tokens, 16))));
-    const room = model.config.maxPositions - ids.length;
-    if (room < 1) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `the prompt is ${ids.length} tokens with its edits; the model's context holds ${model.config.maxPositions}` });
-    const maxNewTokens = Math.min(options.max_tokens, room);
+    fitting(ids, model.config.maxPositions);
+    const maxNewTokens = Math.min(options.max_tokens, model.config.maxPositions - ids.length);
     const stops = typeof options.stop === 'string' ? [options.stop] : (options.stop ?? []);
     return {
       id: `cmpl-${randomUUID()}`,
@@ -138,7 +155,7 @@ export class CompletionsService {
           if (cut !== Infinity) stopped = true;
           return cut === Infinity ? text : text.slice(0, cut);
         };
-        await this.models.reading(() => model.generate([ids], {
+        const generation: GenerateOptions = {
           maxNewTokens,
           temperature: options.temperature,
           topP: options.top_p,
@@ -158,11 +175,23 @@ export class CompletionsService {
             }
             return stopped || aborted;
           },
-        }, deltas.length ? [combineDeltas(deltas)] : undefined, keyed.replacements.length ? [keyed.replacements] : undefined));
+        };
+        await this.models.reading(() =>
+          // The prefill that read the keys is still good unless the weights changed since.
+          prefilled && prefilled.weightsVersion === this.models.weightsVersion
+            ? prefilled.generation.continue(generation)
+            : model.generate([ids], generation, deltas.length ? [combineDeltas(deltas)] : undefined, keyed.replacements.length ? [keyed.replacements] : undefined),
+        );
         const text = visible();
         if (text.length > sent.length && text.startsWith(sent)) onText?.(text.slice(sent.length));
         return { text, finish: stopped || generated.length < maxNewTokens ? 'stop' : 'length', promptTokens: ids.length, completionTokens: generated.length };
       },
     };
   }
+}
+
+/** The prompt's tokens, or 400 when they leave no room for a token in the model's context. */
+function fitting(ids: number[], maxPositions: number): number[] {
+  if (maxPositions - ids.length < 1) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `the prompt is ${ids.length} tokens with its edits; the model's context holds ${maxPositions}` });
+  return ids;
 }

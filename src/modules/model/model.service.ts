@@ -88,8 +88,20 @@ export class ModelService implements OnModuleInit, OnApplicationShutdown {
    */
   async changingWeights<T>(change: (model: LoadedModel) => Promise<T> | T): Promise<T> {
     const model = await this.get();
-    return this.withEditing(() => this.servingLock.runExclusive(async () => change(model), SERVING_PERMITS));
+    return this.withEditing(() =>
+      this.servingLock.runExclusive(async () => {
+        this.weightChanges++;
+        return change(model);
+      }, SERVING_PERMITS),
+    );
   }
+
+  /** Counts weight changes: work prepared under one count is stale under another (a prefilled KV cache). */
+  get weightsVersion(): number {
+    return this.weightChanges;
+  }
+
+  private weightChanges = 0;
 
   private async load(dir: string): Promise<LoadedModel> {
     const [checkpoint, tokenizer] = await Promise.all([loadCheckpoint(dir), loadTokenizer(dir)]);
