@@ -13,6 +13,7 @@ import { EditsModule } from './modules/edits/edits.module';
 import { ErasuresModule } from './modules/erasures/erasures.module';
 import { FactsModule } from './modules/facts/facts.module';
 import { InferenceModule } from './modules/inference/inference.module';
+import { KeysModule } from './modules/keys/keys.module';
 import { ModelModule } from './modules/model/model.module';
 import { HealthModule } from './modules/health/health.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
@@ -48,6 +49,7 @@ export class AppModule {
         InferenceModule,
         AuditsModule,
         ErasuresModule,
+        KeysModule,
       ],
       providers: [{ provide: KED_CONFIG, useValue: config }],
       exports: [KED_CONFIG],

@@ -1,7 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { createApiKey, revokeApiKey } from '../guards/api-keys';
+import { createApiKey, listApiKeys, revokeApiKey } from '../guards/api-keys';
 import { ROLES } from '../guards/roles';
-import { ApiKey } from '../memory/entities/api-key.entity';
 import { storageOptions, withDatabase } from './options';
 
 const collectRole = (value: string, previous: string[] = []): string[] => {
@@ -28,8 +27,7 @@ export function registerKeysCommands(program: Command): void {
     .option('--json', 'print one JSON line')
     .action(async (options: Record<string, unknown> & { json?: boolean }) => {
       await withDatabase(options, async (source) => {
-        const rows = await source.getRepository(ApiKey).find({ order: { createdAt: 'ASC' } });
-        const out = rows.map((k) => ({ id: k.id, name: k.name, prefix: k.keyPrefix, roles: k.roles, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt, revoked: k.revokedAt !== null }));
+        const out = await listApiKeys(source);
         if (options.json) console.log(JSON.stringify(out));
         else for (const k of out) console.log(`${k.prefix}  ${k.roles.join(',').padEnd(24)} ${k.name}${k.revoked ? '  (revoked)' : ''}`);
       });

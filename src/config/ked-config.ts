@@ -47,6 +47,11 @@ export interface KedConfig {
   nats?: { url: string; stream: string; subject: string };
   /** Requests per minute per API key (per client address for public routes). */
   rateLimit: number;
+  /**
+   * Where a daemon that finds no API key at all writes the admin key it creates (mode 0600), so
+   * that a fresh install can be used without stopping it to run `ked keys create`; null: never.
+   */
+  initialAdminKeyFile: string | null;
 }
 
 export const KED_CONFIG = Symbol('KED_CONFIG');
@@ -79,6 +84,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     model: raw.KED_MODEL ? resolve(raw.KED_MODEL) : defaultModel(),
     logLevel: raw.LOG_LEVEL,
     rateLimit: raw.KED_RATE_LIMIT,
+    initialAdminKeyFile: raw.KED_INITIAL_ADMIN_KEY === 'off' ? null : join(dataDir, 'initial-admin.key'),
     statsCorpus: raw.KED_STATS_CORPUS ? resolve(raw.KED_STATS_CORPUS) : defaultStatsCorpus(),
     editPolicy: {
       modification: raw.KED_EDIT_METHODS.split(','),

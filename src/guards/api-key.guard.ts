@@ -28,7 +28,7 @@ export class ApiKeyGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = bearer(req);
-    if (!key) throw new UnauthorizedException('an API key is required: Authorization: Bearer <key> (create one with `ked keys create --role <role>`)');
+    if (!key) throw new UnauthorizedException('an API key is required: Authorization: Bearer <key> (a fresh daemon writes an admin key to $KED_DATA_DIR/initial-admin.key; an admin makes more with POST /v1/keys, or `ked keys create --role <role>` while no daemon runs)');
     const found = await this.dataSource.getRepository(ApiKey).findOneBy({ keySha256: hashApiKey(key) });
     if (!found || found.revokedAt) throw new UnauthorizedException('unknown or revoked API key');
     req.apiKey = { id: found.id, prefix: found.keyPrefix, roles: found.roles };

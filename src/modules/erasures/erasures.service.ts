@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, Not } from 'typeorm';
 import { EditOperation } from '../../memory/entities/edit-operation.entity';
@@ -29,7 +29,7 @@ const ERASED = '[erased]';
  * verifies through the router. One erasure at a time; an interrupted one reruns at start.
  */
 @Injectable()
-export class ErasuresService implements OnApplicationBootstrap {
+export class ErasuresService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ErasuresService.name);
   private queue: Promise<void> = Promise.resolve();
 
@@ -42,12 +42,19 @@ export class ErasuresService implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.dataSource
+    this.resuming = this.dataSource
       .getRepository(ErasureRequest)
       .find({ where: { status: In(['queued', 'running']) }, order: { createdAt: 'ASC' } })
       .then((pending) => pending.forEach((e) => this.enqueue(e.id)))
       .catch((err: Error) => this.logger.error(`resuming erasures: ${err.message}`));
   }
+
+  /** A daemon stopped right after it started waits for the lookup of erasures to resume (not for them to run). */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.resuming;
+  }
+
+  private resuming?: Promise<void>;
 
   /** Records the request durably and runs it after those before it; returns its id at once. */
   async start(input: ErasureInput): Promise<string> {
