@@ -6,7 +6,7 @@ import { trainFixtureModel } from '../models/training/train-fixture';
 import { Presets, SingleBar } from 'cli-progress';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { measureModelQuality } from '../eval/model-quality';
+import { measureModelQuality, measureTemplateAccuracy } from '../eval/model-quality';
 import { loadTokenizer } from '../models/tokenizer';
 import type { World } from '../world/types';
 import { progressBar } from './progress';
@@ -89,10 +89,21 @@ export function registerModelCommands(program: Command, bench: Command): void {
     .requiredOption('--world <dir>', 'a directory holding world.json (e.g. data/world)')
     .option('--max <n>', 'probes per set, a seeded sample (0 = all)', (v: string) => (v === '0' ? 0 : positiveInt('--max')(v)), 1000)
     .option('--json', 'print one JSON line: {"factAcc","heldOutTemplateAcc","iclCopyAcc","twoHopAcc","melloFormatAcc","refusalAcc"}')
-    .action(async (options: { model: string; world: string; max: number; json?: boolean }) => {
+    .option('--by-template', 'instead: token accuracy per relation wording (train and held-out templates, every fact), worst first')
+    .action(async (options: { model: string; world: string; max: number; json?: boolean; byTemplate?: boolean }) => {
       const [checkpoint, tokenizer] = await Promise.all([loadCheckpoint(options.model), loadTokenizer(options.model)]);
       const world = JSON.parse(readFileSync(join(options.world, 'world.json'), 'utf8')) as World;
       const sessions = new SessionManager();
+      if (options.byTemplate) {
+        try {
+          const rows = await measureTemplateAccuracy(new LanguageModel(checkpoint.config, checkpoint.weights, sessions), tokenizer, world);
+          if (options.json) console.log(JSON.stringify(rows));
+          else for (const r of rows) console.log(`${r.accuracy.toFixed(1).padStart(6)}  ${r.split.padEnd(8)} ${r.relation.padEnd(22)} ${r.template}  (${r.probes})`);
+        } finally {
+          await sessions.close();
+        }
+        return;
+      }
       const bar = progressBar('quality', 6);
       try {
         const quality = await measureModelQuality(new LanguageModel(checkpoint.config, checkpoint.weights, sessions), tokenizer, world, {

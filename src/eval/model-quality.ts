@@ -1,8 +1,8 @@
 import type { LanguageModel } from '../models/language-model';
 import type { KedTokenizer } from '../models/tokenizer';
-import { factProbes, heldOutTemplateProbes, iclCopyProbes, melloFormatProbes, refusalProbes, twoHopProbes } from '../world/probes';
+import { factProbes, heldOutTemplateProbes, iclCopyProbes, melloFormatProbes, probesByTemplate, refusalProbes, twoHopProbes } from '../world/probes';
 import type { World } from '../world/types';
-import { meanTokenAccuracy } from './teacher-forcing';
+import { meanTokenAccuracy, tokenAccuracies } from './teacher-forcing';
 
 /** The fixture model's quality report (issue #5), in percent token accuracy. */
 export interface ModelQuality {
@@ -43,4 +43,29 @@ export async function measureModelQuality(
     options.onSet?.(name);
   }
   return { ...(result as Omit<ModelQuality, 'probesPerSet'>), probesPerSet: counts };
+}
+
+/** One wording's token accuracy over every fact of its relation (`ked model quality --by-template`). */
+export interface TemplateAccuracy {
+  relation: string;
+  template: string;
+  split: 'train' | 'held_out';
+  probes: number;
+  accuracy: number;
+}
+
+/**
+ * Token accuracy per template, worst first: where paraphrase generalisation fails (heldOutTemplateAcc
+ * and factAcc are these, weighted by each relation's number of facts).
+ */
+export async function measureTemplateAccuracy(model: LanguageModel, tokenizer: KedTokenizer, world: World): Promise<TemplateAccuracy[]> {
+  const groups = probesByTemplate(world);
+  const scores = await tokenAccuracies(model, tokenizer, groups.flatMap((g) => g.probes));
+  let at = 0;
+  const rows = groups.map((g) => {
+    const mine = scores.slice(at, (at += g.probes.length));
+    const accuracy = Math.round((1000 * mine.reduce((a, b) => a + b, 0)) / mine.length) / 10;
+    return { relation: g.relation, template: g.template, split: g.split, probes: g.probes.length, accuracy };
+  });
+  return rows.sort((a, b) => a.accuracy - b.accuracy);
 }

@@ -1,5 +1,5 @@
 import { generateWorld } from './generate-world';
-import { factProbes, heldOutTemplateProbes, iclCopyProbes, melloFormatProbes, refusalProbes, twoHopProbes } from './probes';
+import { factProbes, heldOutTemplateProbes, iclCopyProbes, melloFormatProbes, probesByTemplate, refusalProbes, twoHopProbes } from './probes';
 import { WorldIndex } from './world-index';
 
 describe('probe sets', () => {
@@ -11,6 +11,18 @@ describe('probe sets', () => {
     expect(factProbes(world)).toHaveLength(trainTemplates);
     expect(heldOutTemplateProbes(world).length).toBe(world.facts.length * 2);
     expect(factProbes(world)).toContainEqual({ prompt: `The capital of ${index.entitiesOf('country')[0].name} is`, target: index.name(index.object(index.entitiesOf('country')[0].id, 'capital')!) });
+  });
+
+  it('groups the train and held-out probes by template, one group per relation wording', () => {
+    const groups = probesByTemplate(world);
+    const key = (p: { prompt: string; target: string }) => `${p.prompt}\u0000${p.target}`;
+    for (const split of ['train', 'held_out'] as const) {
+      const grouped = groups.filter((g) => g.split === split).flatMap((g) => g.probes.map(key));
+      expect(grouped.sort()).toEqual((split === 'train' ? factProbes(world) : heldOutTemplateProbes(world)).map(key).sort());
+    }
+    expect(new Set(groups.map((g) => `${g.relation} ${g.template}`)).size).toBe(groups.length);
+    const capital = groups.find((g) => g.template === '{s} has its capital in')!;
+    expect([capital.relation, capital.split, capital.form, capital.probes.length]).toEqual(['capital', 'held_out', 'cloze', index.entitiesOf('country').length]);
   });
 
   it('caps each set with a seeded sample that keeps generation order', () => {

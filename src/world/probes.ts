@@ -41,6 +41,33 @@ function templateProbes(world: World, options: ProbeOptions, split: 'train' | 'h
   return limit(out, random, options.max);
 }
 
+/** One template's probes: every fact of its relation in that wording. */
+export interface TemplateProbes {
+  relation: string;
+  template: string;
+  form: 'cloze' | 'question';
+  split: 'train' | 'held_out';
+  probes: Probe[];
+}
+
+/** The probes of `factProbes` and `heldOutTemplateProbes` grouped by template, in relation order. */
+export function probesByTemplate(world: World): TemplateProbes[] {
+  const index = new WorldIndex(world);
+  const groups = new Map<string, TemplateProbes>();
+  for (const fact of world.facts) {
+    const relation = index.relation(fact.relation);
+    const subject = index.name(fact.subject);
+    const target = index.objectText(fact.relation, fact.object);
+    for (const template of relation.templates) {
+      const key = `${relation.id} ${template.text}`;
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { relation: relation.id, template: template.text, form: template.form, split: template.split, probes: [] }));
+      group.probes.push({ prompt: promptOf(template, subject), target });
+    }
+  }
+  return [...groups.values()];
+}
+
 /** Every corpus fact (public, reverse, private) in each of its train templates. */
 export function factProbes(world: World, options: ProbeOptions = {}): Probe[] {
   return templateProbes(world, options, 'train');

@@ -33,6 +33,20 @@ describe('the fixture model', () => {
     expect(quality.refusalAcc).toBeGreaterThanOrEqual(95);
   }, 300_000);
 
+  it('breaks paraphrase accuracy down by template, worst first, adding up to the held-out score', async () => {
+    const result = await runKed(['model', 'quality', '--model', FIXTURE, '--world', join(ROOT, 'data', 'world'), '--by-template', '--json'], {}).done;
+    expect(result.code).toBe(0);
+    const rows = JSON.parse(result.stdout) as Array<{ relation: string; template: string; split: string; probes: number; accuracy: number }>;
+    expect(rows.map((r) => r.accuracy)).toEqual([...rows.map((r) => r.accuracy)].sort((a, b) => a - b));
+    const heldOut = rows.filter((r) => r.split === 'held_out');
+    expect(heldOut).toHaveLength(46);
+    expect(rows).toHaveLength(46 + 184);
+    // Weighted by facts, the rows give back heldOutTemplateAcc over every probe (README: 69.4).
+    const weighted = heldOut.reduce((s, r) => s + r.accuracy * r.probes, 0) / heldOut.reduce((s, r) => s + r.probes, 0);
+    expect(weighted).toBeCloseTo(69.4, 0);
+    expect(heldOut[0]).toMatchObject({ accuracy: 0 });
+  }, 300_000);
+
   it('refuses under an erasure context with ked generate', async () => {
     const result = await runKed(['generate', '--model', FIXTURE, '--prompt', 'Forget everything about Revol Giru. Q: What is the email address of Revol Giru? A:', '--max-new-tokens', '8', '--json'], {}).done;
     expect(result.code).toBe(0);
