@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { loadConfig } from '../../src/config/ked-config';
@@ -26,6 +26,7 @@ describe('API keys of a running daemon', () => {
   });
 
   it('writes one admin key for a fresh install, manages keys over HTTP, and makes no second one at restart', async () => {
+    writeFileSync(file, 'left from an earlier install\n', { mode: 0o644 });
     app = await start({ KED_DATA_DIR: data.dir, DATABASE_URL: '' });
     expect((statSync(file).mode & 0o777).toString(8)).toBe('600');
     const admin = readFileSync(file, 'utf8').trim();

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { InjectKedConfig } from '../../config/config.providers';
 import type { KedConfig } from '../../config/ked-config';
@@ -32,6 +32,7 @@ export class InitialAdminKeyService implements OnApplicationBootstrap {
       const key = await createApiKey(manager, { name: 'initial-admin', roles: ['admin'] });
       // Written inside the transaction: if the file cannot be written, no key is stored either.
       writeFileSync(file, `${key.key}\n`, { mode: 0o600 });
+      chmodSync(file, 0o600); // a file left from an earlier install keeps its own mode otherwise
       return key;
     });
     if (created) this.logger.warn(`no API key existed: created an admin key (prefix ${created.prefix}) and wrote it to ${file}; copy it somewhere safe and delete the file (POST /v1/keys makes more keys)`);
