@@ -72,7 +72,7 @@ export async function evalErasure(options: ErasureEvalOptions): Promise<ErasureE
   const dir = mkdtempSync(join(tmpdir(), 'ked-eval-erasure-'));
   let app: INestApplication | undefined;
   try {
-    const config = loadConfig({ ...process.env, DATABASE_URL: '', KED_DATA_DIR: dir, LOG_LEVEL: 'warn', KED_WORKER: 'off', KED_AUDIT_CRON: 'off' });
+    const config = loadConfig({ ...process.env, DATABASE_URL: '', KED_DATA_DIR: dir, LOG_LEVEL: 'warn', KED_WORKER: 'off', KED_AUDIT_CRON: 'off', KED_INITIAL_ADMIN_KEY: 'off' });
     app = await createApp(config);
     await app.init();
     const completions = app.get(CompletionsService);

@@ -17,6 +17,8 @@ export async function testConfig(engine: Engine, env: Record<string, string> = {
     LOG_LEVEL: 'warn',
     // Tests that want facts applied turn the worker on themselves.
     KED_WORKER: 'off',
+    // Each test app makes its own key; keys.e2e-spec covers the first-start admin key.
+    KED_INITIAL_ADMIN_KEY: 'off',
     ...env,
     ...(scratch ? { DATABASE_URL: scratch.url } : {}),
   });
