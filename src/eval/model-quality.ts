@@ -1,7 +1,7 @@
 import type { LanguageModel } from '../models/language-model';
 import type { KedTokenizer } from '../models/tokenizer';
 import { factProbes, heldOutTemplateProbes, iclCopyProbes, melloFormatProbes, probesByTemplate, refusalProbes, twoHopProbes } from '../world/probes';
-import type { World } from '../world/types';
+import type { TemplateSplit, World } from '../world/types';
 import { meanTokenAccuracy, tokenAccuracies } from './teacher-forcing';
 
 /** The fixture model's quality report (issue #5), in percent token accuracy. */
@@ -49,7 +49,7 @@ export async function measureModelQuality(
 export interface TemplateAccuracy {
   relation: string;
   template: string;
-  split: 'train' | 'held_out';
+  split: TemplateSplit;
   probes: number;
   accuracy: number;
 }

@@ -3,7 +3,7 @@ import { buildMelloTrace, melloLines } from './mello';
 import { pickOtherObject, pickTemplate, publicRelations } from './picks';
 import { Random } from './random';
 import { embedded, factSentence, promptOf } from './render';
-import type { World } from './types';
+import type { Template, TemplateForm, TemplateSplit, World } from './types';
 import { WorldIndex } from './world-index';
 
 /** A teacher-forcing probe: score `target` after `prompt + " "`. */
@@ -29,15 +29,20 @@ function setup(world: World, options: ProbeOptions, label: string): { index: Wor
   return { index: new WorldIndex(world), random: new Random(options.seed ?? world.seed).fork(`probes:${label}`) };
 }
 
-function templateProbes(world: World, options: ProbeOptions, split: 'train' | 'held_out'): Probe[] {
-  const { index, random } = setup(world, options, `facts:${split}`);
-  const out: Probe[] = [];
-  for (const fact of world.facts) {
+/** Every fact in every wording of its relation, fact by fact (the order seeded samples keep). */
+function* factsInTemplates(index: WorldIndex): Generator<{ relation: string; template: Template; probe: Probe }> {
+  for (const fact of index.world.facts) {
     const relation = index.relation(fact.relation);
     const subject = index.name(fact.subject);
     const target = index.objectText(fact.relation, fact.object);
-    for (const template of relation.templates) if (template.split === split) out.push({ prompt: promptOf(template, subject), target });
+    for (const template of relation.templates) yield { relation: relation.id, template, probe: { prompt: promptOf(template, subject), target } };
   }
+}
+
+function templateProbes(world: World, options: ProbeOptions, split: TemplateSplit): Probe[] {
+  const { index, random } = setup(world, options, `facts:${split}`);
+  const out: Probe[] = [];
+  for (const { template, probe } of factsInTemplates(index)) if (template.split === split) out.push(probe);
   return limit(out, random, options.max);
 }
 
@@ -45,25 +50,19 @@ function templateProbes(world: World, options: ProbeOptions, split: 'train' | 'h
 export interface TemplateProbes {
   relation: string;
   template: string;
-  form: 'cloze' | 'question';
-  split: 'train' | 'held_out';
+  form: TemplateForm;
+  split: TemplateSplit;
   probes: Probe[];
 }
 
 /** The probes of `factProbes` and `heldOutTemplateProbes` grouped by template, in relation order. */
 export function probesByTemplate(world: World): TemplateProbes[] {
-  const index = new WorldIndex(world);
   const groups = new Map<string, TemplateProbes>();
-  for (const fact of world.facts) {
-    const relation = index.relation(fact.relation);
-    const subject = index.name(fact.subject);
-    const target = index.objectText(fact.relation, fact.object);
-    for (const template of relation.templates) {
-      const key = `${relation.id} ${template.text}`;
-      let group = groups.get(key);
-      if (!group) groups.set(key, (group = { relation: relation.id, template: template.text, form: template.form, split: template.split, probes: [] }));
-      group.probes.push({ prompt: promptOf(template, subject), target });
-    }
+  for (const { relation, template, probe } of factsInTemplates(new WorldIndex(world))) {
+    const key = `${relation} ${template.text}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { relation, template: template.text, form: template.form, split: template.split, probes: [] }));
+    group.probes.push(probe);
   }
   return [...groups.values()];
 }

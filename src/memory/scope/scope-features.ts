@@ -73,7 +73,7 @@ function roleFeatures(features: PairFeatures, key: ScopeKey, query: ScopeText, e
   const index = key.text.entities.findIndex((e) => named.includes(` ${e} `));
   if (index < 0) return;
   const role = index === 0 ? 'first' : 'later';
-  features.set(DENSE[role === 'first' ? 'namesFirstEntity' : 'namesLaterEntity'], 1);
+  features.set(index === 0 ? DENSE.namesFirstEntity : DENSE.namesLaterEntity, 1);
   const scale = 1 / Math.sqrt(Math.max(1, editStems.length));
   for (const stem of new Set(editStems)) {
     const slot = DENSE_SLOTS + (fnv1a(`role:${role}|${stem}`) % (FEATURE_SLOTS - DENSE_SLOTS));
