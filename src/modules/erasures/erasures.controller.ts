@@ -1,8 +1,9 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../guards/roles';
 import { erasureInputSchema } from './erasure-input';
 import { ErasuresService } from './erasures.service';
+import { parseBody } from '../../guards/parse-body';
 
 @ApiTags('erasures')
 @ApiBearerAuth()
@@ -20,11 +21,8 @@ export class ErasuresController {
   @ApiBody({ schema: { oneOf: [{ properties: { subject: { type: 'string' } } }, { properties: { factId: { type: 'string', format: 'uuid' } } }, { properties: { text: { type: 'string' } } }] } })
   @ApiAcceptedResponse({ description: '{"id"}: poll GET /v1/erasures/:id' })
   async start(@Body() body: unknown) {
-    const parsed = erasureInputSchema.safeParse(body);
-    if (!parsed.success) {
-      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: 'invalid erasure request; nothing was stored', errors: parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })) });
-    }
-    return { id: await this.erasures.start(parsed.data) };
+    const input = parseBody(erasureInputSchema, body, 'erasure request; nothing was stored');
+    return { id: await this.erasures.start(input) };
   }
 
   @Get(':id')

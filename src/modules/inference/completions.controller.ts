@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { Roles } from '../../guards/roles';
 import { chatCompletionRequestSchema, completionRequestSchema } from './completion-request';
 import { CompletionsService } from './completions.service';
-import { parseBody } from './request-errors';
+import { parseBody } from '../../guards/parse-body';
 import { openEventStream } from './sse';
 
 const READERS = ['reader', 'ingest', 'editor', 'auditor'] as const;

@@ -1,10 +1,11 @@
-import { BadRequestException, Body, Controller, Delete, Get, NotFoundException, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, NotFoundException, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../guards/api-keys';
 import { ROLES, Roles } from '../../guards/roles';
 import { keyInputSchema } from './key-input';
+import { parseBody } from '../../guards/parse-body';
 
 /** API keys over HTTP (admin), the same operations as `ked keys`, while the daemon runs. */
 @ApiTags('keys')
@@ -19,12 +20,9 @@ export class KeysController {
   @ApiBody({ schema: { properties: { name: { type: 'string' }, roles: { type: 'array', items: { type: 'string', enum: [...ROLES] } } }, required: ['roles'] } })
   @ApiCreatedResponse({ description: '{"id","key","prefix","roles","name"}' })
   async create(@Body() body: unknown) {
-    const parsed = keyInputSchema.safeParse(body);
-    if (!parsed.success) {
-      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: 'invalid key request; nothing was stored', errors: parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message })) });
-    }
-    const created = await createApiKey(this.dataSource, parsed.data);
-    return { ...created, name: parsed.data.name };
+    const input = parseBody(keyInputSchema, body, 'key request; nothing was stored');
+    const created = await createApiKey(this.dataSource, input);
+    return { ...created, name: input.name };
   }
 
   @Get()

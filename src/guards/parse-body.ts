@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import type { z } from 'zod';
-import { describeIssue, fieldPath } from '../../editors/zod-issue';
+import { describeIssue, fieldPath } from '../editors/zod-issue';
 
 /** Parses a request body or throws 400 with one {path, message} per problem. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {
