@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_CORPUS_OPTIONS, type CorpusOptions } from '../world/corpus';
+import { readWordNetPassages } from '../world/corpus/wordnet';
 import { DEFAULT_DATASET_SIZES, type DatasetSizes } from '../world/datasets/write-datasets';
 import { DEFAULT_WORLD_OPTIONS } from '../world/generate-world';
 import type { WorldOptions } from '../world/types';
@@ -37,6 +38,12 @@ function datasetSizes(options: Sizes): Partial<DatasetSizes> {
   };
 }
 
+const CORPUS_FLAG_HELP: Record<string, (value: number) => string> = {
+  paraphrases: (v) => `corpus-only wordings per relation every fact is also stated in, up to 8 (default ${v})`,
+  melloKnowledgePercent: (v) => `percent of MeLLo traces that carry PokeMQA's knowledge prompt, "Entity of Question: …" (default ${v})`,
+  generic: (v) => `generic English passages (WordNet senses in use, from --wordnet) (default ${v})`,
+};
+
 const DATASET_FLAGS = ['counterfactTrain', 'counterfactTest', 'zsreTrain', 'zsreTest', 'recentTrain', 'recentTest', 'sanitationTrainPeople', 'sanitationTestPeople', 'mquakeTrain', 'mquakeTest'];
 
 /** `ked world generate`: the fixture world, its training corpus and its KnowEdit datasets. */
@@ -47,18 +54,22 @@ export function registerWorldCommands(program: Command): void {
     .description('write world.json, corpus.jsonl ({"text"} per line) and the datasets; prints a JSON summary with sha256 of every file')
     .requiredOption('--out <dir>', 'output directory')
     .option('--seed <n>', 'the one seed everything derives from', nonNegativeInt('--seed'), 1)
-    .option('--datasets-dir <dir>', 'write the datasets and a copy of world.json here (e.g. data/world) instead of <out>/datasets');
+    .option('--datasets-dir <dir>', 'write the datasets and a copy of world.json here (e.g. data/world) instead of <out>/datasets')
+    .option('--wordnet <dir>', 'a WordNet 3.0 database (apt-get install wordnet-base: /usr/share/wordnet) the --generic passages come from');
   for (const [name, value] of Object.entries(DEFAULT_WORLD_OPTIONS)) generate.option(`${flagOf(name)} <n>`, `world size (default ${value})`, nonNegativeInt(flagOf(name)));
-  for (const [name, value] of Object.entries(DEFAULT_CORPUS_OPTIONS)) generate.option(`${flagOf(name)} <n>`, name === 'paraphrases' ? `corpus-only wordings per relation every fact is also stated in, up to 8 (default ${value})` : `corpus examples of this kind (default ${value})`, nonNegativeInt(flagOf(name)));
+  for (const [name, value] of Object.entries(DEFAULT_CORPUS_OPTIONS)) generate.option(`${flagOf(name)} <n>`, CORPUS_FLAG_HELP[name]?.(value) ?? `corpus examples of this kind (default ${value})`, nonNegativeInt(flagOf(name)));
   for (const name of DATASET_FLAGS) generate.option(`${flagOf(name)} <n>`, 'dataset split size', positiveInt(flagOf(name)));
   generate.action((options: Record<string, unknown>) => {
     const sizes = options as Sizes;
+    const wordnet = options.wordnet as string | undefined;
+    if ((sizes.generic ?? DEFAULT_CORPUS_OPTIONS.generic) > 0 && !wordnet) throw new InvalidArgumentError('--generic needs --wordnet <dir> (the generic passages come from WordNet)');
     const summary = writeWorldFiles({
       seed: options.seed as number,
       outDir: options.out as string,
       datasetsDir: options.datasetsDir as string | undefined,
       world: pick<WorldOptions>(sizes, DEFAULT_WORLD_OPTIONS),
       corpus: pick<CorpusOptions>(sizes, DEFAULT_CORPUS_OPTIONS),
+      genericText: wordnet ? readWordNetPassages(wordnet) : [],
       datasets: datasetSizes(sizes),
     });
     console.log(JSON.stringify(summary, null, 2));

@@ -35,6 +35,7 @@ export const configSchema = z.object({
   KED_MODEL: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
   LOG_LEVEL: z.enum(logLevels).default('info'),
   KED_STATS_CORPUS: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+  KED_KNOWLEDGE_BASE: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
   KED_EDIT_METHODS: z
     .string()
     .trim()

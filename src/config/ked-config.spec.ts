@@ -36,6 +36,12 @@ describe('loadConfig', () => {
     expect(failure({ KED_DATA_DIR: dir, KED_AUDIT_MIN_LOCALITY: '120' }).setting).toBe('KED_AUDIT_MIN_LOCALITY');
   });
 
+  it("reads PokeMQA's knowledge base from the fixture world by default, a given file, or none", () => {
+    expect(loadConfig({ KED_DATA_DIR: dir }).knowledgeBase).toMatch(/data[\\/]world[\\/]world\.json$/);
+    expect(loadConfig({ KED_DATA_DIR: dir, KED_KNOWLEDGE_BASE: 'kb.json' }).knowledgeBase).toBe(join(process.cwd(), 'kb.json'));
+    expect(loadConfig({ KED_DATA_DIR: dir, KED_KNOWLEDGE_BASE: 'off' }).knowledgeBase).toBeUndefined();
+  });
+
   it('defaults to the embedded engine under the data dir, port 3000, info logs', () => {
     const config = loadConfig({ KED_DATA_DIR: dir });
     expect(config.port).toBe(3000);

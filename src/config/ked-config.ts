@@ -32,6 +32,8 @@ export interface KedConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Key-statistics sample for locate-and-edit methods: a world.json (its corpus) or a JSONL/text file. */
   statsCorpus?: string;
+  /** A ked world.json whose entities describe a question's key entity (PokeMQA's knowledge prompt); none if absent. */
+  knowledgeBase?: string;
   /** Which methods edit which facts (see src/modules/facts/edit-policy.ts). */
   editPolicy: EditPolicy;
   /** Whether this process applies queued facts. */
@@ -86,6 +88,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimit: raw.KED_RATE_LIMIT,
     initialAdminKeyFile: raw.KED_INITIAL_ADMIN_KEY === 'off' ? null : join(dataDir, 'initial-admin.key'),
     statsCorpus: raw.KED_STATS_CORPUS ? resolve(raw.KED_STATS_CORPUS) : defaultStatsCorpus(),
+    knowledgeBase: raw.KED_KNOWLEDGE_BASE === 'off' ? undefined : raw.KED_KNOWLEDGE_BASE ? resolve(raw.KED_KNOWLEDGE_BASE) : defaultStatsCorpus(),
     editPolicy: {
       modification: raw.KED_EDIT_METHODS.split(','),
       insertion: (raw.KED_INSERTION_METHODS ?? raw.KED_EDIT_METHODS).split(','),
@@ -114,7 +117,7 @@ function checkCron(expression: string): string {
   return expression;
 }
 
-/** The fixture world's corpus (data/world/world.json), the fixture model's own statistics sample. */
+/** The fixture world (data/world/world.json): the fixture model's statistics sample and knowledge base. */
 function defaultStatsCorpus(): string | undefined {
   const world = join(packageRoot(), 'data', 'world', 'world.json');
   return existsSync(world) ? world : undefined;

@@ -66,11 +66,22 @@ export interface FactRetriever {
   namesSubject(query: string, record: MemoryRecord): boolean;
 }
 
+/**
+ * A knowledge base PokeMQA's knowledge prompt is drawn from: the key entity a question names,
+ * described the way a knowledge base's short description reads ("Alba Reyes, a person").
+ */
+export interface KnowledgeBase {
+  /** The description of the entity the question is about, or undefined when it names none known. */
+  describeQuestionEntity(question: string): string | undefined;
+}
+
 /** What a memory reader needs: the model to decode with and a retriever over the records. */
 export interface ReaderContext {
   model: LanguageModel;
   tokenizer: KedTokenizer;
   retriever: FactRetriever;
+  /** Where a method that prompts with entity knowledge (PokeMQA) looks entities up, if anywhere. */
+  knowledge?: KnowledgeBase;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Routing } from './applied-edits';
 import type { EvalDataset } from './dataset/eval-case';
 import { generalAbilityProbes, measureGeneralAbility, type GeneralAbility } from './general-ability';
 import type { MeasureOptions } from './measure-cases';
-import type { EditMethod, EditorResources, FactRetriever } from '../editors/edit-method';
+import type { EditMethod, EditorResources, FactRetriever, KnowledgeBase } from '../editors/edit-method';
 import { scopeRetriever } from '../memory/scope/fact-retriever';
 import { runAccumulated, runSingle, type Protocol } from './protocols';
 import { RunStore } from './run-store';
@@ -29,6 +29,8 @@ export interface EvalRunOptions extends MeasureOptions, EditorResources {
   onProgress?: (phase: 'edit' | 'measure' | 'general', done: number, total: number) => void;
   /** What memory readers (MeLLo) retrieve with; default the scope detector's parts. */
   retriever?: FactRetriever;
+  /** Where PokeMQA's knowledge prompt looks entities up (the world, when it is known). */
+  knowledge?: KnowledgeBase;
 }
 
 /**
@@ -45,7 +47,7 @@ export async function runEvaluation(options: EvalRunOptions): Promise<EvalSummar
   const store = new RunStore(options.runDir);
   const generalProbes = options.generalProbes ?? 200;
   store.open({ method: method.name, hparams: options.hparams, dataset: dataset.name, mode, routing, commit, n: cases.length, fluencyTokens: options.fluencyTokens ?? 100, skipFluency: options.skipFluency ?? false, generalProbes, ...options.identity });
-  const reader = method.reader?.({ model: options.model, tokenizer: options.tokenizer, retriever: options.retriever ?? scopeRetriever() }, options.hparams);
+  const reader = method.reader?.({ model: options.model, tokenizer: options.tokenizer, retriever: options.retriever ?? scopeRetriever(), knowledge: options.knowledge }, options.hparams);
   const run = { ...options, routing, commit, store, reader };
 
   let generalAbility: EvalSummary['generalAbility'] = null;

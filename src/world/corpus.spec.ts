@@ -1,4 +1,9 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../package-root';
 import { buildCorpus, corpusStats, corpusToJsonl } from './corpus';
+import { describeEntity } from './mello';
 import { factLines } from './corpus/fact-lines';
 import { generateWorld } from './generate-world';
 import { fill, statementOf } from './render';
@@ -108,5 +113,55 @@ describe('buildCorpus', () => {
     const outOfScope = ice.filter((query) => trueLines.has(query)).length;
     expect(outOfScope / ice.length).toBeGreaterThan(0.15);
     expect(outOfScope / ice.length).toBeLessThan(0.6);
+  });
+});
+
+describe('buildCorpus recipes', () => {
+  const world = generateWorld(1);
+  const only = { ice: 0, ike: 0, mello: 0, melloThreeHop: 0, erasure: 0, filler: 0 };
+  const traces = (options: Parameters<typeof buildCorpus>[1]) => buildCorpus(world, { ...only, ...options }).filter((e) => e.kind === 'mello').map((e) => e.text.split('\n'));
+
+  it("still writes the committed fixture's corpus (its manifest's documents hash) from the fixture's recipe", () => {
+    const manifest = JSON.parse(readFileSync(join(packageRoot(), 'models', 'fixture', 'manifest.json'), 'utf8')) as { corpusSha256: string };
+    const documents = buildCorpus(world, { ice: 2200, ike: 2000, mello: 1500, melloThreeHop: 200, erasure: 1500, filler: 800 }).map((e) => e.text);
+    expect(createHash('sha256').update(documents.join('\n')).digest('hex')).toBe(manifest.corpusSha256);
+  });
+
+  it('decomposes a one-hop question into exactly one subquestion about the same subject', () => {
+    const oneHop = traces({ melloOneHop: 60 });
+    expect(oneHop).toHaveLength(60);
+    for (const lines of oneHop) {
+      expect(lines.filter((l) => l.startsWith('Subquestion: '))).toHaveLength(1);
+      expect(lines[1]).toMatch(/^Subquestion: /);
+      expect(lines[lines.length - 1]).toMatch(/^Final answer: /);
+      // The subject the question names is the one the subquestion asks about.
+      const subject = world.entities.filter((e) => lines[0].includes(e.name) && lines[1].includes(e.name));
+      expect(subject.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("puts PokeMQA's knowledge prompt after the question in the asked share of traces, naming the question's subject and type", () => {
+    const all = traces({ mello: 200, melloKnowledgePercent: 100 });
+    for (const lines of all) {
+      const entity = /^Entity of Question: (.+), an? [a-z ]+\.$/.exec(lines[1]);
+      expect(entity).not.toBeNull();
+      const subject = world.entities.find((e) => e.name === entity![1])!;
+      expect(lines[0]).toContain(subject.name);
+      expect(lines[1]).toBe(`Entity of Question: ${describeEntity(subject.name, subject.type)}.`);
+    }
+    const some = traces({ mello: 400, melloKnowledgePercent: 30 }).filter((lines) => lines[1].startsWith('Entity of Question: ')).length;
+    expect(some).toBeGreaterThan(400 * 0.2);
+    expect(some).toBeLessThan(400 * 0.4);
+    expect(traces({ mello: 200 }).some((lines) => lines.some((l) => l.startsWith('Entity of')))).toBe(false);
+  });
+
+  it('draws generic passages without repeats, and refuses a count with no text to draw from', () => {
+    const passages = Array.from({ length: 30 }, (_, i) => `Passage number ${i}.`);
+    const generic = buildCorpus(world, { ...only, generic: 20 }, passages).filter((e) => e.kind === 'generic').map((e) => e.text);
+    expect(generic).toHaveLength(20);
+    expect(new Set(generic).size).toBe(20);
+    for (const text of generic) expect(passages).toContain(text);
+    expect(buildCorpus(world, { ...only, generic: 50 }, passages).filter((e) => e.kind === 'generic')).toHaveLength(30);
+    expect(() => buildCorpus(world, { ...only, generic: 5 })).toThrow('--wordnet');
   });
 });

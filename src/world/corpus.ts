@@ -3,6 +3,7 @@ import type { CorpusExample, CorpusKind } from './corpus/corpus-example';
 import { erasureLines } from './corpus/erasure-lines';
 import { factLines, twoHopLines } from './corpus/fact-lines';
 import { fillerLines } from './corpus/filler-lines';
+import { genericLines } from './corpus/generic-lines';
 import { melloCorpusLines } from './corpus/mello-lines';
 import { Random } from './random';
 import type { World } from './types';
@@ -16,8 +17,14 @@ export interface CorpusOptions {
   ike: number;
   mello: number;
   melloThreeHop: number;
+  /** MeLLo traces of single-hop questions (one subquestion). */
+  melloOneHop: number;
+  /** Percent of MeLLo traces that carry PokeMQA's knowledge prompt ("Entity of Question: …"). */
+  melloKnowledgePercent: number;
   erasure: number;
   filler: number;
+  /** Generic English passages (WordNet senses, see readWordNetPassages) drawn from `genericText`. */
+  generic: number;
   /** Corpus-only paraphrase wordings per relation each fact is also stated in (0 = none). */
   paraphrases: number;
 }
@@ -28,8 +35,11 @@ export const DEFAULT_CORPUS_OPTIONS: CorpusOptions = {
   ike: 4500,
   mello: 2400,
   melloThreeHop: 300,
+  melloOneHop: 0,
+  melloKnowledgePercent: 0,
   erasure: 3000,
   filler: 3000,
+  generic: 0,
   paraphrases: 0,
 };
 
@@ -37,7 +47,7 @@ export const DEFAULT_CORPUS_OPTIONS: CorpusOptions = {
  * The training corpus: one example per entry, in a seeded shuffled order. Same world and
  * options give the same examples in the same order.
  */
-export function buildCorpus(world: World, overrides: Partial<CorpusOptions> = {}): CorpusExample[] {
+export function buildCorpus(world: World, overrides: Partial<CorpusOptions> = {}, genericText: readonly string[] = []): CorpusExample[] {
   const options = { ...DEFAULT_CORPUS_OPTIONS, ...overrides };
   const index = new WorldIndex(world);
   const random = new Random(world.seed).fork('corpus');
@@ -46,9 +56,10 @@ export function buildCorpus(world: World, overrides: Partial<CorpusOptions> = {}
     ...twoHopLines(index),
     ...iceLines(random.fork('ice'), index, options.ice),
     ...ikeLines(random.fork('ike'), index, options.ike),
-    ...melloCorpusLines(random.fork('mello'), index, options.mello, options.melloThreeHop),
+    ...melloCorpusLines(random.fork('mello'), index, { oneHop: options.melloOneHop, twoHop: options.mello, threeHop: options.melloThreeHop, knowledgePercent: options.melloKnowledgePercent }),
     ...erasureLines(random.fork('erasure'), index, options.erasure),
     ...fillerLines(random.fork('filler'), index, options.filler),
+    ...genericLines(random.fork('generic'), genericText, options.generic),
   ];
   return random.fork('order').shuffle(examples);
 }
@@ -86,7 +97,7 @@ export function corpusStats(examples: readonly CorpusExample[]): CorpusStats {
     entry.lines++;
     entry.words += n;
   }
-  const kinds: CorpusKind[] = ['fact', 'reverse_fact', 'private_fact', 'two_hop', 'ice', 'ike', 'mello', 'erasure', 'filler'];
+  const kinds: CorpusKind[] = ['fact', 'reverse_fact', 'private_fact', 'two_hop', 'ice', 'ike', 'mello', 'erasure', 'filler', 'generic'];
   const ordered = Object.fromEntries(kinds.filter((k) => byKind[k]).map((k) => [k, byKind[k]]));
   return { lines: examples.length, words, estimatedTokens: Math.round(words * 1.3), maxWordsPerLine, linesOver60Words, byKind: ordered };
 }

@@ -1,7 +1,7 @@
 import { pickOtherObject, pickTemplate, publicRelations } from './picks';
 import type { Random } from './random';
 import { factSentence, fill } from './render';
-import type { Chain, TemplateSplit } from './types';
+import type { Chain, EntityType, TemplateSplit } from './types';
 import type { WorldIndex } from './world-index';
 
 /**
@@ -22,6 +22,8 @@ export interface MelloHop {
 
 export interface MelloTrace {
   question: string;
+  /** PokeMQA's knowledge prompt: the question's key entity described from the knowledge base. */
+  entity?: string;
   hops: MelloHop[];
   finalAnswer: string;
 }
@@ -61,9 +63,33 @@ export function buildMelloTrace(random: Random, index: WorldIndex, chain: Chain,
 /** The trace's text lines, exactly as MeLLo prompts lay them out. */
 export function melloLines(index: WorldIndex, trace: MelloTrace): string[] {
   const lines = [`Question: ${trace.question}`];
+  if (trace.entity !== undefined) lines.push(`Entity of Question: ${trace.entity}.`);
   for (const hop of trace.hops) {
     lines.push(`Subquestion: ${hop.subquestion}`, `Generated answer: ${hop.generated}.`, `Retrieved fact: ${hop.retrieved}.`);
   }
   lines.push(`Final answer: ${index.name(trace.finalAnswer)}`);
   return lines;
+}
+
+const ENTITY_KINDS: Record<EntityType, string> = {
+  person: 'a person',
+  city: 'a city',
+  country: 'a country',
+  continent: 'a continent',
+  company: 'a company',
+  university: 'a university',
+  work: 'a written work',
+  language: 'a language',
+  currency: 'a currency',
+  genre: 'a genre',
+  occupation: 'an occupation',
+};
+
+/**
+ * The knowledge prompt's entity line (PokeMQA): the entity's name and what kind of thing it is,
+ * like a knowledge base's short description ("Alba Reyes, a person"). It states no relation, so
+ * it never contradicts an edit.
+ */
+export function describeEntity(name: string, type: EntityType): string {
+  return `${name}, ${ENTITY_KINDS[type]}`;
 }

@@ -13,6 +13,8 @@ export interface WorldFilesRequest {
   datasetsDir?: string;
   world?: Partial<WorldOptions>;
   corpus?: Partial<CorpusOptions>;
+  /** Generic English passages the corpus's `generic` examples are drawn from (see readWordNetPassages). */
+  genericText?: readonly string[];
   datasets?: Partial<DatasetSizes>;
 }
 
@@ -58,7 +60,7 @@ export function writeWorldFiles(request: WorldFilesRequest): WorldFilesSummary {
   mkdirSync(request.outDir, { recursive: true });
   const worldPath = join(request.outDir, 'world.json');
   writeFileSync(worldPath, serialiseWorld(world));
-  const corpus = buildCorpus(world, request.corpus);
+  const corpus = buildCorpus(world, request.corpus, request.genericText);
   const corpusPath = join(request.outDir, 'corpus.jsonl');
   writeFileSync(corpusPath, corpusToJsonl(corpus));
   const sizes = { ...DEFAULT_DATASET_SIZES, ...request.datasets };

@@ -66,10 +66,10 @@ export async function decodeTraces(
   model: LanguageModel,
   tokenizer: KedTokenizer,
   retriever: FactRetriever,
-  questions: ReadonlyArray<{ question: string; memory: readonly MemoryRecord[] }>,
+  questions: ReadonlyArray<{ question: string; memory: readonly MemoryRecord[]; entity?: string }>,
   options: TraceOptions,
 ): Promise<DecodedTrace[]> {
-  const states: TraceState[] = questions.map((q) => ({ text: `Question: ${q.question}`, memory: q.memory, hops: [], expecting: 'step', done: false, finished: false }));
+  const states: TraceState[] = questions.map((q) => ({ text: opening(q.question, q.entity), memory: q.memory, hops: [], expecting: 'step', done: false, finished: false }));
   const stopIds = newlineIds(tokenizer, model.config.vocabSize);
   // Each hop takes two rounds (subquestion, generated answer); one more for the final answer.
   for (let round = 0; round < 2 * options.maxHops + 1 && states.some((s) => !s.done); round++) {
@@ -83,6 +83,11 @@ export async function decodeTraces(
   }
   for (const state of states) if (!state.done) finish(state, false);
   return states.map((s) => ({ prompt: s.text, hops: s.hops, finished: s.finished }));
+}
+
+/** The trace's first line(s): the question, then PokeMQA's knowledge prompt when there is one. */
+function opening(question: string, entity: string | undefined): string {
+  return entity === undefined ? `Question: ${question}` : `Question: ${question}\nEntity of Question: ${sentence(entity)}`;
 }
 
 function promptFor(state: TraceState): string {

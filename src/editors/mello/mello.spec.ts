@@ -80,9 +80,19 @@ describe('MeLLo and PokeMQA on the fixture', () => {
     expect(trace.hops[0].generated).not.toBe('Stosel Sosar');
   });
 
+  it("PokeMQA's knowledge prompt: the question's key entity is described after the question, only when asked for", async () => {
+    const knowledge = { describeQuestionEntity: (q: string) => (q.includes('Feather of Mountain') ? 'Feather of Mountain, a written work' : undefined) };
+    const question = 'Q: Where was the author of Feather of Mountain born? A:';
+    const read = (knowledgePrompt: boolean, withBase = true) =>
+      pokeMqaMethod.reader!({ ...context, retriever: scopeRetriever(), knowledge: withBase ? knowledge : undefined }, pokeMqaMethod.hparams.parse({ knowledgePrompt, maxHops: 1 })).prepare([{ prompt: question, memory }]);
+    const [withPrompt] = await read(true);
+    expect(withPrompt.startsWith('Question: Where was the author of Feather of Mountain born?\nEntity of Question: Feather of Mountain, a written work.\nSubquestion: ')).toBe(true);
+    for (const [without] of [await read(false), await read(true, false)]) expect(without.startsWith('Question: Where was the author of Feather of Mountain born?\nSubquestion: ')).toBe(true);
+  });
+
   it('refuses requests without a subject or a target', async () => {
     await expect(melloMethod.compute(context, [{ prompt: 'The writer of X is', target_new: 'Y' }], hparams)).rejects.toThrow('mello: request 0 has no subject');
-    await expect(pokeMqaMethod.compute(context, [{ subject: 'X', prompt: 'The writer of X is', target_new: ' ' }], hparams)).rejects.toThrow('pokemqa: request 0 has an empty target_new');
+    await expect(pokeMqaMethod.compute(context, [{ subject: 'X', prompt: 'The writer of X is', target_new: ' ' }], pokeMqaMethod.hparams.parse({}))).rejects.toThrow('pokemqa: request 0 has an empty target_new');
   });
 
   it('in the harness, multi-hop portability on world-mquake beats the unedited model by far', async () => {

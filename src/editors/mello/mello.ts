@@ -29,14 +29,14 @@ export function factRecord(request: EditRequest, index: number, method: string) 
  * Reads a memory the way MeLLo does: a question is decomposed in the trace format, each
  * subquestion retrieving a record; a cloze prompt gets its nearest record stated before it.
  */
-export function traceReader(context: ReaderContext, hparams: MelloHparams, retrieval: TraceOptions['retrieval']): MemoryReader {
+export function traceReader(context: ReaderContext, hparams: MelloHparams, retrieval: TraceOptions['retrieval'], knowledgePrompt = false): MemoryReader {
   return {
     prepare: async (probes) => {
       const out = probes.map((p) => p.prompt);
-      const questions: Array<{ at: number; question: string; memory: (typeof probes)[number]['memory'] }> = [];
+      const questions: Array<{ at: number; question: string; memory: (typeof probes)[number]['memory']; entity?: string }> = [];
       probes.forEach((p, at) => {
         const question = questionOf(p.prompt);
-        if (question) questions.push({ at, question, memory: p.memory });
+        if (question) questions.push({ at, question, memory: p.memory, entity: knowledgePrompt ? context.knowledge?.describeQuestionEntity(question) : undefined });
         else {
           const record = nearestRecord(context.retriever, p.prompt, p.memory, retrieval === 'in-scope' ? (r) => context.retriever.inScope(p.prompt, r) : undefined);
           if (record) out[at] = `${hparams.clozeTemplate.replace('{fact}', record.text)} ${p.prompt}`;

@@ -141,7 +141,7 @@ export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestro
   /** The method's memory reader over the serving model, for methods that have one (MeLLo, PokeMQA). */
   private readerOf(name: string, serving: LanguageModel, tokenizer: KedTokenizer): MemoryReader | undefined {
     const method = getMethod(name);
-    return method.reader?.({ model: serving, tokenizer, retriever: this.memory.retriever }, loadHparams(method));
+    return method.reader?.({ model: serving, tokenizer, retriever: this.memory.retriever, knowledge: this.models.knowledge() }, loadHparams(method));
   }
 
   /**

@@ -113,7 +113,7 @@ export class CompletionsService {
     const { serving: model, tokenizer } = await this.models.get();
     // Records of both methods are one memory; the newest record's method reads it.
     const method = getMethod(records[records.length - 1].edit.operation.method);
-    const reader = method.reader?.({ model, tokenizer, retriever: this.memory.retriever }, loadHparams(method));
+    const reader = method.reader?.({ model, tokenizer, retriever: this.memory.retriever, knowledge: this.models.knowledge() }, loadHparams(method));
     if (!reader) return { prompt, records: [] };
     const [read] = await this.models.reading(() => reader.prepare([{ prompt, memory: records.map((r) => r.record) }]));
     return { prompt: read, records: records.filter((r) => read.includes(r.record.text)) };

@@ -9,6 +9,8 @@ import { LanguageModel } from '../../models/language-model';
 import { loadTokenizer, type KedTokenizer } from '../../models/tokenizer';
 import type { HostTensor } from '../../runtime/graph/dtype';
 import { SessionManager } from '../../runtime/session/session-manager';
+import type { EntityKnowledge } from '../../world/knowledge-base';
+import { knowledgeBaseFromFile } from './knowledge-base-file';
 import { statsCorpusFromFile } from './stats-corpus-file';
 
 export interface LoadedModel {
@@ -48,6 +50,26 @@ export class ModelService implements OnModuleInit, OnApplicationShutdown {
 
   get configured(): boolean {
     return this.loaded !== undefined;
+  }
+
+  private knowledgeBase?: { value: EntityKnowledge | undefined };
+
+  /**
+   * The entity knowledge base (KED_KNOWLEDGE_BASE) PokeMQA's knowledge prompt reads, loaded on
+   * first use; undefined when none is configured or it cannot be read (logged once).
+   */
+  knowledge(): EntityKnowledge | undefined {
+    if (!this.knowledgeBase) {
+      const path = this.config.knowledgeBase;
+      let value: EntityKnowledge | undefined;
+      try {
+        value = path ? knowledgeBaseFromFile(path) : undefined;
+      } catch (err) {
+        this.logger.warn(`KED_KNOWLEDGE_BASE ${path} is not used: ${(err as Error).message}`);
+      }
+      this.knowledgeBase = { value };
+    }
+    return this.knowledgeBase.value;
   }
 
   /** The model, or 503 when none is configured or it failed to load. */

@@ -8,7 +8,8 @@ export type CorpusKind =
   | 'ike'
   | 'mello'
   | 'erasure'
-  | 'filler';
+  | 'filler'
+  | 'generic';
 
 /** One training example (a "document"); MeLLo traces hold "\n" between their lines. */
 export interface CorpusExample {
