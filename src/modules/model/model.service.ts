@@ -52,24 +52,33 @@ export class ModelService implements OnModuleInit, OnApplicationShutdown {
     return this.loaded !== undefined;
   }
 
-  private knowledgeBase?: { value: EntityKnowledge | undefined };
+  private loadedKnowledge?: { value: EntityKnowledge | undefined };
 
   /**
-   * The entity knowledge base (KED_KNOWLEDGE_BASE) PokeMQA's knowledge prompt reads, loaded on
-   * first use; undefined when none is configured or it cannot be read (logged once).
+   * The entity knowledge base (KED_KNOWLEDGE_BASE) PokeMQA's knowledge prompt reads, or undefined
+   * when none is configured. The file is read on the first lookup (readers that never prompt with
+   * it never load it); one that cannot be read is logged once and describes nothing.
    */
   knowledge(): EntityKnowledge | undefined {
-    if (!this.knowledgeBase) {
-      const path = this.config.knowledgeBase;
+    return this.config.knowledgeBase ? this.knowledgeLookup : undefined;
+  }
+
+  private readonly knowledgeLookup: EntityKnowledge = {
+    describeQuestionEntity: (question) => this.loadKnowledge()?.describeQuestionEntity(question),
+  };
+
+  private loadKnowledge(): EntityKnowledge | undefined {
+    if (!this.loadedKnowledge) {
+      const path = this.config.knowledgeBase!;
       let value: EntityKnowledge | undefined;
       try {
-        value = path ? knowledgeBaseFromFile(path) : undefined;
+        value = knowledgeBaseFromFile(path);
       } catch (err) {
         this.logger.warn(`KED_KNOWLEDGE_BASE ${path} is not used: ${(err as Error).message}`);
       }
-      this.knowledgeBase = { value };
+      this.loadedKnowledge = { value };
     }
-    return this.knowledgeBase.value;
+    return this.loadedKnowledge.value;
   }
 
   /** The model, or 503 when none is configured or it failed to load. */
