@@ -85,6 +85,11 @@ const ENTITY_KINDS: Record<EntityType, string> = {
   occupation: 'an occupation',
 };
 
+/** Whether a string names one of the world's entity types (a knowledge base file's `type`). */
+export function isEntityType(type: string): type is EntityType {
+  return Object.hasOwn(ENTITY_KINDS, type);
+}
+
 /**
  * The knowledge prompt's entity line (PokeMQA): the entity's name and what kind of thing it is,
  * like a knowledge base's short description ("Alba Reyes, a person"). It states no relation, so

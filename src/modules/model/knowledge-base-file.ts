@@ -2,12 +2,11 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { describeIssue } from '../../editors/zod-issue';
 import { worldKnowledgeBase, type EntityKnowledge } from '../../world/knowledge-base';
-
-const ENTITY_TYPES = ['person', 'city', 'country', 'continent', 'company', 'university', 'work', 'language', 'currency', 'genre', 'occupation'] as const;
+import { isEntityType } from '../../world/mello';
 
 // Only what a knowledge prompt reads: names, aliases and types (a ked world.json has these and more).
 const knowledgeFileSchema = z.object({
-  entities: z.array(z.object({ name: z.string().min(1), type: z.enum(ENTITY_TYPES), aliases: z.array(z.string()).default([]) })).min(1),
+  entities: z.array(z.object({ name: z.string().min(1), type: z.string().refine(isEntityType, 'must be an entity type of the world (person, city, company, …)'), aliases: z.array(z.string()).default([]) })).min(1),
 });
 
 /** A knowledge base from a ked world.json (or any JSON with such an `entities` list). */
