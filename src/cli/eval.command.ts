@@ -92,7 +92,7 @@ export function registerEvalCommands(program: Command): void {
     .option('--fluency-tokens <n>', "prompt + generated tokens for fluency (ROME's max_out_len)", positiveInt('--fluency-tokens'), 100)
     .option('--batch-size <n>', 'sequences per forward pass', positiveInt('--batch-size'), 32)
     .option('--stats-cache <dir>', 'where key covariances of locate-and-edit methods are cached (per model)', 'data/stats')
-    .addOption(new Option('--threads <n>', 'onnxruntime intra-op threads').argParser(positiveInt('--threads')))
+    .addOption(new Option('--threads <n>', 'onnxruntime intra-op threads (default: every core)').argParser(positiveInt('--threads')))
     .option('--json', 'print one JSON line per run: {"method","dataset","mode","n","editSucc","portability","locality","fluency","baseFluency","secondsPerEdit",...}')
     .action(async (what: string | undefined, flags: EvalFlags) => {
       if (what !== undefined && what !== 'curve') throw new InvalidArgumentError(`unknown eval command "${what}" (did you mean \`ked eval curve\`?)`);

@@ -56,7 +56,7 @@ export function registerModelCommands(program: Command, bench: Command): void {
     .addOption(new Option('--lr <x>', 'peak learning rate').argParser(parseFloat).default(3e-3))
     .option('--warmup <n>', 'warmup steps', positiveInt('--warmup'), 100)
     .option('--seed <n>', 'seed for initialisation and data order', positiveInt('--seed'), 1)
-    .addOption(new Option('--threads <n>', 'onnxruntime intra-op threads').argParser(positiveInt('--threads')))
+    .addOption(new Option('--threads <n>', 'onnxruntime intra-op threads (default: every core)').argParser(positiveInt('--threads')))
     .action(async (options: { world: string; out: string; steps: number; batch: number; seq: number; vocab: number; dModel: number; layers: number; heads: number; lr: number; warmup: number; seed: number; threads?: number }) => {
       const sessions = new SessionManager({ threads: options.threads });
       const bar = new SingleBar(
@@ -126,7 +126,7 @@ export function registerModelCommands(program: Command, bench: Command): void {
     .option('--batch <n>', 'sequences per batch', positiveInt('--batch'), 4)
     .option('--prompt-tokens <n>', 'tokens per prompt', positiveInt('--prompt-tokens'), 128)
     .option('--new-tokens <n>', 'tokens generated per sequence', positiveInt('--new-tokens'), 32)
-    .addOption(new Option('--threads <n>', 'onnxruntime intra-op threads').argParser(positiveInt('--threads')))
+    .addOption(new Option('--threads <n>', 'onnxruntime intra-op threads (default: every core)').argParser(positiveInt('--threads')))
     .action(async (options: { model: string; json?: boolean; batch: number; promptTokens: number; newTokens: number; threads?: number }) => {
       const checkpoint = await loadCheckpoint(options.model);
       const sessions = new SessionManager({ threads: options.threads });

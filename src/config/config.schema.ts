@@ -66,6 +66,7 @@ export const configSchema = z.object({
   KED_NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a JetStream stream name (letters, digits, - and _)').default('KED_FACTS'),
   KED_NATS_SUBJECT: z.string().min(1).default('ked.facts'),
   KED_INITIAL_ADMIN_KEY: z.enum(['file', 'off'], { error: 'must be file or off' }).default('file'),
+  KED_THREADS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(256, 'must be at most 256').optional(),
   KED_RATE_LIMIT: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').default(6000),
 });
 

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from './config.schema';
 import { loadConfig } from './ked-config';
@@ -40,6 +40,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ KED_DATA_DIR: dir }).knowledgeBase).toMatch(/data[\\/]world[\\/]world\.json$/);
     expect(loadConfig({ KED_DATA_DIR: dir, KED_KNOWLEDGE_BASE: 'kb.json' }).knowledgeBase).toBe(join(process.cwd(), 'kb.json'));
     expect(loadConfig({ KED_DATA_DIR: dir, KED_KNOWLEDGE_BASE: 'off' }).knowledgeBase).toBeUndefined();
+  });
+
+  it('runs the model on every core unless KED_THREADS says how many', () => {
+    expect(loadConfig({ KED_DATA_DIR: dir }).threads).toBe(availableParallelism());
+    expect(loadConfig({ KED_DATA_DIR: dir, KED_THREADS: '1' }).threads).toBe(1);
+    expect(failure({ KED_DATA_DIR: dir, KED_THREADS: '0' }).message).toContain('KED_THREADS must be at least 1');
   });
 
   it('defaults to the embedded engine under the data dir, port 3000, info logs', () => {

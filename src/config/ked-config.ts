@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { packageRoot } from '../package-root';
 import { isAbsolute, join, resolve } from 'node:path';
 import { CronTime } from 'cron';
@@ -29,6 +30,8 @@ export interface KedConfig {
     | { mode: 'embedded'; dir: string; port: number; poolSize: number };
   lanceUri: string;
   model?: string;
+  /** onnxruntime intra-op threads for the model (KED_THREADS; default every core). */
+  threads: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Key-statistics sample for locate-and-edit methods: a world.json (its corpus) or a JSONL/text file. */
   statsCorpus?: string;
@@ -84,6 +87,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database,
     lanceUri: /^[a-z][a-z0-9+.-]*:\/\//i.test(lanceUri) ? lanceUri : resolve(lanceUri),
     model: raw.KED_MODEL ? resolve(raw.KED_MODEL) : defaultModel(),
+    threads: raw.KED_THREADS ?? availableParallelism(),
     logLevel: raw.LOG_LEVEL,
     rateLimit: raw.KED_RATE_LIMIT,
     initialAdminKeyFile: raw.KED_INITIAL_ADMIN_KEY === 'off' ? null : join(dataDir, 'initial-admin.key'),

@@ -34,10 +34,12 @@ const SERVING_PERMITS = 1 << 16;
 @Injectable()
 export class ModelService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ModelService.name);
-  private readonly sessions = new SessionManager({});
+  private readonly sessions: SessionManager;
   private loaded?: Promise<LoadedModel>;
 
-  constructor(@InjectKedConfig() private readonly config: KedConfig) {}
+  constructor(@InjectKedConfig() private readonly config: KedConfig) {
+    this.sessions = new SessionManager({ threads: config.threads });
+  }
 
   onModuleInit(): void {
     if (!this.config.model) return;

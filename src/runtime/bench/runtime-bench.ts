@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { grad } from '../autodiff/grad';
 import { hostTensor, type HostTensor } from '../graph/dtype';
 import { Graph, type Value } from '../graph/graph';
@@ -26,7 +27,7 @@ export interface RuntimeBenchResult {
   blockForwardMs: number;
   blockForwardBackwardMs: number;
   shape: { batch: number; seq: number; dModel: number; heads: number; dFF: number };
-  threads: number | 'default';
+  threads: number;
   provider: ExecutionProvider;
 }
 
@@ -98,7 +99,7 @@ export async function benchRuntime(options: RuntimeBenchOptions = {}): Promise<R
       blockForwardMs: round(blockForwardMs),
       blockForwardBackwardMs: round(blockForwardBackwardMs),
       shape: { batch, seq, dModel: d, heads: block.heads, dFF: block.dFF },
-      threads: options.threads ?? 'default',
+      threads: options.threads ?? availableParallelism(),
       provider: options.provider ?? 'cpu',
     };
   } finally {

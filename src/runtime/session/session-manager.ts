@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import type { DType, HostTensor } from '../graph/dtype';
 import type { Graph, Value } from '../graph/graph';
@@ -6,7 +7,10 @@ import { serializeGraph } from '../onnx/serialize';
 export type ExecutionProvider = 'cpu' | 'cuda';
 
 export interface SessionManagerOptions {
-  /** Intra-op threads (default: ORT's choice, one per core). */
+  /**
+   * Intra-op threads (default: every core the process may use). onnxruntime's own default ran
+   * on one of this machine's two cores, which made training ~40% slower.
+   */
   threads?: number;
   provider?: ExecutionProvider;
   /** Compiled sessions kept (least recently used are released first). */
@@ -66,7 +70,8 @@ export class SessionManager {
     return ort.InferenceSession.create(serializeGraph(graph), {
       executionProviders: [provider],
       graphOptimizationLevel: 'all',
-      ...(this.options.threads ? { intraOpNumThreads: this.options.threads, interOpNumThreads: 1 } : {}),
+      intraOpNumThreads: this.options.threads ?? availableParallelism(),
+      interOpNumThreads: 1,
     });
   }
 
