@@ -127,6 +127,12 @@ describe('buildCorpus recipes', () => {
     expect(createHash('sha256').update(documents.join('\n')).digest('hex')).toBe(manifest.corpusSha256);
   });
 
+  it("writes models/recipe-nine's corpus from recipe nine's counts (README: the fixture section)", () => {
+    const manifest = JSON.parse(readFileSync(join(packageRoot(), 'models', 'recipe-nine', 'manifest.json'), 'utf8')) as { corpusSha256: string };
+    const documents = buildCorpus(world, { ice: 3500, ike: 3200, mello: 2000, melloThreeHop: 250, melloOneHop: 600, melloKnowledgePercent: 30, erasure: 1500, filler: 800 }).map((e) => e.text);
+    expect(createHash('sha256').update(documents.join('\n')).digest('hex')).toBe(manifest.corpusSha256);
+  });
+
   it('decomposes a one-hop question into exactly one subquestion about the same subject', () => {
     const oneHop = traces({ melloOneHop: 60 });
     expect(oneHop).toHaveLength(60);

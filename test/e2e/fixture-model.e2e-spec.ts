@@ -33,6 +33,22 @@ describe('the fixture model', () => {
     expect(quality.refusalAcc).toBeGreaterThanOrEqual(95);
   }, 300_000);
 
+  // models/recipe-nine (README: the fixture section) is the candidate to replace the fixture: it
+  // meets issue #5's facts, ICL copy and MeLLo targets (every probe: 99.86 / 92.58 / 93.26) within
+  // the 45-minute training budget. Floors a little under its --max 300 sample (99.8 / 93.1 / 93.9).
+  it('keeps recipe nine within the training budget and above the facts, ICL copy and MeLLo targets', async () => {
+    const candidate = join(ROOT, 'models', 'recipe-nine');
+    expect(JSON.parse(readFileSync(join(candidate, 'manifest.json'), 'utf8')).wallSeconds).toBeLessThanOrEqual(45 * 60);
+    const result = await runKed(['model', 'quality', '--model', candidate, '--world', join(ROOT, 'data', 'world'), '--max', '300', '--json'], {}).done;
+    expect(result.code).toBe(0);
+    const quality = JSON.parse(result.stdout);
+    expect(quality.factAcc).toBeGreaterThanOrEqual(95);
+    expect(quality.iclCopyAcc).toBeGreaterThanOrEqual(90);
+    expect(quality.melloFormatAcc).toBeGreaterThanOrEqual(90);
+    expect(quality.heldOutTemplateAcc).toBeGreaterThanOrEqual(62);
+    expect(quality.refusalAcc).toBeGreaterThanOrEqual(95);
+  }, 300_000);
+
   it('breaks paraphrase accuracy down by template, worst first, adding up to the held-out score', async () => {
     const result = await runKed(['model', 'quality', '--model', FIXTURE, '--world', join(ROOT, 'data', 'world'), '--by-template', '--json'], {}).done;
     expect(result.code).toBe(0);
