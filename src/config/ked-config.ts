@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { packageRoot } from '../package-root';
+import { defaultThreads } from '../runtime/session/default-threads';
 import { isAbsolute, join, resolve } from 'node:path';
 import { CronTime } from 'cron';
 import { ConfigError, parseConfig } from './config.schema';
@@ -87,7 +87,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database,
     lanceUri: /^[a-z][a-z0-9+.-]*:\/\//i.test(lanceUri) ? lanceUri : resolve(lanceUri),
     model: raw.KED_MODEL ? resolve(raw.KED_MODEL) : defaultModel(),
-    threads: raw.KED_THREADS ?? availableParallelism(),
+    threads: raw.KED_THREADS ?? defaultThreads(),
     logLevel: raw.LOG_LEVEL,
     rateLimit: raw.KED_RATE_LIMIT,
     initialAdminKeyFile: raw.KED_INITIAL_ADMIN_KEY === 'off' ? null : join(dataDir, 'initial-admin.key'),

@@ -1,9 +1,9 @@
-import { availableParallelism } from 'node:os';
 import { grad } from '../autodiff/grad';
 import { hostTensor, type HostTensor } from '../graph/dtype';
 import { Graph, type Value } from '../graph/graph';
 import { BLOCK_PARAM_NAMES, gpt2Block, initBlockParams, mulberry32, type BlockParams, type BlockSize } from '../nn/gpt2-block';
 import * as op from '../ops';
+import { defaultThreads } from '../session/default-threads';
 import { SessionManager, type CompiledGraph, type ExecutionProvider } from '../session/session-manager';
 
 export interface RuntimeBenchOptions {
@@ -99,7 +99,7 @@ export async function benchRuntime(options: RuntimeBenchOptions = {}): Promise<R
       blockForwardMs: round(blockForwardMs),
       blockForwardBackwardMs: round(blockForwardBackwardMs),
       shape: { batch, seq, dModel: d, heads: block.heads, dFF: block.dFF },
-      threads: options.threads ?? availableParallelism(),
+      threads: options.threads ?? defaultThreads(),
       provider: options.provider ?? 'cpu',
     };
   } finally {

@@ -1,16 +1,13 @@
-import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import type { DType, HostTensor } from '../graph/dtype';
 import type { Graph, Value } from '../graph/graph';
 import { serializeGraph } from '../onnx/serialize';
+import { defaultThreads } from './default-threads';
 
 export type ExecutionProvider = 'cpu' | 'cuda';
 
 export interface SessionManagerOptions {
-  /**
-   * Intra-op threads (default: every core the process may use). onnxruntime's own default ran
-   * on one of this machine's two cores, which made training ~40% slower.
-   */
+  /** Intra-op threads (default: `defaultThreads()`, every core). */
   threads?: number;
   provider?: ExecutionProvider;
   /** Compiled sessions kept (least recently used are released first). */
@@ -70,7 +67,7 @@ export class SessionManager {
     return ort.InferenceSession.create(serializeGraph(graph), {
       executionProviders: [provider],
       graphOptimizationLevel: 'all',
-      intraOpNumThreads: this.options.threads ?? availableParallelism(),
+      intraOpNumThreads: this.options.threads ?? defaultThreads(),
       interOpNumThreads: 1,
     });
   }
