@@ -2,23 +2,23 @@ import { z } from 'zod';
 import type { LanguageModel } from '../../models/language-model';
 import { matmul, nullSpaceProjector, solve, zeros, type DenseMatrix } from '../../runtime/linalg';
 import type { EditMethod } from '../edit-method';
-import { contextTemplatesSchema, keyMomentSchema, valueOptimizationSchema } from '../locate/hparams';
+import { contextTemplatesSchema, keyMomentSchema, valueOptimization } from '../locate/hparams';
 import { keyMoment, type KeyMoment } from '../locate/layer-stats';
 import { addProduct } from '../locate/moment-solve';
 import { spreadOverLayers } from '../memit/memit';
 
 export const alphaEditHparams = z.strictObject({
-  layers: z.array(z.number().int().min(0)).min(1).default([0, 1]),
+  layers: z.array(z.number().int().min(0)).min(1).default([1, 2]),
   contextTemplates: contextTemplatesSchema,
   keyMoment: keyMomentSchema,
-  value: valueOptimizationSchema,
+  value: valueOptimization({ steps: 150, lossThreshold: 0.01 }),
   /**
    * Eigenvalues of C below this fraction of the largest span the null space kept open for edits
    * (AlphaEdit uses an absolute 2e-2 on GPT-2 XL's covariance; relative travels across models).
    */
   nullSpaceThreshold: z.number().positive().max(1).default(5e-3),
   /** α in (P·(K·Kᵀ + K_p·K_pᵀ) + α·I): keeps the system well-posed (AlphaEdit's L2). */
-  l2: z.number().positive().default(0.01), // GPT-2 XL: 10; the fixture's null-space components of keys are small
+  l2: z.number().positive().default(1e-3), // GPT-2 XL: 10; the fixture's null-space components of keys are small (0.01 left a later edit short of its target)
 });
 export type AlphaEditHparams = z.infer<typeof alphaEditHparams>;
 

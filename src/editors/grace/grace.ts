@@ -10,7 +10,7 @@ const graceHparams = z.strictObject({
   /** The codebook's layer: keys are, and values replace, the residual stream after this block. */
   layer: z.number().int().min(0).default(2),
   /** ε_init: a new entry's deferral radius (cosine distance between unit-length keys). */
-  initialRadius: z.number().positive().max(2).default(0.05),
+  initialRadius: z.number().positive().max(2).default(0.02),
   /** Value training (GRACE's n_iter and edit_lr; Adam). */
   steps: z.number().int().min(1).max(1000).default(100),
   lr: z.number().positive().default(0.5),

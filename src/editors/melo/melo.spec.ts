@@ -22,7 +22,7 @@ describe('MELO on the fixture', () => {
 
   it('keys each block by its edit prompt: the prompt itself selects it, an unrelated prompt does not', async () => {
     const [op] = (await meloMethod.compute(context, [first], hparams)) as DeltaOperation[];
-    expect(op.key).toMatchObject({ tap: { kind: 'resid', layer: 2 }, position: 'last', radius: 0.12 });
+    expect(op.key).toMatchObject({ tap: { kind: 'resid', layer: 3 }, position: 'last', radius: 0.2 });
     const [own, unrelated] = await promptKeys(context.model, context.tokenizer, [first.prompt, second.prompt], op.key!);
     expect(cosineDistance(own, op.key!.center.data as Float32Array)).toBeCloseTo(0, 5);
     expect(cosineDistance(unrelated, op.key!.center.data as Float32Array)).toBeGreaterThan(op.key!.radius);

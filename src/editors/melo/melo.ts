@@ -6,10 +6,10 @@ import { cosineDistance, promptKeys, unit } from './hidden-keys';
 
 const meloHparams = loraHparams.extend({
   /** Where a request's key is read: the residual stream after this block. */
-  keyLayer: z.number().int().min(0).default(2),
+  keyLayer: z.number().int().min(0).default(3),
   keyPosition: z.enum(['last', 'mean']).default('last'),
   /** Cosine distance within which a key selects a block (and an edit joins a block). */
-  radius: z.number().positive().max(2).default(0.12),
+  radius: z.number().positive().max(2).default(0.2),
 });
 export type MeloHparams = z.infer<typeof meloHparams>;
 
