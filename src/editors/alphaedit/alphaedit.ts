@@ -18,7 +18,7 @@ export const alphaEditHparams = z.strictObject({
    */
   nullSpaceThreshold: z.number().positive().max(1).default(5e-3),
   /** α in (P·(K·Kᵀ + K_p·K_pᵀ) + α·I): keeps the system well-posed (AlphaEdit's L2). */
-  l2: z.number().positive().default(1e-3), // GPT-2 XL: 10; the fixture's null-space components of keys are small (0.01 left a later edit short of its target)
+  l2: z.number().positive().default(1e-3), // GPT-2 XL: 10; the fixture's null-space components of keys are small
 });
 export type AlphaEditHparams = z.infer<typeof alphaEditHparams>;
 

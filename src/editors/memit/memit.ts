@@ -55,6 +55,12 @@ export async function spreadOverLayers(context: EditContext, method: string, req
     targets.push(Float32Array.from(initial, (x, j) => x + delta[j]));
   }
 
+  // Every layer's statistics before any layer is updated: computed inside the loop, a layer's
+  // C = E[k kᵀ] would come from a model with the earlier layers' updates in place (and, being
+  // cached per model, stay that way for every later call).
+  const moments = new Map<number, KeyMoment>();
+  for (const layer of layers) moments.set(layer, await keyMoment(model, tokenizer, context.statsCorpus, layer, hp.keyMoment.samples, context.statsCacheDir));
+
   const operation: DeltaOperation = { kind: 'delta', method, requests: requests.map((_, i) => i), factors: [] };
   const restore = snapshotFor(model.config, model.weights, [{ ...operation, factors: layers.map((layer) => ({ layer, u: dummy, v: dummy })) }]);
   const keysAfter = new Map<number, DenseMatrix>();
@@ -65,8 +71,7 @@ export async function spreadOverLayers(context: EditContext, method: string, req
       // This layer's share of what is still missing at the target layer.
       const share = layers.length - i;
       const residual = columns(current.map((h, n) => Float32Array.from(h, (x, j) => (targets[n][j] - x) / share)));
-      const moment = await keyMoment(model, tokenizer, context.statsCorpus, layer, hp.keyMoment.samples, context.statsCacheDir);
-      const factor = { layer, u: toFactor(residual), v: toFactor(solve(layer, keys, moment)) };
+      const factor = { layer, u: toFactor(residual), v: toFactor(solve(layer, keys, moments.get(layer)!)) };
       operation.factors.push(factor);
       commitDelta(model.config, model.weights, { ...operation, factors: [factor] });
     }
