@@ -133,7 +133,7 @@ describe('MEMIT', () => {
 });
 
 describe('AlphaEdit', () => {
-  it('leaves the directions of preserved keys untouched and keeps an earlier edit through a later one', async () => {
+  it('leaves the directions of preserved keys untouched; a later edit reaches its target and keeps the earlier one', async () => {
     const hp = alphaEditMethod.hparams.parse({});
     const state = new Map<string, unknown>();
     const ctx = { ...context, methodState: state };
@@ -157,10 +157,10 @@ describe('AlphaEdit', () => {
       const [second] = (await alphaEditMethod.compute(ctx, [requests[2]], hp)) as DeltaOperation[];
       expect(state.size).toBe(2); // preserved keys of layers 1 and 2
       commitDelta(context.model.config, context.model.weights, second);
-      // The earlier edit is kept whole. Whether the later one reaches its own target is the
-      // method's reliability, which `ked eval` measures: on the fixture, with every layer's
-      // statistics from the unedited model, this later edit does not (see README, AlphaEdit).
-      expect(await targetAccuracy([requests[3]])).toEqual([1]);
+      // Both subjects are "Kobo …": with keys averaged over ROME's generated prefixes (the
+      // earlier default) this later edit changed nothing on its own prompt (log-prob −5.12
+      // before and after), because the solve aimed it at the prefixes' shared component.
+      expect(await targetAccuracy([requests[2], requests[3]])).toEqual([1, 1]);
     } finally {
       restore(); // the second edit touches the same layers as the first
     }

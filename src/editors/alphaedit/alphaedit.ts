@@ -2,14 +2,22 @@ import { z } from 'zod';
 import type { LanguageModel } from '../../models/language-model';
 import { matmul, nullSpaceProjector, solve, zeros, type DenseMatrix } from '../../runtime/linalg';
 import type { EditMethod } from '../edit-method';
-import { contextTemplatesSchema, keyMomentSchema, valueOptimization } from '../locate/hparams';
+import { contextTemplatesOptions, keyMomentSchema, valueOptimization } from '../locate/hparams';
 import { keyMoment, type KeyMoment } from '../locate/layer-stats';
 import { addProduct } from '../locate/moment-solve';
 import { spreadOverLayers } from '../memit/memit';
 
 export const alphaEditHparams = z.strictObject({
   layers: z.array(z.number().int().min(0)).min(1).default([1, 2]),
-  contextTemplates: contextTemplatesSchema,
+  /**
+   * No generated prefixes by default: keys averaged over ROME's fixed prefixes share a
+   * prefix-made component that falls mostly in the null space (fixture: 15–41% of a prefixed
+   * subject key's energy against 12% of a bare one's; two subjects' projected keys have cosine
+   * ~0.2 after a prefix, 0.03 bare), so the null-space solve aims every update at that shared
+   * component and each later edit fights the earlier ones. 50 sequential committed edits:
+   * Edit Succ. / locality 59.7 / 74.0 bare against 35.8 / 64.0 with the five prefixes (l2 10).
+   */
+  contextTemplates: contextTemplatesOptions({ count: 0 }),
   keyMoment: keyMomentSchema,
   value: valueOptimization({ steps: 150, lossThreshold: 0.01 }),
   /**
@@ -17,8 +25,12 @@ export const alphaEditHparams = z.strictObject({
    * (AlphaEdit uses an absolute 2e-2 on GPT-2 XL's covariance; relative travels across models).
    */
   nullSpaceThreshold: z.number().positive().max(1).default(5e-3),
-  /** α in (P·(K·Kᵀ + K_p·K_pᵀ) + α·I): keeps the system well-posed (AlphaEdit's L2). */
-  l2: z.number().positive().default(1e-3), // GPT-2 XL: 10; the fixture's null-space components of keys are small
+  /**
+   * α in (P·(K·Kᵀ + K_p·K_pᵀ) + α·I), AlphaEdit's L2: shrinks each update where its projected
+   * keys are short. 50 sequential committed edits on the fixture: α 1e-3 / 1 / 10 / 30 / 100 give
+   * Edit Succ. 59.7 / 61.3 / 59.7 / 52.3 / 24.7 and locality 50.6 / 55.6 / 74.0 / 75.7 / 95.7.
+   */
+  l2: z.number().positive().default(10), // AlphaEdit's own value (GPT-2 XL, GPT-J, Llama3-8B)
 });
 export type AlphaEditHparams = z.infer<typeof alphaEditHparams>;
 

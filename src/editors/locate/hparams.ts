@@ -1,15 +1,23 @@
 import { z } from 'zod';
 
 /** Hyper-parameter pieces the locate-and-edit methods share (EasyEdit's names in comments). */
-export const contextTemplatesSchema = z
-  .strictObject({
-    /** Generated prefixes besides "{}" (ROME: 5). */
-    count: z.number().int().min(0).max(50).default(5),
-    /** Tokens per prefix (ROME: 10). */
-    tokens: z.number().int().min(1).max(64).default(10),
-    seed: z.number().int().default(1),
-  })
-  .prefault({});
+/**
+ * ROME's context templates. AlphaEdit sets its own count: see its hparams for why it edits on
+ * the bare prompt.
+ */
+export function contextTemplatesOptions(defaults: { count?: number } = {}) {
+  return z
+    .strictObject({
+      /** Generated prefixes besides "{}" (ROME: 5). */
+      count: z.number().int().min(0).max(50).default(defaults.count ?? 5),
+      /** Tokens per prefix (ROME: 10). */
+      tokens: z.number().int().min(1).max(64).default(10),
+      seed: z.number().int().default(1),
+    })
+    .prefault({});
+}
+
+export const contextTemplatesSchema = contextTemplatesOptions();
 
 export const keyMomentSchema = z
   .strictObject({
