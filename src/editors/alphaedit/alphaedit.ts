@@ -11,8 +11,8 @@ export const alphaEditHparams = z.strictObject({
   layers: z.array(z.number().int().min(0)).min(1).default([1, 2]),
   /**
    * No generated prefixes by default: keys averaged over ROME's fixed prefixes share a
-   * prefix-made component that falls mostly in the null space (fixture: 15–41% of a prefixed
-   * subject key's energy against 12% of a bare one's; two subjects' projected keys have cosine
+   * prefix-made component that falls mostly in the null space (fixture: 17–41% of a prefixed
+   * subject key's energy against 12–14% of a bare one's; two subjects' projected keys have cosine
    * ~0.2 after a prefix, 0.03 bare), so the null-space solve aims every update at that shared
    * component and each later edit fights the earlier ones. 50 sequential committed edits:
    * Edit Succ. / locality 59.7 / 74.0 bare against 35.8 / 64.0 with the five prefixes (l2 10).
