@@ -23,7 +23,7 @@ describe('GRACE on the fixture', () => {
 
   it('trains a value that makes the edit prompt say the target when it replaces the prompt-end state', async () => {
     const [op] = (await graceMethod.compute(context, [first], hparams)) as CodebookOperation[];
-    expect(op).toMatchObject({ kind: 'codebook', label: first.target_new, requests: [0], key: { tap: { kind: 'resid', layer: 2 }, position: 'last', radius: 0.02 } });
+    expect(op).toMatchObject({ kind: 'codebook', label: first.target_new, requests: [0], key: { tap: { kind: 'resid', layer: 2 }, position: 'last', radius: hparams.initialRadius } });
     const [own, unrelated] = await promptKeys(context.model, context.tokenizer, [first.prompt, second.prompt], op.key);
     expect(cosineDistance(own, op.key.center.data as Float32Array)).toBeCloseTo(0, 5);
     expect(cosineDistance(unrelated, op.key.center.data as Float32Array)).toBeGreaterThan(op.key.radius);
@@ -46,7 +46,7 @@ describe('GRACE on the fixture', () => {
       [[1], second.target_new],
     ]);
     // Identical keys: the newer entry gets the same ball and wins the tie at lookup.
-    expect(conflict.map((op) => op.key.radius)).toEqual([0.02, 0.02]);
+    expect(conflict.map((op) => op.key.radius)).toEqual([hparams.initialRadius, hparams.initialRadius]);
   }, 60_000);
 
   it('rejects requests it cannot edit', async () => {

@@ -9,8 +9,12 @@ import { trainValues, valueRows } from './value-training';
 const graceHparams = z.strictObject({
   /** The codebook's layer: keys are, and values replace, the residual stream after this block. */
   layer: z.number().int().min(0).default(2),
-  /** ε_init: a new entry's deferral radius (cosine distance between unit-length keys). */
-  initialRadius: z.number().positive().max(2).default(0.02),
+  /**
+   * ε_init: a new entry's deferral radius (cosine distance between unit-length keys). On the
+   * fixture, 1,000 entries in one codebook: 0.01 / 0.015 / 0.02 keep locality 99.4 / 98.9 / 98.2
+   * and reach 22.9 / 23.6 / 24.7 of the rephrases.
+   */
+  initialRadius: z.number().positive().max(2).default(0.01),
   /** Value training (GRACE's n_iter and edit_lr; Adam). */
   steps: z.number().int().min(1).max(1000).default(100),
   lr: z.number().positive().default(0.5),
