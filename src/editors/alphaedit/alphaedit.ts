@@ -27,8 +27,9 @@ export const alphaEditHparams = z.strictObject({
   nullSpaceThreshold: z.number().positive().max(1).default(5e-3),
   /**
    * α in (P·(K·Kᵀ + K_p·K_pᵀ) + α·I), AlphaEdit's L2: shrinks each update where its projected
-   * keys are short. 50 sequential committed edits on the fixture (bare prompt): α 1e-3 / 1 / 10 / 30 / 100 give
-   * Edit Succ. 59.7 / 61.3 / 59.7 / 52.3 / 24.7 and locality 50.6 / 55.6 / 74.0 / 75.7 / 95.7.
+   * keys are short. 50 sequential committed edits on the fixture (bare prompt): α 1e-3 / 1 /
+   * 10 / 30 / 100 give Edit Succ. 59.7 / 61.3 / 59.7 / 52.3 / 24.7 and locality 50.6 / 55.6 /
+   * 74.0 / 75.7 / 95.7.
    */
   l2: z.number().positive().default(10), // AlphaEdit's own value (GPT-2 XL, GPT-J, Llama3-8B)
 });
