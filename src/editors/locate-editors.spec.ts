@@ -11,7 +11,8 @@ import type { DeltaOperation } from './edit-operation';
 import type { EditRequest } from './edit-request';
 import { ftlMethod } from './ft-l/ft-l';
 import { ftmMethod } from './ft-m/ft-m';
-import { causalTrace } from './locate/causal-trace';
+import { causalTrace, decisiveLayer, type CausalTrace } from './locate/causal-trace';
+import { chooseLayer } from './locate/auto-layer';
 import { contextTemplates } from './locate/context-templates';
 import { keyMoment } from './locate/layer-stats';
 import { subjectLastToken } from './locate/subject-token';
@@ -198,5 +199,29 @@ describe('causal tracing', () => {
     // Restoring a state before the subject cannot help: the noise comes after it.
     expect(trace.probability[0][0]).toBeCloseTo(trace.corrupted, 4);
     expect(trace.subject).toEqual([3, 5]);
+  });
+
+  it('never picks the last layer for a subject that ends before the prompt does', async () => {
+    const trace = (subject: [number, number]): CausalTrace => ({
+      prompt: 'A B c d',
+      tokens: ['A', ' B', ' c', ' d'],
+      subject,
+      answer: ' e',
+      clean: 0.9,
+      corrupted: 0.1,
+      probability: [
+        [0.1, 0.1, 0.1],
+        [0.3, 0.5, 0.6],
+        [0.1, 0.1, 0.1],
+        [0.2, 0.4, 0.9],
+      ],
+      kind: 'mlp',
+    });
+    expect(decisiveLayer(trace([0, 2]))).toBe(1);
+    expect(decisiveLayer(trace([2, 4]))).toBe(2); // the subject ends the prompt: every layer reaches it
+    // With ten noise samples (`ked trace`) the last layer's entry at "Crown", noise at the corrupted
+    // level, was the maximum.
+    const layer = await chooseLayer(context.model, context.tokenizer, requests[4]);
+    expect(layer).toBeLessThan(context.model.config.layers - 1);
   });
 });

@@ -96,10 +96,17 @@ export async function causalTrace(model: LanguageModel, tokenizer: KedTokenizer,
   };
 }
 
-/** The layer whose restored state at the subject's last token brings back the most probability. */
+/**
+ * The layer whose restored state at the subject's last token brings back the most probability.
+ * When the subject ends before the prompt does, the last layer is no candidate: no later layer
+ * reads its state there, so restoring it (or editing it) cannot reach the prediction, and its
+ * entry is noise around the corrupted probability ("The writer of Endless Crown is" picked it).
+ */
 export function decisiveLayer(trace: CausalTrace): number {
-  const row = trace.probability[trace.subject[1] - 1];
-  return row.indexOf(Math.max(...row));
+  const position = trace.subject[1] - 1;
+  const row = trace.probability[position];
+  const candidates = position < trace.tokens.length - 1 && row.length > 1 ? row.slice(0, -1) : row;
+  return candidates.indexOf(Math.max(...candidates));
 }
 
 function embeddingStd(model: LanguageModel): number {
