@@ -68,6 +68,10 @@ describe('requests a locate-and-edit method cannot do', () => {
     await expect(memitMethod.compute(context, [base, { ...base, target_new: ' ' }], memitMethod.hparams.parse({}))).rejects.toThrow('memit: request 1: target_new is empty');
     await expect(romeMethod.compute(context, [{ ...base, subject: undefined }], romeHparams.parse({}))).rejects.toThrow('names no subject');
     await expect(ftmMethod.compute(context, [{ ...base, target_new: '' }], ftmMethod.hparams.parse({}))).rejects.toThrow('ft-m: request 0: target_new is empty');
+    // The last layer's state at the subject's last token reaches no later layer.
+    const last = context.model.config.layers - 1;
+    await expect(romeMethod.compute(context, [base], romeHparams.parse({ layer: last }))).rejects.toThrow(`rome: request 0: layer ${last} is the model's last`);
+    await expect(memitMethod.compute(context, [base], memitMethod.hparams.parse({ layers: [last - 1, last] }))).rejects.toThrow(`memit: request 0: layer ${last} is the model's last`);
   });
 
   it('finds the subject\'s last token', () => {

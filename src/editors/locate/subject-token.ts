@@ -11,6 +11,21 @@ export function checkLocatableRequests(method: string, requests: readonly EditRe
 }
 
 /**
+ * An edit stored at the subject's last token after `layer` reaches the answer only through later
+ * layers' attention, so the model's last layer cannot carry one unless the subject ends the
+ * prompt (on the fixture, ROME at its last layer left every answer as it was).
+ */
+export function checkReachableLayer(method: string, tokenizer: KedTokenizer, requests: readonly EditRequest[], layer: number, modelLayers: number): void {
+  if (layer < modelLayers - 1) return;
+  requests.forEach((r, i) => {
+    const { ids, index } = subjectLastToken(tokenizer, r.prompt, r.subject!);
+    if (index < ids.length - 1) {
+      throw new UnsupportedRequestError(method, i, `layer ${layer} is the model's last: no later layer reads the subject's state there, so the edit could not change the answer (edit an earlier layer)`);
+    }
+  });
+}
+
+/**
  * The token ids of `text` and the index of the subject's last token in them (ROME's
  * "subject_last" lookup): the length of the tokenized text up to the end of the subject's last
  * occurrence, minus one, as ROME computes it.

@@ -10,7 +10,7 @@ import { contextTemplatesSchema, keyMomentSchema, valueOptimization } from '../l
 import { keyMoment, type KeyMoment } from '../locate/layer-stats';
 import { addProduct, columns, ridged, toFactor } from '../locate/moment-solve';
 import { averagedKeys, subjectStates } from '../locate/subject-states';
-import { checkLocatableRequests } from '../locate/subject-token';
+import { checkLocatableRequests, checkReachableLayer } from '../locate/subject-token';
 import { optimizeValue } from '../locate/value-optimizer';
 
 export const memitHparams = z.strictObject({
@@ -45,6 +45,7 @@ export async function spreadOverLayers(context: EditContext, method: string, req
   checkLocatableRequests(method, requests);
   for (const l of layers) if (l >= model.config.layers) throw new Error(`${method}: layer ${l} does not exist (the model has ${model.config.layers})`);
   const zLayer = layers[layers.length - 1];
+  checkReachableLayer(method, tokenizer, requests, Math.max(...layers), model.config.layers);
   const templates = await contextTemplates(model, tokenizer, hp.contextTemplates);
   const subjects = requests.map((r) => ({ prompt: r.prompt, subject: r.subject! }));
   const bare = requests.map((r) => ({ text: r.prompt, subject: r.subject! }));

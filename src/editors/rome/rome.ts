@@ -8,7 +8,7 @@ import { keyMoment } from '../locate/layer-stats';
 import { chooseLayer } from '../locate/auto-layer';
 import { ridged, solveMoment } from '../locate/moment-solve';
 import { averagedKeys, subjectStates } from '../locate/subject-states';
-import { checkLocatableRequests } from '../locate/subject-token';
+import { checkLocatableRequests, checkReachableLayer } from '../locate/subject-token';
 import { optimizeValue } from '../locate/value-optimizer';
 
 export const romeHparams = z.strictObject({
@@ -32,6 +32,7 @@ export async function computeRome(context: EditContext, request: EditRequest, hp
   const subject = request.subject!;
   const layer = hp.layer === 'auto' ? await chooseLayer(model, tokenizer, request) : hp.layer;
   if (layer >= model.config.layers) throw new Error(`rome: layer ${layer} does not exist (the model has ${model.config.layers})`);
+  checkReachableLayer('rome', tokenizer, [request], layer, model.config.layers);
   const templates = await contextTemplates(model, tokenizer, hp.contextTemplates);
   const moment = await keyMoment(model, tokenizer, context.statsCorpus, layer, hp.keyMoment.samples, context.statsCacheDir);
 
