@@ -32,7 +32,6 @@ export async function computeRome(context: EditContext, request: EditRequest, hp
   const subject = request.subject!;
   const layer = hp.layer === 'auto' ? await chooseLayer(model, tokenizer, request) : hp.layer;
   if (layer >= model.config.layers) throw new Error(`rome: layer ${layer} does not exist (the model has ${model.config.layers})`);
-  checkReachableLayer('rome', tokenizer, [request], layer, model.config.layers);
   const templates = await contextTemplates(model, tokenizer, hp.contextTemplates);
   const moment = await keyMoment(model, tokenizer, context.statsCorpus, layer, hp.keyMoment.samples, context.statsCacheDir);
 
@@ -63,6 +62,8 @@ export const romeMethod: EditMethod<typeof romeHparams> = {
   hparams: romeHparams,
   compute: async (context, requests, hp) => {
     checkLocatableRequests('rome', requests);
+    // "auto" never picks a layer the subject's state cannot reach the answer from (decisiveLayer).
+    if (hp.layer !== 'auto') checkReachableLayer('rome', context.tokenizer, requests, hp.layer, context.model.config.layers);
     const operations: DeltaOperation[] = [];
     for (const [i, request] of requests.entries()) {
       const { factors } = await computeRome(context, request, hp);
