@@ -33,6 +33,46 @@ describe('ScopeDetector over LanceDB with the committed classifier', () => {
     db.close();
   });
 
+  it('does not route a request worded in another relation’s template to an edit about its subject, after a restart too', async () => {
+    const people = ['Ann Lee', 'Bo Park', 'Cy Dorn', 'Di Vance', 'Ed Moss', 'Flo Hart'];
+    const stated = [
+      ...people.map((p, i) => ({ id: `occ${i}`, text: `${p} works as a ${i % 2 ? 'nurse' : 'pilot'}`, subjects: [p], object: i % 2 ? 'nurse' : 'pilot' })),
+      ...people.map((p, i) => ({ id: `emp${i}`, text: `${p} works for ${i % 2 ? 'Tarn Foods' : 'Globex'}`, subjects: [p], object: i % 2 ? 'Tarn Foods' : 'Globex' })),
+      { id: 'ruva', text: 'Ruva Kinsale works for Tarn Foods', subjects: ['Ruva Kinsale'], object: 'Tarn Foods' },
+    ];
+    let db = await connect(dir);
+    const withObjects = new ScopeDetector(await ScopeIndex.open(db), loadScopeClassifier());
+    await withObjects.add(stated);
+    expect(await withObjects.route('Ruva Kinsale works as a')).toEqual([]);
+    expect((await withObjects.route('Ruva Kinsale works for'))[0]?.id).toBe('ruva');
+    // Without the objects the classifier alone cannot tell "works as a" from "works for".
+    const blindDir = mkdtempSync(join(tmpdir(), 'ked-scope-blind-'));
+    const blindDb = await connect(blindDir);
+    const blind = new ScopeDetector(await ScopeIndex.open(blindDb), loadScopeClassifier());
+    await blind.add(stated.map(({ object: _object, ...edit }) => edit));
+    expect((await blind.route('Ruva Kinsale works as a')).map((m) => m.id)).toEqual(['ruva']);
+    blindDb.close();
+    rmSync(blindDir, { recursive: true, force: true });
+    db.close();
+    db = await connect(dir);
+    const reloaded = new ScopeDetector(await ScopeIndex.open(db), loadScopeClassifier());
+    await reloaded.load();
+    expect(await reloaded.route('Ruva Kinsale works as a')).toEqual([]);
+    expect((await reloaded.route('Ruva Kinsale works for'))[0]?.id).toBe('ruva');
+    db.close();
+  });
+
+  it('opens a scope table written before objects were kept, adding the column empty', async () => {
+    const db = await connect(dir);
+    await db.createTable('scope_keys', [{ edit_id: 'old', text: 'Kenji Okafor was born in Lyon', subjects: '["kenji okafor"]', match: 'relation', vector: Array.from({ length: 8 }, () => 0.5) }]);
+    const index = await ScopeIndex.open(db);
+    expect(await index.rows()).toEqual([{ editId: 'old', text: 'Kenji Okafor was born in Lyon', subjects: ['kenji okafor'], match: 'relation', object: '' }]);
+    const detector = new ScopeDetector(index, loadScopeClassifier());
+    await detector.load();
+    expect((await detector.route('Where was Kenji Okafor born?'))[0]?.id).toBe('old');
+    db.close();
+  });
+
   it('puts every question naming the subject in scope of a subject-wide edit, and no other', async () => {
     const db = await connect(dir);
     const detector = new ScopeDetector(await ScopeIndex.open(db), loadScopeClassifier());

@@ -4,6 +4,7 @@ import { SubjectIndex } from './subject-index';
 import type { ScopeIndex, ScopeMatchKind } from './scope-index';
 import { retrievalVector } from './retrieval-vector';
 import { readScopeText } from './scope-text';
+import { StatedTemplates } from './stated-templates';
 
 export interface ScopedEdit {
   id: string;
@@ -16,6 +17,8 @@ export interface ScopedEdit {
    * subjects are digests: subjectDigest).
    */
   match?: ScopeMatchKind;
+  /** The new object the statement ends with, when known ("Acme" in "Jane Doe works for Acme"). */
+  object?: string;
 }
 
 export interface ScopeMatch {
@@ -40,11 +43,13 @@ export interface RouteOptions {
  * full-text search); stage 2 keeps the candidates whose subject
  * the query names in full ("Maria Kim" does not reach an edit about "Maria Lopez"), scores
  * each (edit, query) pair with the trained classifier and keeps those over its threshold,
- * best first.
+ * best first, unless the query is worded in a template the memory shows to state another
+ * relation (`StatedTemplates`).
  */
 export class ScopeDetector {
   private readonly keys = new Map<string, ScopeKey & { match: ScopeMatchKind }>();
   private readonly subjects = new SubjectIndex();
+  private readonly templates = new StatedTemplates();
 
   constructor(
     private readonly index: ScopeIndex,
@@ -62,7 +67,7 @@ export class ScopeDetector {
 
   /** Loads stage 2's keys from what the index already holds (after a restart). */
   async load(): Promise<void> {
-    for (const row of await this.index.rows()) this.remember(row.editId, { ...keyOf(row.text, row.subjects), match: row.match });
+    for (const row of await this.index.rows()) this.remember(row.editId, { ...keyOf(row.text, row.subjects), match: row.match }, row.text, row.object);
   }
 
   async add(edits: readonly ScopedEdit[]): Promise<void> {
@@ -70,10 +75,10 @@ export class ScopeDetector {
     const rows = fresh.map((e) => {
       const match = e.match ?? 'relation';
       const key = { ...keyOf(e.text, e.subjects), match };
-      return { edit: e, key, row: { editId: e.id, text: e.text, subjects: key.subjects, match, vector: retrievalVector(key.text, key.subjects) } };
+      return { edit: e, key, row: { editId: e.id, text: e.text, subjects: key.subjects, match, object: e.object ?? '', vector: retrievalVector(key.text, key.subjects) } };
     });
     await this.index.add(rows.map((r) => r.row));
-    for (const r of rows) this.remember(r.edit.id, r.key);
+    for (const r of rows) this.remember(r.edit.id, r.key, r.edit.text, r.edit.object);
   }
 
   async remove(ids: readonly string[]): Promise<void> {
@@ -82,12 +87,14 @@ export class ScopeDetector {
       const key = this.keys.get(id);
       if (key) this.subjects.remove(id, subjectsOf(key));
       this.keys.delete(id);
+      this.templates.remove(id);
     }
   }
 
-  private remember(id: string, key: ScopeKey & { match: ScopeMatchKind }): void {
+  private remember(id: string, key: ScopeKey & { match: ScopeMatchKind }, statement: string, object?: string): void {
     this.keys.set(id, key);
     this.subjects.add(id, subjectsOf(key));
+    if (key.match === 'relation') this.templates.add(id, statement, subjectsOf(key), object);
   }
 
   /**
@@ -120,7 +127,7 @@ export class ScopeDetector {
       const key = this.keys.get(id);
       if (!key) continue;
       const score = key.match === 'subject' ? 1 : this.classifier.score(pairFeatures(key, text));
-      if (score >= this.classifier.threshold) matches.push({ id, score });
+      if (score >= this.classifier.threshold && !this.templates.contradicts(query, id)) matches.push({ id, score });
     }
     return matches.sort((a, b) => b.score - a.score);
   }

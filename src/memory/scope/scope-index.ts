@@ -10,6 +10,8 @@ export interface ScopeRow {
   subjects: string[];
   /** "relation": in scope when the query asks what the edit says; "subject": whatever it asks. */
   match: ScopeMatchKind;
+  /** The new object the statement ends with; empty when unknown. */
+  object: string;
   vector: Float32Array;
 }
 
@@ -20,6 +22,7 @@ export interface Candidate {
   text: string;
   subjects: string[];
   match: ScopeMatchKind;
+  object: string;
 }
 
 const SCHEMA = new Schema([
@@ -27,6 +30,7 @@ const SCHEMA = new Schema([
   new Field('text', new Utf8(), false),
   new Field('subjects', new Utf8(), false),
   new Field('match', new Utf8(), false),
+  new Field('object', new Utf8(), false),
   new Field('vector', new FixedSizeList(RETRIEVAL_DIMENSIONS, new Field('item', new Float32(), true)), false),
 ]);
 
@@ -45,6 +49,8 @@ export class ScopeIndex {
   static async open(connection: Connection, name = 'scope_keys'): Promise<ScopeIndex> {
     const names = await connection.tableNames();
     const table = names.includes(name) ? await connection.openTable(name) : await connection.createEmptyTable(name, SCHEMA);
+    // Tables written before objects were kept get the column, empty (no template evidence).
+    if (!(await table.schema()).fields.some((f) => f.name === 'object')) await table.addColumns([{ name: 'object', valueSql: "''" }]);
     return new ScopeIndex(table);
   }
 
@@ -60,7 +66,7 @@ export class ScopeIndex {
       .mergeInsert('edit_id')
       .whenMatchedUpdateAll()
       .whenNotMatchedInsertAll()
-      .execute(rows.map((r) => ({ edit_id: r.editId, text: r.text, subjects: JSON.stringify(r.subjects), match: r.match, vector: Array.from(r.vector) })));
+      .execute(rows.map((r) => ({ edit_id: r.editId, text: r.text, subjects: JSON.stringify(r.subjects), match: r.match, object: r.object, vector: Array.from(r.vector) })));
   }
 
   async remove(editIds: readonly string[]): Promise<void> {
@@ -71,7 +77,7 @@ export class ScopeIndex {
 
   /** Every stored row without its vector (to rebuild stage 2's in-memory keys). */
   async rows(): Promise<Candidate[]> {
-    const rows = await this.table.query().select(['edit_id', 'text', 'subjects', 'match']).toArray();
+    const rows = await this.table.query().select(['edit_id', 'text', 'subjects', 'match', 'object']).toArray();
     return rows.map(toCandidate);
   }
 
@@ -120,5 +126,5 @@ export class ScopeIndex {
 }
 
 function toCandidate(row: Record<string, unknown>): Candidate {
-  return { editId: String(row.edit_id), text: String(row.text), subjects: JSON.parse(String(row.subjects)) as string[], match: row.match === 'subject' ? 'subject' : 'relation' };
+  return { editId: String(row.edit_id), text: String(row.text), subjects: JSON.parse(String(row.subjects)) as string[], match: row.match === 'subject' ? 'subject' : 'relation', object: typeof row.object === 'string' ? row.object : '' };
 }

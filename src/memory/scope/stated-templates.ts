@@ -1,0 +1,124 @@
+import { normaliseMention } from './scope-features';
+
+/** Collision pairs (two edits stating the same object in one template) each template needs before its objects count as evidence. */
+export const MIN_COLLISION_PAIRS = 3;
+/** Two templates state one relation when their objects collide at least this fraction as often across them as within them. */
+export const SAME_RELATION_RATIO = 0.25;
+
+interface TemplateObjects {
+  /** Edits stated in the template. */
+  edits: number;
+  /** How many of them state each (normalised) object. */
+  objects: Map<string, number>;
+  /** Σ c(c−1)/2 over the object counts: pairs of edits that state the same object. */
+  collisionPairs: number;
+}
+
+interface StatedEdit {
+  template: string;
+  object: string;
+  subjects: string[];
+}
+
+/**
+ * The wordings edits were stated in, learned from the memory itself: each edit's template (its
+ * statement with the subject replaced by a slot and the object cut off, "{s} works as a") and
+ * the objects stated in every template. Two templates say the same relation when they share
+ * objects about as often as each shares with itself (the distributional test of DIRT, Lin and
+ * Pantel 2001: paths with the same fillers mean the same): "{s} works for" and "the employer of
+ * {s} is" both end in companies, "{s} works as a" in occupations.
+ *
+ * The scope detector uses this as a veto: a request worded exactly in a template that other
+ * edits were stated in asks that template's relation, so an edit whose own template states a
+ * different relation (disjoint objects) is not in its scope, however alike the words ("Maria
+ * Kim works as a" does not ask "Maria Kim works for Acme"). The veto needs evidence on both
+ * sides (repeated objects in each template); relations whose objects overlap (born in and died
+ * in a city), sets of names that rarely repeat (authors), wordings no edit used and questions
+ * (edits are statements) leave the decision to the classifier.
+ */
+export class StatedTemplates {
+  private readonly edits = new Map<string, StatedEdit>();
+  private readonly templates = new Map<string, TemplateObjects>();
+  private readonly sameRelationCache = new Map<string, boolean>();
+
+  /** Registers an edit; without a known object ending its statement it stays out of the evidence. */
+  add(id: string, statement: string, subjects: readonly string[], object: string | undefined): void {
+    if (this.edits.has(id) || !object) return;
+    const normalisedObject = normaliseMention(object);
+    const normalisedStatement = normaliseMention(statement);
+    if (!normalisedObject || !normalisedStatement.endsWith(` ${normalisedObject}`)) return;
+    const template = templateOf(normalisedStatement.slice(0, -normalisedObject.length - 1), subjects);
+    if (!template) return;
+    const stats = this.templates.get(template) ?? { edits: 0, objects: new Map<string, number>(), collisionPairs: 0 };
+    const count = stats.objects.get(normalisedObject) ?? 0;
+    stats.objects.set(normalisedObject, count + 1);
+    stats.collisionPairs += count;
+    stats.edits += 1;
+    this.templates.set(template, stats);
+    this.edits.set(id, { template, object: normalisedObject, subjects: [...subjects] });
+    this.sameRelationCache.clear();
+  }
+
+  remove(id: string): void {
+    const edit = this.edits.get(id);
+    if (!edit) return;
+    this.edits.delete(id);
+    const stats = this.templates.get(edit.template)!;
+    const count = stats.objects.get(edit.object)!;
+    if (count === 1) stats.objects.delete(edit.object);
+    else stats.objects.set(edit.object, count - 1);
+    stats.collisionPairs -= count - 1;
+    stats.edits -= 1;
+    if (stats.edits === 0) this.templates.delete(edit.template);
+    this.sameRelationCache.clear();
+  }
+
+  /**
+   * Whether the query, read with the edit's subject as the slot, is worded in a template other
+   * edits were stated in that the memory's objects show to be another relation than the edit's.
+   */
+  contradicts(query: string, id: string): boolean {
+    const edit = this.edits.get(id);
+    if (!edit) return false;
+    const asked = templateOf(normaliseMention(query), edit.subjects);
+    if (!asked || asked === edit.template || !this.templates.has(asked)) return false;
+    return this.sameRelation(asked, edit.template) === false;
+  }
+
+  /** true or false when both templates carry evidence, undefined when either does not. */
+  sameRelation(a: string, b: string): boolean | undefined {
+    const x = this.templates.get(a);
+    const y = this.templates.get(b);
+    if (!x || !y || x.collisionPairs < MIN_COLLISION_PAIRS || y.collisionPairs < MIN_COLLISION_PAIRS) return undefined;
+    const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+    let same = this.sameRelationCache.get(key);
+    if (same === undefined) {
+      // Collision probabilities: across (one edit from each) and within each template.
+      const [small, large] = x.objects.size <= y.objects.size ? [x, y] : [y, x];
+      let across = 0;
+      for (const [object, count] of small.objects) across += count * (large.objects.get(object) ?? 0);
+      across /= x.edits * y.edits;
+      const within = (t: TemplateObjects) => t.collisionPairs / ((t.edits * (t.edits - 1)) / 2);
+      same = across >= SAME_RELATION_RATIO * Math.sqrt(within(x) * within(y));
+      this.sameRelationCache.set(key, same);
+    }
+    return same;
+  }
+
+  /** The template an edit was stated in (tests and diagnostics). */
+  templateOfEdit(id: string): string | undefined {
+    return this.edits.get(id)?.template;
+  }
+}
+
+/** Normalised text with the first subject it names replaced by "{s}"; undefined when it names none. */
+export function templateOf(normalisedText: string, subjects: readonly string[]): string | undefined {
+  const padded = ` ${normalisedText} `;
+  for (const subject of subjects) {
+    const mention = ` ${normaliseMention(subject)} `;
+    if (mention.trim() === '') continue;
+    const at = padded.indexOf(mention);
+    if (at >= 0) return `${padded.slice(0, at)} {s} ${padded.slice(at + mention.length)}`.replace(/ +/g, ' ').trim();
+  }
+  return undefined;
+}
