@@ -10,7 +10,7 @@ import type { World } from '../world/types';
 import { positiveInt } from './arguments';
 import { progressBar } from './progress';
 
-const editLine = z.object({ id: z.string().min(1), edit: z.string().min(1), subjects: z.array(z.string().min(1)).optional() });
+const editLine = z.object({ id: z.string().min(1), edit: z.string().min(1), subjects: z.array(z.string().min(1)).optional(), object: z.string().min(1).optional() });
 const queryLine = z.object({ text: z.string().min(1), expect: z.string().min(1).nullable(), kind: z.string().optional() });
 
 /** Reads a JSONL file line by line; a bad line fails with the file, line number and field. */
@@ -41,7 +41,7 @@ export function registerRouteCommands(program: Command): void {
   program
     .command('route-eval')
     .description('load edits into a fresh scope memory, route every query, print {"edits","queries","recallAt1","falsePositiveRate","p50Ms","p99Ms"} (percent, ms)')
-    .requiredOption('--edits <file>', 'JSONL of {"id","edit","subjects"?} (edit: a natural-language statement; subjects: what it is about, when known)')
+    .requiredOption('--edits <file>', 'JSONL of {"id","edit","subjects"?,"object"?} (edit: a natural-language statement; subjects: what it is about, object: the new value it ends with, when known)')
     .requiredOption('--queries <file>', 'JSONL of {"text","expect"} (expect: an edit id, or null when nothing is in scope)')
     .option('--classifier <file>', 'stage-2 classifier weights', DEFAULT_SCOPE_CLASSIFIER)
     .option('--retrieval <how>', 'stage 1: subject (in-memory subject index) or lance (LanceDB vector + full-text search)', 'subject')

@@ -74,7 +74,7 @@ export async function benchServe(options: ServeBenchOptions): Promise<ServeBench
               options.kind === 'keyed'
                 ? { kind: 'codebook', method: 'grace', requests: [0], label: `Company ${n % 97}`, value: { dtype: 'float32', shape: [dModel], data: vector(dModel, 1) }, key: { tap: { kind: 'resid', layer: 2 }, position: 'last', center: { dtype: 'float32', shape: [dModel], data: unit(vector(dModel, 1)) }, radius: 0.12 } }
                 : { kind: 'delta', method: 'rome', requests: [0], factors: [{ layer: 1, u: { dtype: 'float32', shape: [dModel, 1], data: vector(dModel, 1) }, v: { dtype: 'float32', shape: [dFF, 1], data: vector(dFF, 1 / 100) } }] };
-            saved.push(await memory.save(manager, { factId: null, operation, scope: { subjects: [`Benchsubject ${n}`], statement: `Benchsubject ${n} works for Company ${n % 97}` }, verification: null }));
+            saved.push(await memory.save(manager, { factId: null, operation, scope: { subjects: [`Benchsubject ${n}`], statement: `Benchsubject ${n} works for Company ${n % 97}`, object: `Company ${n % 97}` }, verification: null }));
           }
           return saved;
         });

@@ -13,6 +13,8 @@ export interface EditStatement {
   subject?: string;
   /** The request's prompt followed by its new target. */
   statement: string;
+  /** The new target the statement ends with. */
+  object?: string;
 }
 
 /**
@@ -33,7 +35,7 @@ export class DetectorRouter {
   add(op: EditOperation, statements: readonly EditStatement[]): void {
     const id = this.ops.length;
     this.ops.push(op);
-    statements.forEach((s, k) => this.pending.push({ id: `${id}:${k}`, text: s.statement, subjects: s.subject ? [s.subject] : undefined }));
+    statements.forEach((s, k) => this.pending.push({ id: `${id}:${k}`, text: s.statement, subjects: s.subject ? [s.subject] : undefined, object: s.object }));
     this.selected.clear();
   }
 

@@ -147,7 +147,7 @@ function secondsByRecord(edits: readonly StoredEdit[]): Map<number, number> {
 /** What each record's edits state, as the daemon keys them: subject, and prompt followed by the new target. */
 function statementsOf(cases: readonly EvalCase[]): (record: number) => EditStatement[] {
   const byIndex = new Map(cases.map((c) => [c.index, c]));
-  return (record) => (byIndex.get(record)?.requests ?? []).map((r) => ({ subject: r.subject, statement: `${r.prompt} ${r.target_new}` }));
+  return (record) => (byIndex.get(record)?.requests ?? []).map((r) => ({ subject: r.subject, statement: `${r.prompt} ${r.target_new}`, object: r.target_new }));
 }
 
 function chunked<T>(items: readonly T[], size: number): T[][] {

@@ -81,6 +81,14 @@ describe.each(ENGINES)('streaming facts into the daemon and completing through i
     // The edit memory lists what was made, and rolling one edit back takes it out of routing.
     const listed = await get(`/v1/edits?factId=${ids[0]}`).expect(200);
     expect(listed.body.total).toBeGreaterThanOrEqual(1);
+    // Its scope keys: the subject, the statement, and the new object the statement ends with.
+    expect(listed.body.edits[0].scopeKeys).toEqual(
+      expect.arrayContaining([
+        { kind: 'subject', text: EDITED[0].subject },
+        { kind: 'statement', text: `${EDITED[0].prompt} ${EDITED[0].target_new}` },
+        { kind: 'object', text: EDITED[0].target_new },
+      ]),
+    );
     const page = await get('/v1/edits?limit=5').expect(200);
     expect(page.body.edits).toHaveLength(5);
     expect(page.body.total).toBeGreaterThanOrEqual(18);

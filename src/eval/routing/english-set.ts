@@ -16,12 +16,14 @@ const englishSchema = z.object({ names: z.record(z.string(), z.array(z.string())
 export type EnglishWordings = z.infer<typeof englishSchema>;
 type Relation = z.infer<typeof relationSchema>;
 
-/** `{"id","edit","subjects"?}` per line of an edits file. */
+/** `{"id","edit","subjects"?,"object"?}` per line of an edits file. */
 export interface RouteEdit {
   id: string;
   edit: string;
   /** The edit's subject when it is known (a fact edit's); otherwise the statement's entity spans stand in. */
   subjects?: string[];
+  /** The new object the statement ends with, when known (the detector learns relations' wordings from them). */
+  object?: string;
 }
 
 /** `{"text","expect"}` per line of a queries file; `expect` is an edit id or null. */

@@ -28,7 +28,7 @@ export async function withFreshDetector<T>(edits: readonly RouteEdit[], classifi
   try {
     const index = await ScopeIndex.open(db);
     const detector = new ScopeDetector(index, classifier);
-    for (let i = 0; i < edits.length; i += 1000) await detector.add(edits.slice(i, i + 1000).map((e) => ({ id: e.id, text: e.edit, subjects: e.subjects })));
+    for (let i = 0; i < edits.length; i += 1000) await detector.add(edits.slice(i, i + 1000).map((e) => ({ id: e.id, text: e.edit, subjects: e.subjects, object: e.object })));
     return await work(detector, index);
   } finally {
     db.close();

@@ -42,7 +42,7 @@ export function worldRouteSet(world: World, options: WorldSetOptions): EnglishSe
     if (done.has(relation.id) || done.size >= Math.floor((open.length * 2) / 3)) continue;
     const object = index.objectText(relation.id, index.object(subject.id, relation.id)!);
     const id = `w${String(edits.length).padStart(5, '0')}`;
-    edits.push({ id, edit: statementOf(random.pick(wordings(relation, 'train').filter((t) => t.form === 'cloze')), subject.name, object), subjects: [subject.name] });
+    edits.push({ id, edit: statementOf(random.pick(wordings(relation, 'train').filter((t) => t.form === 'cloze')), subject.name, object), subjects: [subject.name], object });
     done.set(relation.id, id);
     edited.set(subject.id, done);
     queries.push({ text: promptOf(random.pick(wordings(relation, options.split)), subject.name), expect: id, kind: 'positive' });

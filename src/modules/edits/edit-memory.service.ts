@@ -41,6 +41,8 @@ export interface EditScope {
   subjects: string[];
   /** The edit as a statement: the fact's prompt followed by its new target. */
   statement: string;
+  /** The fact's new target, which ends the statement (the scope detector learns relations' wordings from them). */
+  object?: string;
   /** "subject": in scope of any request naming the subject (suppression edits). */
   match?: 'relation' | 'subject';
 }
@@ -177,7 +179,7 @@ export class EditMemoryService implements OnApplicationBootstrap, OnApplicationS
       layers: row.operation.kind === 'delta' ? row.operation.factors.map((f) => f.layer) : row.operation.kind === 'codebook' ? [row.operation.key.tap.layer] : [],
       payloadSha256: createHash('sha256').update(text).digest('hex'),
       payload,
-      scopeKeys: [...row.scope.subjects.map((s) => ({ kind: 'subject', text: s })), { kind: 'statement', text: row.scope.statement }, { kind: 'match', text: row.scope.match ?? 'relation' }],
+      scopeKeys: [...row.scope.subjects.map((s) => ({ kind: 'subject', text: s })), { kind: 'statement', text: row.scope.statement }, { kind: 'match', text: row.scope.match ?? 'relation' }, ...(row.scope.object ? [{ kind: 'object', text: row.scope.object }] : [])],
       status: 'verified',
       modelVersionId: null,
       verification: row.verification,
@@ -318,5 +320,6 @@ function scopedEdit(row: EditOperation): ScopedEdit {
   // Rows stored before statements were kept scope on their subject alone.
   const statement = keys.find((k) => k.kind === 'statement')?.text ?? subjects.join(' ');
   const match = keys.find((k) => k.kind === 'match')?.text === 'subject' ? 'subject' : 'relation';
-  return { id: row.id, text: statement, subjects, match };
+  const object = keys.find((k) => k.kind === 'object')?.text;
+  return { id: row.id, text: statement, subjects, match, object };
 }

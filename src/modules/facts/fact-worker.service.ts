@@ -212,7 +212,7 @@ function requestOf(fact: Fact): EditRequest {
 }
 
 function scopeOf(fact: Fact): EditScope {
-  return { subjects: [fact.subject], statement: `${fact.prompt} ${fact.targetNew}` };
+  return { subjects: [fact.subject], statement: `${fact.prompt} ${fact.targetNew}`, object: fact.targetNew };
 }
 
 function groundTruthList(value: unknown): string[] | undefined {
