@@ -34,7 +34,7 @@ describe('ScopeDetector over LanceDB with the committed classifier', () => {
   });
 
   it('does not route a request worded in another relation’s template to an edit about its subject, after a restart too', async () => {
-    const people = ['Ann Lee', 'Bo Park', 'Cy Dorn', 'Di Vance', 'Ed Moss', 'Flo Hart'];
+    const people = ['Ann Lee', 'Bo Park', 'Cy Dorn', 'Di Vance', 'Ed Moss', 'Flo Hart', 'Gus Tam', 'Hal Roy', 'Ida Fenn', 'Jo Kerr'];
     const stated = [
       ...people.map((p, i) => ({ id: `occ${i}`, text: `${p} works as a ${i % 2 ? 'nurse' : 'pilot'}`, subjects: [p], object: i % 2 ? 'nurse' : 'pilot' })),
       ...people.map((p, i) => ({ id: `emp${i}`, text: `${p} works for ${i % 2 ? 'Tarn Foods' : 'Globex'}`, subjects: [p], object: i % 2 ? 'Tarn Foods' : 'Globex' })),

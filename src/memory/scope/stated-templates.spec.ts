@@ -1,12 +1,13 @@
-import { StatedTemplates, templateOf } from './stated-templates';
+import { MIN_EXPECTED_SHARED, StatedTemplates, templateOf } from './stated-templates';
 
-/** Six edits per wording, objects from a pool of two: three collision pairs per template. */
+const PEOPLE = ['Ann Lee', 'Bo Park', 'Cy Dorn', 'Di Vance', 'Ed Moss', 'Flo Hart', 'Gus Tam', 'Hal Roy', 'Ida Fenn', 'Jo Kerr'];
+
+/** Ten edits per wording, objects from pools of two: each template's objects repeat. */
 function memory(): StatedTemplates {
   const templates = new StatedTemplates();
-  const people = ['Ann Lee', 'Bo Park', 'Cy Dorn', 'Di Vance', 'Ed Moss', 'Flo Hart'];
-  people.forEach((p, i) => templates.add(`occ${i}`, `${p} works as a ${i % 2 ? 'nurse' : 'pilot'}`, [p], i % 2 ? 'nurse' : 'pilot'));
-  people.forEach((p, i) => templates.add(`emp${i}`, `${p} works for ${i % 2 ? 'Acme Corp' : 'Globex'}.`, [p], i % 2 ? 'Acme Corp' : 'Globex'));
-  people.forEach((p, i) => templates.add(`boss${i}`, `The employer of ${p} is ${i % 3 ? 'Acme Corp' : 'Globex'}`, [p], i % 3 ? 'Acme Corp' : 'Globex'));
+  PEOPLE.forEach((p, i) => templates.add(`occ${i}`, `${p} works as a ${i % 2 ? 'nurse' : 'pilot'}`, [p], i % 2 ? 'nurse' : 'pilot'));
+  PEOPLE.forEach((p, i) => templates.add(`emp${i}`, `${p} works for ${i % 2 ? 'Acme Corp' : 'Globex'}.`, [p], i % 2 ? 'Acme Corp' : 'Globex'));
+  PEOPLE.forEach((p, i) => templates.add(`boss${i}`, `The employer of ${p} is ${i % 3 ? 'Acme Corp' : 'Globex'}`, [p], i % 3 ? 'Acme Corp' : 'Globex'));
   return templates;
 }
 
@@ -38,17 +39,29 @@ describe('StatedTemplates', () => {
     expect(templates.contradicts('Bo Park works as a', 'emp0')).toBe(false);
   });
 
-  it('needs repeated objects on both sides before it vetoes', () => {
+  it('lets a wording whose objects repeat test one whose objects do not, and two of the latter test nothing', () => {
     const templates = memory();
-    // Authors rarely repeat: a wording whose objects never collide carries no evidence.
-    ['Red Door', 'Blue Hill', 'Old Sea', 'Dark Sky'].forEach((w, i) => templates.add(`auth${i}`, `${w} was written by Author ${i}`, [w], `Author ${i}`));
+    const works = ['Red Door', 'Blue Hill', 'Old Sea', 'Dark Sky', 'Iron Gate', 'Cold Moon', 'Tall Tree', 'Wide Road', 'Lost Ring', 'Grey Wolf'];
+    works.forEach((w, i) => templates.add(`by${i}`, `${w} was written by Author ${i}`, [w], `Author ${i}`));
+    works.forEach((w, i) => templates.add(`author${i}`, `The author of ${w} is Writer ${i}`, [w], `Writer ${i}`));
+    // Authors' names never repeat: neither author wording can show the other is another relation.
+    expect(templates.sameRelation('{s} was written by', 'the author of {s} is')).toBeUndefined();
+    expect(templates.contradicts('The author of Red Door is', 'by0')).toBe(false);
+    // Occupations repeat, and none of ten authors is one: they are another relation.
+    expect(templates.sameRelation('{s} works as a', '{s} was written by')).toBe(false);
     templates.add('occ-red', 'Red Door works as a nurse', ['Red Door'], 'nurse');
-    expect(templates.sameRelation('{s} was written by', '{s} works as a')).toBeUndefined();
-    expect(templates.contradicts('Red Door was written by', 'occ-red')).toBe(false);
-    // Removing edits takes their evidence away: two pilots and two nurses left are two pairs.
-    for (const id of ['occ0', 'occ1', 'occ-red']) templates.remove(id);
+    expect(templates.contradicts('Red Door was written by', 'occ-red')).toBe(true);
+  });
+
+  it('needs enough edits to expect shared objects before it vetoes, and forgets removed edits', () => {
+    const templates = memory();
+    // Seven edits per wording: each would share an object with the other's only 7 < 8 times, were they one relation.
+    for (let i = MIN_EXPECTED_SHARED - 1; i < PEOPLE.length; i++) templates.remove(`occ${i}`);
+    expect(templates.sameRelation('{s} works as a', '{s} works for')).toBe(false); // ten employer edits still test
+    for (let i = MIN_EXPECTED_SHARED - 1; i < PEOPLE.length; i++) templates.remove(`emp${i}`);
+    expect(templates.sameRelation('{s} works as a', '{s} works for')).toBeUndefined();
     expect(templates.contradicts('Ann Lee works as a', 'emp0')).toBe(false);
-    templates.add('occ0', 'Ann Lee works as a pilot', ['Ann Lee'], 'pilot');
+    templates.add('occ7', 'Hal Roy works as a nurse', ['Hal Roy'], 'nurse');
     expect(templates.contradicts('Ann Lee works as a', 'emp0')).toBe(true);
   });
 

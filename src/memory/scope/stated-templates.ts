@@ -1,8 +1,11 @@
 import { normaliseMention } from './scope-features';
 
-/** Collision pairs (two edits stating the same object in one template) each template needs before its objects count as evidence. */
-export const MIN_COLLISION_PAIRS = 3;
-/** Two templates state one relation when their objects collide at least this fraction as often across them as within them. */
+/**
+ * Edits of one template whose objects the other template's objects are expected to cover
+ * before a test counts: below it, chance alone could leave a paraphrase with no shared object.
+ */
+export const MIN_EXPECTED_SHARED = 8;
+/** Two templates state one relation when one's objects fall among the other's at least this fraction as often as expected. */
 export const SAME_RELATION_RATIO = 0.25;
 
 interface TemplateObjects {
@@ -10,8 +13,8 @@ interface TemplateObjects {
   edits: number;
   /** How many of them state each (normalised) object. */
   objects: Map<string, number>;
-  /** Σ c(c−1)/2 over the object counts: pairs of edits that state the same object. */
-  collisionPairs: number;
+  /** Objects stated once: Good–Turing's estimate of the chance that a new edit's object is unseen is singletons / edits. */
+  singletons: number;
 }
 
 interface StatedEdit {
@@ -39,7 +42,7 @@ interface StatedEdit {
 export class StatedTemplates {
   private readonly edits = new Map<string, StatedEdit>();
   private readonly templates = new Map<string, TemplateObjects>();
-  private readonly sameRelationCache = new Map<string, boolean>();
+  private readonly sameRelationCache = new Map<string, boolean | undefined>();
 
   /** Registers an edit; without a known object ending its statement it stays out of the evidence. */
   add(id: string, statement: string, subjects: readonly string[], object: string | undefined): void {
@@ -49,10 +52,10 @@ export class StatedTemplates {
     if (!normalisedObject || !normalisedStatement.endsWith(` ${normalisedObject}`)) return;
     const template = templateOf(normalisedStatement.slice(0, -normalisedObject.length - 1), subjects);
     if (!template) return;
-    const stats = this.templates.get(template) ?? { edits: 0, objects: new Map<string, number>(), collisionPairs: 0 };
+    const stats = this.templates.get(template) ?? { edits: 0, objects: new Map<string, number>(), singletons: 0 };
     const count = stats.objects.get(normalisedObject) ?? 0;
     stats.objects.set(normalisedObject, count + 1);
-    stats.collisionPairs += count;
+    stats.singletons += count === 0 ? 1 : count === 1 ? -1 : 0;
     stats.edits += 1;
     this.templates.set(template, stats);
     this.edits.set(id, { template, object: normalisedObject, subjects: [...subjects] });
@@ -67,7 +70,7 @@ export class StatedTemplates {
     const count = stats.objects.get(edit.object)!;
     if (count === 1) stats.objects.delete(edit.object);
     else stats.objects.set(edit.object, count - 1);
-    stats.collisionPairs -= count - 1;
+    stats.singletons += count === 1 ? -1 : count === 2 ? 1 : 0;
     stats.edits -= 1;
     if (stats.edits === 0) this.templates.delete(edit.template);
     this.sameRelationCache.clear();
@@ -85,23 +88,29 @@ export class StatedTemplates {
     return this.sameRelation(asked, edit.template) === false;
   }
 
-  /** true or false when both templates carry evidence, undefined when either does not. */
+  /**
+   * Whether two templates state one relation, judged by their objects: were they one relation,
+   * each template's edits would name objects the other's edits already named about as often as
+   * that template's own next edit would (its Good–Turing coverage, 1 − singletons / edits). A
+   * template whose objects repeat (occupations, companies) can therefore test any other; one
+   * whose objects rarely repeat (authors' names) tests nothing. undefined when neither template
+   * can test the other.
+   */
   sameRelation(a: string, b: string): boolean | undefined {
     const x = this.templates.get(a);
     const y = this.templates.get(b);
-    if (!x || !y || x.collisionPairs < MIN_COLLISION_PAIRS || y.collisionPairs < MIN_COLLISION_PAIRS) return undefined;
+    if (!x || !y) return undefined;
     const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
-    let same = this.sameRelationCache.get(key);
-    if (same === undefined) {
-      // Collision probabilities: across (one edit from each) and within each template.
-      const [small, large] = x.objects.size <= y.objects.size ? [x, y] : [y, x];
-      let across = 0;
-      for (const [object, count] of small.objects) across += count * (large.objects.get(object) ?? 0);
-      across /= x.edits * y.edits;
-      const within = (t: TemplateObjects) => t.collisionPairs / ((t.edits * (t.edits - 1)) / 2);
-      same = across >= SAME_RELATION_RATIO * Math.sqrt(within(x) * within(y));
-      this.sameRelationCache.set(key, same);
+    if (this.sameRelationCache.has(key)) return this.sameRelationCache.get(key);
+    let same: boolean | undefined;
+    for (const [seen, next] of [[x, y], [y, x]] as const) {
+      const expected = next.edits * (1 - seen.singletons / seen.edits);
+      if (expected < MIN_EXPECTED_SHARED) continue;
+      let shared = 0;
+      for (const [object, count] of next.objects) if (seen.objects.has(object)) shared += count;
+      same = (same ?? true) && shared >= SAME_RELATION_RATIO * expected;
     }
+    this.sameRelationCache.set(key, same);
     return same;
   }
 
