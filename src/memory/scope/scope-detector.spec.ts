@@ -65,7 +65,8 @@ describe('ScopeDetector over LanceDB with the committed classifier', () => {
   it('opens a scope table written before objects were kept, adding the column empty', async () => {
     const db = await connect(dir);
     await db.createTable('scope_keys', [{ edit_id: 'old', text: 'Kenji Okafor was born in Lyon', subjects: '["kenji okafor"]', match: 'relation', vector: Array.from({ length: 8 }, () => 0.5) }]);
-    const index = await ScopeIndex.open(db);
+    // Two daemons upgrading the same directory at once both open it.
+    const [index] = await Promise.all([ScopeIndex.open(db), connect(dir).then((other) => ScopeIndex.open(other))]);
     expect(await index.rows()).toEqual([{ editId: 'old', text: 'Kenji Okafor was born in Lyon', subjects: ['kenji okafor'], match: 'relation', object: '' }]);
     const detector = new ScopeDetector(index, loadScopeClassifier());
     await detector.load();

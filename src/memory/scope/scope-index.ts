@@ -49,8 +49,7 @@ export class ScopeIndex {
   static async open(connection: Connection, name = 'scope_keys'): Promise<ScopeIndex> {
     const names = await connection.tableNames();
     const table = names.includes(name) ? await connection.openTable(name) : await connection.createEmptyTable(name, SCHEMA);
-    // Tables written before objects were kept get the column, empty (no template evidence).
-    if (!(await table.schema()).fields.some((f) => f.name === 'object')) await table.addColumns([{ name: 'object', valueSql: "''" }]);
+    await addObjectColumn(table);
     return new ScopeIndex(table);
   }
 
@@ -122,6 +121,19 @@ export class ScopeIndex {
 
   close(): void {
     this.table.close();
+  }
+}
+
+/** Tables written before objects were kept get the column, empty (no template evidence). */
+async function addObjectColumn(table: Table): Promise<void> {
+  const hasObject = async () => (await table.schema()).fields.some((f) => f.name === 'object');
+  if (await hasObject()) return;
+  try {
+    await table.addColumns([{ name: 'object', valueSql: "''" }]);
+  } catch (err) {
+    // Another daemon on the same directory may have added it first.
+    await table.checkoutLatest();
+    if (!(await hasObject())) throw err;
   }
 }
 
