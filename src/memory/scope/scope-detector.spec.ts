@@ -71,6 +71,9 @@ describe('ScopeDetector over LanceDB with the committed classifier', () => {
     const detector = new ScopeDetector(index, loadScopeClassifier());
     await detector.load();
     expect((await detector.route('Where was Kenji Okafor born?'))[0]?.id).toBe('old');
+    // New rows, with their objects, go into the upgraded table.
+    await detector.add([{ id: 'new', text: 'Ruva Kinsale works for Tarn Foods', subjects: ['Ruva Kinsale'], object: 'Tarn Foods' }]);
+    expect((await index.rows()).find((r) => r.editId === 'new')?.object).toBe('Tarn Foods');
     db.close();
   });
 
