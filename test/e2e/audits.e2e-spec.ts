@@ -3,13 +3,14 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { createApiKey } from '../../src/guards/api-keys';
+import { readScopeText } from '../../src/memory/scope/scope-text';
 import { EditMemoryService } from '../../src/modules/edits/edit-memory.service';
 import { createApp } from '../../src/server';
 import { testConfig } from './support/app-env';
 
 jest.setTimeout(300_000);
 
-/** Locality audits on the fixture: a clean memory passes; a leaky edit is blamed and quarantined. */
+/** Locality audits on the fixture: a clean memory passes; a leaky edit is blamed and quarantined; a probe asking the edited fact itself is not counted. */
 describe('locality audits (embedded engine, fixture model)', () => {
   let app: INestApplication;
   let cleanup: () => Promise<void>;
@@ -66,6 +67,29 @@ describe('locality audits (embedded engine, fixture model)', () => {
     expect(after.status).toBe('passed');
     const list = (await auth(http().get('/v1/audits')).expect(200)).body.audits;
     expect(list.map((a: { trigger: string }) => a.trigger)).toEqual(expect.arrayContaining(['baseline', 'manual']));
+  });
+
+  it('does not count against an edit the probe that asks the very fact it changed', async () => {
+    const before = await runAudit();
+    const probes = before.results.map((r: { probe: string }) => r.probe) as string[];
+    // A probe whose subject no other probe names, edited in its own wording.
+    const subjectOf = (p: string) => readScopeText(p).entities[0] ?? '';
+    const probe = probes.find((p) => subjectOf(p) && probes.filter((q) => q.toLowerCase().includes(subjectOf(p))).length === 1)!;
+    const memory = app.get(EditMemoryService);
+    const source = app.get<DataSource>(getDataSourceToken());
+    const large = (n: number, scale: number) => Float32Array.from({ length: n }, (_, i) => (i % 2 ? 1 : -1) * scale);
+    const row = await source.transaction((manager) =>
+      memory.save(manager, { factId: null, operation: { kind: 'delta', method: 'rome', requests: [0], factors: [{ layer: 3, u: { dtype: 'float32', shape: [256, 1], data: large(256, 5) }, v: { dtype: 'float32', shape: [1024, 1], data: large(1024, 1) } }] }, scope: { subjects: [subjectOf(probe)], statement: `${probe} Zorvath`, object: 'Zorvath' }, verification: null }),
+    );
+    await memory.activate([row]);
+
+    const audit = await runAudit();
+    const result = audit.results.find((r: { probe: string }) => r.probe === probe);
+    expect(result.passed).toBe(false); // the edit did change the probe's answer
+    expect(result.observed).toMatchObject({ edits: [row.id], asking: [row.id] });
+    expect(audit.summary).toMatchObject({ probes: 100, intended: 1, locality: 100, blamed: [], quarantined: [] });
+    expect(audit.status).toBe('passed');
+    expect((await auth(http().get(`/v1/edits/${row.id}`)).expect(200)).body.status).toBe('verified');
   });
 
   it('wants the auditor role to start an audit', async () => {

@@ -114,6 +114,11 @@ export class ScopeDetector {
     return [...new Set([...named, ...subjectWide])];
   }
 
+  /** Whether the query asks the very fact the edit changed (its own wording, or a same-relation one). */
+  asksEditedFact(query: string, id: string): boolean {
+    return this.templates.asks(query, id);
+  }
+
   /** Makes removals physical (compaction and old-version cleanup). */
   async purge(): Promise<void> {
     await this.index.purge();

@@ -39,6 +39,16 @@ describe('StatedTemplates', () => {
     expect(templates.contradicts('Bo Park works as a', 'emp0')).toBe(false);
   });
 
+  it('knows a request that asks the fact an edit changed: its own wording or a same-relation one', () => {
+    const templates = memory();
+    expect(templates.asks('Ann Lee works for', 'emp0')).toBe(true);
+    expect(templates.asks('The employer of Ann Lee is', 'emp0')).toBe(true);
+    expect(templates.asks('Ann Lee works as a', 'emp0')).toBe(false);
+    expect(templates.asks('Who employs Ann Lee?', 'emp0')).toBe(false);
+    expect(templates.asks('Bo Park works for', 'emp0')).toBe(false);
+    expect(templates.asks('Ann Lee works for', 'unknown')).toBe(false);
+  });
+
   it('lets a wording whose objects repeat test one whose objects do not, and two of the latter test nothing', () => {
     const templates = memory();
     const works = ['Red Door', 'Blue Hill', 'Old Sea', 'Dark Sky', 'Iron Gate', 'Cold Moon', 'Tall Tree', 'Wide Road', 'Lost Ring', 'Grey Wolf'];

@@ -82,10 +82,21 @@ export class StatedTemplates {
    */
   contradicts(query: string, id: string): boolean {
     const edit = this.edits.get(id);
-    if (!edit) return false;
-    const asked = templateOf(normaliseMention(query), edit.subjects);
-    if (!asked || asked === edit.template || !this.templates.has(asked)) return false;
+    const asked = edit && templateOf(normaliseMention(query), edit.subjects);
+    if (!edit || !asked || asked === edit.template || !this.templates.has(asked)) return false;
     return this.sameRelation(asked, edit.template) === false;
+  }
+
+  /**
+   * Whether the query asks the fact the edit changed: read with the edit's subject as the slot,
+   * it is the edit's own wording, or one the memory's objects show to state the same relation.
+   * A locality audit does not count such a probe's new answer against the edit.
+   */
+  asks(query: string, id: string): boolean {
+    const edit = this.edits.get(id);
+    const asked = edit && templateOf(normaliseMention(query), edit.subjects);
+    if (!edit || !asked) return false;
+    return asked === edit.template || this.sameRelation(asked, edit.template) === true;
   }
 
   /**

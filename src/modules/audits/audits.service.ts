@@ -21,7 +21,9 @@ const PROBE_TOKENS = 4;
 
 export interface AuditSummary {
   probes: number;
-  /** Percent of probes whose greedy continuation is exactly the baseline's. */
+  /** Probes that changed because they ask the very fact an edit changed (its own wording): intended, not counted. */
+  intended: number;
+  /** Percent of the other probes whose greedy continuation is exactly the baseline's. */
   locality: number;
   minLocality: number;
   /** Edits routed into probes that changed, with how many they were in. */
@@ -35,7 +37,9 @@ export interface AuditSummary {
  * Locality regression audits: a fixed probe set of unrelated prompts is answered by the model as
  * it was when its version was first seen (the baseline, captured once and stored as an audit of
  * its own) and again through the edit memory now; every changed answer blames the edits routed
- * into it. Runs on a schedule (KED_AUDIT_CRON) and on demand, one at a time.
+ * into it, unless the probe asks the very fact those edits changed (a probe set drawn from the
+ * world's facts will meet the facts a stream edits). Runs on a schedule (KED_AUDIT_CRON) and on
+ * demand, one at a time.
  */
 @Injectable()
 export class AuditsService implements OnModuleInit {
@@ -81,16 +85,21 @@ export class AuditsService implements OnModuleInit {
       const baseline = await this.baseline(version, probes.map((p) => p.prompt));
       const results: Array<Omit<AuditResult, 'id'>> = [];
       const blame = new Map<string, number>();
+      let intended = 0;
       for (const { prompt } of probes) {
         const prepared = await this.completions.prepare(prompt, prompt, { max_tokens: PROBE_TOKENS, temperature: 0, top_p: 1 }, 'default');
         const observed = (await prepared.run()).text;
         const expected = baseline.answers.get(prompt)!;
         const passed = observed === expected;
-        if (!passed) for (const edit of prepared.edits) blame.set(edit, (blame.get(edit) ?? 0) + 1);
-        results.push({ auditId: id, probe: prompt, expected, observed: { text: observed, edits: prepared.edits }, score: passed ? 1 : 0, passed });
+        const asking = passed ? [] : prepared.edits.filter((edit) => this.memory.asksEditedFact(prompt, edit));
+        const isIntended = !passed && prepared.edits.length > 0 && asking.length === prepared.edits.length;
+        if (isIntended) intended++;
+        else if (!passed) for (const edit of prepared.edits) if (!asking.includes(edit)) blame.set(edit, (blame.get(edit) ?? 0) + 1);
+        results.push({ auditId: id, probe: prompt, expected, observed: { text: observed, edits: prepared.edits, ...(asking.length ? { asking } : {}) }, score: passed ? 1 : 0, passed });
       }
       await this.dataSource.getRepository(AuditResult).insert(results as QueryDeepPartialEntity<AuditResult>[]);
-      const locality = Math.round((1000 * results.filter((r) => r.passed).length) / results.length) / 10;
+      const counted = results.length - intended;
+      const locality = counted ? Math.round((1000 * results.filter((r) => r.passed).length) / counted) / 10 : 100;
       const failed = locality < this.config.audit.minLocality;
       const ops = blame.size ? await this.dataSource.getRepository(EditOperation).findBy({ id: In([...blame.keys()]) }) : [];
       const blamed = ops.map((o) => ({ edit: o.id, factId: o.factId, method: o.method, failedProbes: blame.get(o.id)! })).sort((a, b) => b.failedProbes - a.failedProbes);
@@ -102,7 +111,7 @@ export class AuditsService implements OnModuleInit {
           quarantined.push(b.edit);
         }
       }
-      const summary: AuditSummary = { probes: results.length, locality, minLocality: this.config.audit.minLocality, blamed, quarantined, baselineAudit: baseline.auditId };
+      const summary: AuditSummary = { probes: results.length, intended, locality, minLocality: this.config.audit.minLocality, blamed, quarantined, baselineAudit: baseline.auditId };
       await audits.update({ id }, { status: failed ? 'failed' : 'passed', modelVersionId: version.id, summary: summary as unknown as Record<string, unknown>, finishedAt: new Date() });
     } catch (err) {
       await audits.update({ id }, { status: 'error', summary: { error: (err as Error).message }, finishedAt: new Date() });

@@ -266,6 +266,11 @@ export class EditMemoryService implements OnApplicationBootstrap, OnApplicationS
     return [...this.records.values()];
   }
 
+  /** Whether a request asks the very fact an edit changed: an audit does not count that change against the edit. */
+  asksEditedFact(text: string, editId: string): boolean {
+    return this.scope.asksEditedFact(text, editId);
+  }
+
   /**
    * The edits in scope of a request's text, in the order they were made; an operation stored
    * for several facts of one batch (same payload) is applied once.
