@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
+import type { EditOperation as Operation } from '../../src/editors/edit-operation';
 import { createApiKey } from '../../src/guards/api-keys';
 import { readScopeText } from '../../src/memory/scope/scope-text';
 import { EditMemoryService } from '../../src/modules/edits/edit-memory.service';
@@ -9,6 +10,10 @@ import { createApp } from '../../src/server';
 import { testConfig } from './support/app-env';
 
 jest.setTimeout(300_000);
+
+const large = (n: number, scale: number) => Float32Array.from({ length: n }, (_, i) => (i % 2 ? 1 : -1) * scale);
+/** A delta strong enough to change the answer of any prompt it is routed into. */
+const strongDelta = (): Operation => ({ kind: 'delta', method: 'rome', requests: [0], factors: [{ layer: 3, u: { dtype: 'float32', shape: [256, 1], data: large(256, 5) }, v: { dtype: 'float32', shape: [1024, 1], data: large(1024, 1) } }] });
 
 /** Locality audits on the fixture: a clean memory passes; a leaky edit is blamed and quarantined; a probe asking the edited fact itself is not counted. */
 describe('locality audits (embedded engine, fixture model)', () => {
@@ -49,9 +54,8 @@ describe('locality audits (embedded engine, fixture model)', () => {
     const probe = clean.results[0].probe as string;
     const memory = app.get(EditMemoryService);
     const source = app.get<DataSource>(getDataSourceToken());
-    const large = (n: number, scale: number) => Float32Array.from({ length: n }, (_, i) => (i % 2 ? 1 : -1) * scale);
     const row = await source.transaction((manager) =>
-      memory.save(manager, { factId: null, operation: { kind: 'delta', method: 'rome', requests: [0], factors: [{ layer: 3, u: { dtype: 'float32', shape: [256, 1], data: large(256, 5) }, v: { dtype: 'float32', shape: [1024, 1], data: large(1024, 1) } }] }, scope: { subjects: [probe], statement: probe, match: 'subject' }, verification: null }),
+      memory.save(manager, { factId: null, operation: strongDelta(), scope: { subjects: [probe], statement: probe, match: 'subject' }, verification: null }),
     );
     await memory.activate([row]);
 
@@ -77,9 +81,8 @@ describe('locality audits (embedded engine, fixture model)', () => {
     const probe = probes.find((p) => subjectOf(p) && probes.filter((q) => q.toLowerCase().includes(subjectOf(p))).length === 1)!;
     const memory = app.get(EditMemoryService);
     const source = app.get<DataSource>(getDataSourceToken());
-    const large = (n: number, scale: number) => Float32Array.from({ length: n }, (_, i) => (i % 2 ? 1 : -1) * scale);
     const row = await source.transaction((manager) =>
-      memory.save(manager, { factId: null, operation: { kind: 'delta', method: 'rome', requests: [0], factors: [{ layer: 3, u: { dtype: 'float32', shape: [256, 1], data: large(256, 5) }, v: { dtype: 'float32', shape: [1024, 1], data: large(1024, 1) } }] }, scope: { subjects: [subjectOf(probe)], statement: `${probe} Zorvath`, object: 'Zorvath' }, verification: null }),
+      memory.save(manager, { factId: null, operation: strongDelta(), scope: { subjects: [subjectOf(probe)], statement: `${probe} Zorvath`, object: 'Zorvath' }, verification: null }),
     );
     await memory.activate([row]);
 

@@ -81,10 +81,7 @@ export class StatedTemplates {
    * edits were stated in that the memory's objects show to be another relation than the edit's.
    */
   contradicts(query: string, id: string): boolean {
-    const edit = this.edits.get(id);
-    const asked = edit && templateOf(normaliseMention(query), edit.subjects);
-    if (!edit || !asked || asked === edit.template || !this.templates.has(asked)) return false;
-    return this.sameRelation(asked, edit.template) === false;
+    return this.asksRelationOf(query, id) === false;
   }
 
   /**
@@ -93,10 +90,15 @@ export class StatedTemplates {
    * A locality audit does not count such a probe's new answer against the edit.
    */
   asks(query: string, id: string): boolean {
+    return this.asksRelationOf(query, id) === true;
+  }
+
+  /** The query's wording against the edit's: the same relation, another one, or undefined when the memory cannot tell. */
+  private asksRelationOf(query: string, id: string): boolean | undefined {
     const edit = this.edits.get(id);
     const asked = edit && templateOf(normaliseMention(query), edit.subjects);
-    if (!edit || !asked) return false;
-    return asked === edit.template || this.sameRelation(asked, edit.template) === true;
+    if (!edit || !asked) return undefined;
+    return asked === edit.template || this.sameRelation(asked, edit.template);
   }
 
   /**
