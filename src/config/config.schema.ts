@@ -67,6 +67,12 @@ export const configSchema = z.object({
   KED_NATS_SUBJECT: z.string().min(1).default('ked.facts'),
   KED_INITIAL_ADMIN_KEY: z.enum(['file', 'off'], { error: 'must be file or off' }).default('file'),
   KED_THREADS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(256, 'must be at most 256').optional(),
+  KED_EDIT_THREADS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(256, 'must be at most 256').default(1),
+  KED_EDIT_MEMORY_MB: z.coerce.number({ error: 'must be a number' }).int('must be a whole number of MiB').min(256, 'must be at least 256').max(1_048_576, 'must be at most 1048576').default(4096),
+  KED_EDIT_TIMEOUT_S: z.coerce.number({ error: 'must be a number' }).min(1, 'must be at least 1').max(86_400, 'must be at most 86400').default(600),
+  KED_EDIT_NICE: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be between 0 and 19').max(19, 'must be between 0 and 19').default(10),
+  KED_FACT_MAX_ATTEMPTS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(100, 'must be at most 100').default(3),
+  KED_FACT_LEASE_S: z.coerce.number({ error: 'must be a number' }).min(1, 'must be at least 1').max(3600, 'must be at most 3600').default(30),
   KED_RATE_LIMIT: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').default(6000),
 });
 

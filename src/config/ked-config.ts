@@ -46,6 +46,18 @@ export interface KedConfig {
    * worker waits `windowMs` for more and edits up to `max` facts in one computation (0 = off).
    */
   batch: { windowMs: number; max: number };
+  /**
+   * The edit process (src/modules/model/edit-process): its onnxruntime threads, heap limit (MiB),
+   * time per computation (ms) and niceness; a computation past either budget ends that process,
+   * never the daemon.
+   */
+  editProcess: { threads: number; memoryMb: number; timeoutMs: number; nice: number };
+  /**
+   * The fact stream: a fact whose computation crashed or timed out is tried at most `maxAttempts`
+   * times; a worker's claim on a fact lapses `leaseMs` after its last heartbeat (another worker
+   * on the same PostgreSQL server then takes it).
+   */
+  stream: { maxAttempts: number; leaseMs: number };
   /** Locality audits: cron expression ('off' disables the schedule), probe file, pass mark, quarantine. */
   audit: { cron: string | null; probes?: string; minLocality: number; quarantine: boolean };
   /** Optional NATS JetStream source of facts (off when no URL). */
@@ -101,6 +113,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     worker: raw.KED_WORKER === 'on',
     batch: { windowMs: raw.KED_BATCH_WINDOW_MS, max: raw.KED_BATCH_MAX },
+    editProcess: { threads: raw.KED_EDIT_THREADS, memoryMb: raw.KED_EDIT_MEMORY_MB, timeoutMs: raw.KED_EDIT_TIMEOUT_S * 1000, nice: raw.KED_EDIT_NICE },
+    stream: { maxAttempts: raw.KED_FACT_MAX_ATTEMPTS, leaseMs: raw.KED_FACT_LEASE_S * 1000 },
     nats: raw.KED_NATS_URL ? { url: raw.KED_NATS_URL, stream: raw.KED_NATS_STREAM, subject: raw.KED_NATS_SUBJECT } : undefined,
     audit: {
       cron: raw.KED_AUDIT_CRON === 'off' ? null : checkCron(raw.KED_AUDIT_CRON),

@@ -33,7 +33,7 @@ describe.each(ENGINES)('migrations on the %s engine', (engine) => {
     expect(await tables()).toEqual([]);
 
     const applied = await source.runMigrations({ transaction: 'each' });
-    expect(applied.map((m) => m.name)).toEqual(['InitialSchema1764320000000', 'JobQueueSchema1764320000001', 'CodebookEditKind1764400000000']);
+    expect(applied.map((m) => m.name)).toEqual(['InitialSchema1764320000000', 'JobQueueSchema1764320000001', 'CodebookEditKind1764400000000', 'FactStream1765000000000']);
     const up = await tables();
     expect(up).toEqual(expect.arrayContaining([...KED_TABLES.map((t) => `public.${t}`), 'pgboss.job', 'pgboss.version']));
 
@@ -62,11 +62,11 @@ describe.each(ENGINES)('migrations on the %s engine', (engine) => {
   it('enforce the state machines the code relies on', async () => {
     if (!source) return;
     await expect(
-      source.query(`INSERT INTO facts (subject, prompt, target_new, record, status) VALUES ('s', 'p', 't', '{}', 'bogus')`),
+      source.query(`INSERT INTO facts (subject, prompt, target_new, record, identity, status) VALUES ('s', 'p', 't', '{}', 's | p', 'bogus')`),
     ).rejects.toThrow(/check constraint/);
-    await source.query(`INSERT INTO facts (key, subject, prompt, target_new, record) VALUES ('k1', 's', 'p', 't', '{}')`);
+    await source.query(`INSERT INTO facts (key, subject, prompt, target_new, record, identity) VALUES ('k1', 's', 'p', 't', '{}', 's | p')`);
     await expect(
-      source.query(`INSERT INTO facts (key, subject, prompt, target_new, record) VALUES ('k1', 's', 'p', 't', '{}')`),
+      source.query(`INSERT INTO facts (key, subject, prompt, target_new, record, identity) VALUES ('k1', 's', 'p', 't', '{}', 's | p')`),
     ).rejects.toThrow(/duplicate key/);
   });
 });

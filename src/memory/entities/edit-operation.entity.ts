@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 export const EDIT_KINDS = ['context', 'adapter', 'delta', 'codebook'] as const;
-export const EDIT_STATUSES = ['pending', 'computed', 'applied', 'verified', 'failed', 'reverted', 'erased'] as const;
+export const EDIT_STATUSES = ['pending', 'computed', 'applied', 'verified', 'failed', 'reverted', 'erased', 'superseded'] as const;
 export const EDIT_MODES = ['routed', 'committed'] as const;
 
 /** The unit of everything (ARCHITECTURE.md): one edit made for one fact or erasure. */
@@ -22,6 +22,8 @@ export class EditOperation {
   @Column({ type: 'text', default: 'pending' }) status!: (typeof EDIT_STATUSES)[number];
   @Column({ name: 'model_version_id', type: 'uuid', nullable: true }) modelVersionId!: string | null;
   @Column({ type: 'jsonb', nullable: true }) verification!: unknown;
+  /** The newer fact whose edit (or restored unedited value) replaced this one (status `superseded`). */
+  @Column({ name: 'superseded_by', type: 'uuid', nullable: true }) supersededBy!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

@@ -11,7 +11,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An operation as the API shows it: everything but the payload tensors. */
 function view(o: EditOperation) {
-  return { id: o.id, factId: o.factId, method: o.method, kind: o.kind, mode: o.mode, modelVersionId: o.modelVersionId, layers: o.layers, status: o.status, payloadSha256: o.payloadSha256, scopeKeys: o.scopeKeys, verification: o.verification, createdAt: o.createdAt, updatedAt: o.updatedAt };
+  return { id: o.id, factId: o.factId, method: o.method, kind: o.kind, mode: o.mode, modelVersionId: o.modelVersionId, layers: o.layers, status: o.status, supersededBy: o.supersededBy, payloadSha256: o.payloadSha256, scopeKeys: o.scopeKeys, verification: o.verification, createdAt: o.createdAt, updatedAt: o.updatedAt };
 }
 
 @ApiTags('edits')
@@ -64,7 +64,7 @@ export class EditsController {
     const repo = this.dataSource.getRepository(EditOperation);
     const row = await repo.findOneBy({ id });
     if (!row) throw new NotFoundException(`no edit ${id}`);
-    if (row.status === 'reverted' || row.status === 'erased') throw new ConflictException(`edit ${id} is already ${row.status}`);
+    if (row.status === 'reverted' || row.status === 'erased' || row.status === 'superseded') throw new ConflictException(`edit ${id} is already ${row.status}`);
     if (row.mode === 'committed') {
       const { version, edits } = await this.versions.rollback(id);
       return { ...view({ ...row, status: 'reverted' }), modelVersion: version.version, reverted: edits };

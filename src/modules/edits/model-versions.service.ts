@@ -4,12 +4,11 @@ import { Mutex } from 'async-mutex';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { getMethod } from '../../editors/builtin-methods';
-import { commitDelta } from '../../editors/commit-delta';
 import type { DeltaOperation } from '../../editors/edit-operation';
 import { decodeOperation } from '../../editors/operation-codec';
 import { EditOperation } from '../../memory/entities/edit-operation.entity';
 import { ModelVersion } from '../../memory/entities/model-version.entity';
-import { ModelService, type LoadedModel } from '../model/model.service';
+import { ModelService } from '../model/model.service';
 import { EditEventsService } from './edit-events.service';
 import { EditMemoryService } from './edit-memory.service';
 
@@ -53,10 +52,10 @@ export class ModelVersionsService implements OnApplicationBootstrap {
    * this daemon's weights are tracked, so an event about a commit the start-up replay already
    * merged changes nothing.
    */
-  private apply(model: LoadedModel, row: EditOperation, operation: DeltaOperation, sign: 1 | -1): boolean {
+  private async apply(merge: Merge, row: EditOperation, operation: DeltaOperation, sign: 1 | -1): Promise<boolean> {
     const payload = payloadOf(row);
     if ((sign === 1) === this.merged.has(payload)) return false;
-    merge(model, operation, sign);
+    await merge(operation, sign);
     if (sign === 1) this.merged.add(payload);
     else this.merged.delete(payload);
     return true;
@@ -87,10 +86,10 @@ export class ModelVersionsService implements OnApplicationBootstrap {
       const toMerge = live.filter((r) => !this.merged.has(payloadOf(r)));
       const toSubtract = await this.rowsOfPayloads([...this.merged].filter((p) => !wanted.has(p)));
       if (!toMerge.length && !toSubtract.length) return { merged: 0, subtracted: 0 };
-      return this.models.changingWeights(async (model) => {
+      return this.models.changingWeights(async (_model, merge) => {
         let [merged, subtracted] = [0, 0];
-        for (const row of toSubtract) if (this.apply(model, row, decodeOperation(row.payload) as DeltaOperation, -1)) subtracted++;
-        for (const row of toMerge) if (this.apply(model, row, decodeOperation(row.payload) as DeltaOperation, 1)) merged++;
+        for (const row of toSubtract) if (await this.apply(merge, row, decodeOperation(row.payload) as DeltaOperation, -1)) subtracted++;
+        for (const row of toMerge) if (await this.apply(merge, row, decodeOperation(row.payload) as DeltaOperation, 1)) merged++;
         if (leaveRouting) await this.memory.deactivate(toMerge.map((r) => r.id), { publish: false });
         return { merged, subtracted };
       });
@@ -113,8 +112,8 @@ export class ModelVersionsService implements OnApplicationBootstrap {
     const operation = decodeOperation(row.payload) as DeltaOperation;
     const ids = await this.sharing(row, 'committed');
     await this.versionLock.runExclusive(() =>
-      this.models.changingWeights(async (model) => {
-        this.apply(model, row, operation, sign);
+      this.models.changingWeights(async (_model, merge) => {
+        await this.apply(merge, row, operation, sign);
         if (sign === 1) await this.memory.deactivate(ids, { publish: false });
       }),
     );
@@ -161,20 +160,65 @@ export class ModelVersionsService implements OnApplicationBootstrap {
    * lock so that no request sees the edit twice (merged and routed) or half-merged; then the
    * other daemons are told.
    */
-  private change(row: EditOperation, ids: string[], sign: 1 | -1, update: (version: ModelVersion) => QueryDeepPartialEntity<EditOperation>): Promise<{ version: ModelVersion; edits: string[] }> {
+  private change(row: EditOperation, ids: string[], sign: 1 | -1, update: (version: ModelVersion) => QueryDeepPartialEntity<EditOperation>, description?: string): Promise<{ version: ModelVersion; edits: string[] }> {
     const operation = decodeOperation(row.payload) as DeltaOperation;
-    return this.models.changingWeights(async (model) => {
+    return this.models.changingWeights(async (_model, merge) => {
       const version = await this.dataSource.transaction(async (manager) => {
-        const made = await this.next(manager, `${sign === 1 ? 'commit' : 'rollback'} of edit ${row.id}`);
+        // Daemons on one server make versions one at a time, each from the latest.
+        await manager.query(`SELECT pg_advisory_xact_lock($1)`, [VERSION_LOCK]);
+        const made = await this.next(manager, description ?? `${sign === 1 ? 'commit' : 'rollback'} of edit ${row.id}`);
         await manager.update(EditOperation, { id: In(ids) }, update(made));
         return made;
       });
-      this.apply(model, row, operation, sign);
+      await this.apply(merge, row, operation, sign);
       if (sign === 1) await this.memory.deactivate(ids, { publish: false });
       await this.events.publish({ kind: 'weights', editId: row.id, sign });
       this.logger.log(`model version ${version.version}: ${sign === 1 ? 'committed' : 'rolled back'} ${ids.join(', ')}`);
       return { version, edits: ids };
     });
+  }
+
+  /**
+   * Rolls back older live committed edits that a newer fact of the same identity replaces, before
+   * that fact is computed on the served weights: they become `superseded` by it. A committed
+   * payload shared with facts of other identities (one MEMIT batch) stays merged: subtracting it
+   * would undo those facts too. Returns the ids rolled back.
+   */
+  async supersedeCommitted(rows: readonly EditOperation[], successorFactId: string): Promise<string[]> {
+    const done: string[] = [];
+    const candidates = new Set(rows.map((r) => r.id));
+    for (const row of rows) {
+      if (done.includes(row.id)) continue;
+      const rolledBack = await this.versionLock.runExclusive(async () => {
+        const current = await this.dataSource.getRepository(EditOperation).findOneBy({ id: row.id });
+        if (!current || current.mode !== 'committed' || !(LIVE as readonly string[]).includes(current.status)) return [];
+        const ids = await this.sharing(current, 'committed');
+        if (ids.some((id) => !candidates.has(id))) {
+          this.logger.warn(`edit ${row.id} is superseded by fact ${successorFactId} but stays merged: its committed payload serves other facts too`);
+          return [];
+        }
+        const { edits } = await this.change(current, ids, -1, () => ({ status: 'superseded', supersededBy: successorFactId }), `rollback of edit ${row.id}: superseded by fact ${successorFactId}`);
+        return edits;
+      });
+      done.push(...rolledBack);
+    }
+    return done;
+  }
+
+  /**
+   * Merges again the committed edits rolled back for a newer fact that then failed: an older value
+   * stays served until a newer one can be.
+   */
+  async restoreSuperseded(successorFactId: string): Promise<string[]> {
+    const rows = await this.dataSource.getRepository(EditOperation).findBy({ supersededBy: successorFactId, mode: 'committed', status: 'superseded' });
+    const restored: string[] = [];
+    for (const row of rows) {
+      if (restored.includes(row.id)) continue;
+      const ids = rows.filter((r) => payloadOf(r) === payloadOf(row)).map((r) => r.id);
+      await this.versionLock.runExclusive(() => this.change(row, ids, 1, (version) => ({ status: 'verified', supersededBy: null, modelVersionId: version.id }), `restore of edit ${row.id}: fact ${successorFactId} failed`));
+      restored.push(...ids);
+    }
+    return restored;
   }
 
   /** Every version of the served checkpoint, newest first. */
@@ -207,8 +251,8 @@ export class ModelVersionsService implements OnApplicationBootstrap {
 
 const payloadOf = (row: EditOperation) => row.payloadSha256 ?? row.id;
 
-/** The delta into (sign 1) or out of (sign −1) both the served weights and the editors' copy. */
-function merge(model: LoadedModel, operation: DeltaOperation, sign: 1 | -1): void {
-  commitDelta(model.serving.config, model.serving.weights, operation, sign);
-  commitDelta(model.editing.model.config, model.editing.model.weights, operation, sign);
-}
+/** Adds (1) or subtracts (−1) a delta in the served weights and the edit process's copy. */
+type Merge = (operation: DeltaOperation, sign: 1 | -1) => Promise<void>;
+
+/** The advisory lock key under which daemons sharing a server make model versions. */
+const VERSION_LOCK = 0x6b6564_01;

@@ -4,9 +4,7 @@ import { DataSource, In, Not } from 'typeorm';
 import { EditOperation } from '../../memory/entities/edit-operation.entity';
 import { ErasureRequest } from '../../memory/entities/erasure-request.entity';
 import { Fact } from '../../memory/entities/fact.entity';
-import { getMethod } from '../../editors/builtin-methods';
 import type { EditRequest } from '../../editors/edit-request';
-import { loadHparams } from '../../editors/registry';
 import { normaliseMention } from '../../memory/scope/scope-features';
 import { subjectDigest } from '../../memory/scope/subject-digest';
 import { EditMemoryService, type EditScope } from '../edits/edit-memory.service';
@@ -166,9 +164,8 @@ export class ErasuresService implements OnApplicationBootstrap, BeforeApplicatio
     // A rerun after a crash finds the reinforcement of the first try and does not add another.
     const earlier = await this.dataSource.getRepository(EditOperation).findBy({ erasureId, kind: 'delta' });
     if (earlier.length) return earlier.map((r) => r.id);
-    const method = getMethod('ft-m');
     const requests: EditRequest[] = prompts.map((prompt) => ({ subject, prompt: `${suppressionContext(subject)} ${prompt}`, target_new: REFUSAL }));
-    const operations = await this.models.withEditing((context) => method.compute(context, requests, loadHparams(method)));
+    const operations = await this.models.computeEdit('ft-m', requests);
     const rows = await this.dataSource.transaction(async (manager) => {
       const saved = [];
       for (const operation of operations) {

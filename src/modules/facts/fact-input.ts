@@ -5,7 +5,28 @@ import { describeIssue, fieldPath } from '../../editors/zod-issue';
 /** At most this many facts per request (JSON or NDJSON). */
 export const MAX_FACTS_PER_REQUEST = 10_000;
 
+/**
+ * The largest fact the daemon takes, in characters: a fact is a sentence, and every edit method
+ * runs its text through the model, so a longer one only costs memory and time.
+ */
+export const FACT_LIMITS = { subject: 500, prompt: 2_000, target_new: 1_000, ground_truth: 1_000, rephrase_prompt: 2_000, relation: 200, key: 256, record: 64 * 1024 } as const;
+
+/** A NUL byte or a lone UTF-16 surrogate: PostgreSQL and the tokenizers cannot store or read them. */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 const text = z.string().min(1, 'must not be empty');
+
+/** A text field of at most `max` characters that PostgreSQL can store. */
+const limited = (max: number) =>
+  text.max(max, `must be at most ${max.toLocaleString('en-US')} characters`).refine((v) => !UNSTORABLE.test(v), 'must not hold NUL bytes or lone surrogates');
+/** KnowEdit's ground truth (a string, a list, or alias lists), each answer within the limit. */
+const limitedTruth = groundTruthSchema.superRefine((truth, ctx) => {
+  const answers = typeof truth === 'string' ? [truth] : truth.flat();
+  for (const answer of answers) {
+    const problem = answer.length > FACT_LIMITS.ground_truth ? `must hold answers of at most ${FACT_LIMITS.ground_truth.toLocaleString('en-US')} characters` : UNSTORABLE.test(answer) ? 'must not hold NUL bytes or lone surrogates' : undefined;
+    if (problem) return void ctx.addIssue({ code: 'custom', message: problem });
+  }
+});
 
 /**
  * One incoming fact: a KnowEdit fact record (KNOWEDIT.md), or its compact form
@@ -14,9 +35,13 @@ const text = z.string().min(1, 'must not be empty');
  */
 export const factInputSchema = factEditSchema
   .extend({
-    ground_truth: groundTruthSchema.optional(),
-    relation: text.max(200).optional(),
-    key: z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters').optional(),
+    subject: limited(FACT_LIMITS.subject),
+    prompt: limited(FACT_LIMITS.prompt),
+    target_new: limited(FACT_LIMITS.target_new),
+    rephrase_prompt: limited(FACT_LIMITS.rephrase_prompt).optional(),
+    ground_truth: limitedTruth.optional(),
+    relation: limited(FACT_LIMITS.relation).optional(),
+    key: limited(FACT_LIMITS.key).optional(),
   })
   .refine((f) => f.prompt.includes(f.subject), { message: 'must occur in "prompt"', path: ['subject'] });
 
@@ -32,16 +57,25 @@ export interface FactInputError {
 
 export type ParsedFacts = { facts: FactInput[] } | { errors: FactInputError[] };
 
+/**
+ * Counts a text's tokens for the served model, and the longest prompt plus target it reads: a
+ * fact past it cannot be edited or verified, so it is refused at the door.
+ */
+export interface ContextLimit {
+  tokens(text: string): number;
+  maxTokens: number;
+}
+
 /** `{"facts": [...]}` */
-export function parseFactsBody(body: unknown): ParsedFacts {
+export function parseFactsBody(body: unknown, context?: ContextLimit): ParsedFacts {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return { errors: [{ index: -1, path: 'body', message: 'must be a JSON object {"facts": [...]}' }] };
   const facts = (body as { facts?: unknown }).facts;
   if (!Array.isArray(facts)) return { errors: [{ index: -1, path: 'facts', message: 'must be a list of fact records' }] };
-  return validate(facts, (i) => `facts[${i}]`);
+  return validate(facts, (i) => `facts[${i}]`, context);
 }
 
 /** One JSON record per line; blank lines are skipped. */
-export function parseFactsNdjson(text: string): ParsedFacts {
+export function parseFactsNdjson(text: string, context?: ContextLimit): ParsedFacts {
   const records: unknown[] = [];
   const lines: number[] = [];
   const errors: FactInputError[] = [];
@@ -55,18 +89,38 @@ export function parseFactsNdjson(text: string): ParsedFacts {
     }
   });
   if (errors.length) return { errors };
-  return validate(records, (i) => `line ${lines[i]}`);
+  return validate(records, (i) => `line ${lines[i]}`, context);
 }
 
-function validate(records: unknown[], where: (index: number) => string): ParsedFacts {
+function validate(records: unknown[], where: (index: number) => string, context?: ContextLimit): ParsedFacts {
   if (records.length === 0) return { errors: [{ index: -1, path: 'facts', message: 'must hold at least one fact' }] };
   if (records.length > MAX_FACTS_PER_REQUEST) return { errors: [{ index: -1, path: 'facts', message: `holds ${records.length} facts; at most ${MAX_FACTS_PER_REQUEST} per request` }] };
   const facts: FactInput[] = [];
   const errors: FactInputError[] = [];
   records.forEach((record, index) => {
+    const size = Buffer.byteLength(JSON.stringify(record) ?? '');
+    if (size > FACT_LIMITS.record) {
+      errors.push({ index, path: where(index), message: `is ${size.toLocaleString('en-US')} bytes as JSON; a fact record may hold at most ${FACT_LIMITS.record.toLocaleString('en-US')}` });
+      return;
+    }
     const result = factInputSchema.safeParse(record);
-    if (result.success) facts.push(result.data);
-    else for (const issue of result.error.issues) errors.push({ index, path: [where(index), fieldPath(issue.path)].filter(Boolean).join('.'), message: describeIssue({ ...issue, path: [] }).replace(/^the value /, '') });
+    if (result.success) {
+      const overflow = context && contextOverflow(result.data, context);
+      if (overflow) errors.push({ index, path: `${where(index)}.${overflow.field}`, message: overflow.message });
+      else facts.push(result.data);
+    } else for (const issue of result.error.issues) errors.push({ index, path: [where(index), fieldPath(issue.path)].filter(Boolean).join('.'), message: describeIssue({ ...issue, path: [] }).replace(/^the value /, '') });
   });
   return errors.length ? { errors } : { facts };
+}
+
+/** The field that takes a fact past the model's context (prompt and target, or rephrase and target), if any. */
+function contextOverflow(fact: FactInput, context: ContextLimit): { field: string; message: string } | undefined {
+  const target = context.tokens(` ${fact.target_new}`);
+  for (const field of ['prompt', 'rephrase_prompt'] as const) {
+    const prompt = fact[field];
+    if (prompt === undefined) continue;
+    const total = context.tokens(prompt) + target;
+    if (total > context.maxTokens) return { field, message: `with "target_new" is ${total} tokens; the served model reads at most ${context.maxTokens}` };
+  }
+  return undefined;
 }

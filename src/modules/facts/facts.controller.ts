@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { MAX_FACTS_PER_REQUEST, parseFactsBody, parseFactsNdjson } from './fact-input';
 import { FactsService } from './facts.service';
 import { EditMemoryService } from '../edits/edit-memory.service';
+import { ModelService } from '../model/model.service';
 import type { EditOperation } from '../../memory/entities/edit-operation.entity';
 import type { Fact } from '../../memory/entities/fact.entity';
 import { Roles } from '../../guards/roles';
@@ -17,6 +18,7 @@ export class FactsController {
   constructor(
     private readonly facts: FactsService,
     private readonly memory: EditMemoryService,
+    private readonly models: ModelService,
   ) {}
 
   @Post()
@@ -33,7 +35,8 @@ export class FactsController {
   async submit(@Req() req: Request, @Body() body: unknown) {
     const ndjson = /^application\/(x-ndjson|jsonl|x-jsonlines)\b/.test(req.headers['content-type'] ?? '');
     if (ndjson && typeof body !== 'string') throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: 'empty NDJSON body', errors: [] });
-    const parsed = ndjson ? parseFactsNdjson(body as string) : parseFactsBody(body);
+    const context = await this.models.contextLimit();
+    const parsed = ndjson ? parseFactsNdjson(body as string, context) : parseFactsBody(body, context);
     if ('errors' in parsed) {
       throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `${parsed.errors.length} problem${parsed.errors.length > 1 ? 's' : ''} in the facts; nothing was stored`, errors: parsed.errors });
     }
@@ -43,19 +46,23 @@ export class FactsController {
   @Get(':id')
   @Roles('reader', 'ingest', 'editor', 'auditor')
   @ApiOperation({
-    summary: "A fact's status (queued, computing, applied, verified, failed) and the edit operations made for it",
-    description: 'applied: its verified edits are stored but this daemon does not route them yet (for a moment after the worker stores them, or until another daemon hears of them); verified: they are stored and serve requests here.',
+    summary: "A fact's status (queued, computing, applied, verified, failed, superseded) and the edit operations made for it",
+    description:
+      'applied: its verified edits are stored but this daemon does not route them yet (for a moment after the worker stores them, or until another daemon hears of them); verified: they are stored and serve requests here (with no operations when the unedited model already says the target); superseded: a newer fact about the same subject and relation replaced it (supersededBy). `supersedes` lists the older facts this one replaced; `seq` is its place in the stream.',
   })
   @ApiOkResponse({ description: 'the fact and its operations' })
   @ApiNotFoundResponse({ description: 'no fact with this id' })
   async get(@Param('id', new ParseUUIDPipe({ version: '4' })) id: string) {
     const found = await this.facts.find(id);
     if (!found) throw new NotFoundException(`no fact ${id}`);
-    const { fact, operations } = found;
+    const { fact, operations, supersedes } = found;
     return {
       id: fact.id,
       key: fact.key,
+      seq: fact.seq,
       status: this.statusHere(fact, operations),
+      supersededBy: fact.supersededBy,
+      supersedes,
       subject: fact.subject,
       prompt: fact.prompt,
       target_new: fact.targetNew,
@@ -65,7 +72,7 @@ export class FactsController {
       attempts: fact.attempts,
       createdAt: fact.createdAt,
       updatedAt: fact.updatedAt,
-      operations: operations.map((o) => ({ id: o.id, method: o.method, kind: o.kind, mode: o.mode, layers: o.layers, status: o.status, payloadSha256: o.payloadSha256, createdAt: o.createdAt })),
+      operations: operations.map((o) => ({ id: o.id, method: o.method, kind: o.kind, mode: o.mode, layers: o.layers, status: o.status, supersededBy: o.supersededBy, payloadSha256: o.payloadSha256, createdAt: o.createdAt })),
     };
   }
 

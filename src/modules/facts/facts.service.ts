@@ -7,6 +7,7 @@ import { EditOperation } from '../../memory/entities/edit-operation.entity';
 import { Fact } from '../../memory/entities/fact.entity';
 import type { FactInput } from './fact-input';
 import { erasedKey } from './fact-key';
+import { factIdentity } from './stream-identity';
 
 export interface IngestResult {
   /** One id per fact, in request order; a repeated key gets the id of the fact first sent with it. */
@@ -21,7 +22,8 @@ export class FactsService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * Stores facts in one transaction (all or none). Facts whose key is already known are skipped
+   * Stores facts in one transaction (all or none), numbered in array order (the order the worker
+   * applies them in). Facts whose key is already known are skipped
    * (ON CONFLICT DO NOTHING on the unique key) and answered with the stored fact's id.
    */
   async ingest(facts: readonly FactInput[], modelId = 'default'): Promise<IngestResult> {
@@ -34,8 +36,12 @@ export class FactsService {
         for (const f of await manager.find(Fact, { select: { id: true, key: true }, where: { key: In([...byHash.keys()]) } })) erased.set(byHash.get(f.key!)!, f.id);
       }
       const fresh = facts.filter((f) => f.key === undefined || !erased.has(f.key));
-      const rows = fresh.map((f) => ({
+      // Sequence numbers in array order: the worker applies facts in this order.
+      const numbers = fresh.length ? ((await manager.query(`SELECT nextval('facts_seq_seq')::text AS n FROM generate_series(1, $1)`, [fresh.length])) as Array<{ n: string }>).map((r) => Number(r.n)).sort((a, b) => a - b) : [];
+      const rows = fresh.map((f, i) => ({
         id: randomUUID(),
+        seq: numbers[i],
+        identity: factIdentity(f),
         key: f.key ?? null,
         modelId,
         subject: f.subject,
@@ -60,10 +66,12 @@ export class FactsService {
     });
   }
 
-  async find(id: string): Promise<{ fact: Fact; operations: EditOperation[] } | undefined> {
+  /** The fact, its edit operations, and the older facts of its identity it superseded (oldest first). */
+  async find(id: string): Promise<{ fact: Fact; operations: EditOperation[]; supersedes: string[] } | undefined> {
     const fact = await this.dataSource.getRepository(Fact).findOneBy({ id });
     if (!fact) return undefined;
     const operations = await this.dataSource.getRepository(EditOperation).find({ where: { factId: id }, order: { createdAt: 'ASC' } });
-    return { fact, operations };
+    const older = await this.dataSource.getRepository(Fact).find({ select: { id: true }, where: { supersededBy: id }, order: { seq: 'ASC' } });
+    return { fact, operations, supersedes: older.map((f) => f.id) };
   }
 }

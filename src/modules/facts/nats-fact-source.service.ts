@@ -4,6 +4,7 @@ import { InjectKedConfig } from '../../config/config.providers';
 import type { KedConfig } from '../../config/ked-config';
 import { parseFactsBody } from './fact-input';
 import { FactsService } from './facts.service';
+import { ModelService } from '../model/model.service';
 
 const DURABLE = 'ked-ingest';
 
@@ -23,6 +24,7 @@ export class NatsFactSourceService implements OnApplicationBootstrap, OnModuleDe
   constructor(
     @InjectKedConfig() private readonly config: KedConfig,
     private readonly facts: FactsService,
+    private readonly models: ModelService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -45,7 +47,7 @@ export class NatsFactSourceService implements OnApplicationBootstrap, OnModuleDe
           message.term();
           continue;
         }
-        const parsed = parseFactsBody({ facts: [record] });
+        const parsed = parseFactsBody({ facts: [record] }, await this.models.contextLimit());
         if ('errors' in parsed) {
           this.logger.warn(`NATS message ${message.seq}: ${parsed.errors.map((e) => `${e.path.replace(/^facts\[0\]\.?/, '') || 'record'} ${e.message}`).join('; ')}; terminated`);
           message.term();

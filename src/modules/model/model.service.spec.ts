@@ -7,7 +7,8 @@ import { ModelService } from './model.service';
 
 describe('ModelService weight changes', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ked-model-service-'));
-  const service = new ModelService({ model: join(REPO_ROOT, 'models', 'fixture'), dataDir } as KedConfig);
+  const editProcess = { threads: 1, memoryMb: 1024, timeoutMs: 60_000, nice: 0 };
+  const service = new ModelService({ model: join(REPO_ROOT, 'models', 'fixture'), dataDir, editProcess } as KedConfig);
   beforeAll(() => service.onModuleInit());
   afterAll(async () => {
     await service.onApplicationShutdown();
@@ -50,7 +51,7 @@ describe('ModelService weight changes', () => {
   });
 
   it('shuts down only after the model work in flight is done', async () => {
-    const other = new ModelService({ model: join(REPO_ROOT, 'models', 'fixture'), dataDir } as KedConfig);
+    const other = new ModelService({ model: join(REPO_ROOT, 'models', 'fixture'), dataDir, editProcess } as KedConfig);
     await other.onModuleInit();
     const { serving, tokenizer } = await other.get();
     let finishRead!: () => void;

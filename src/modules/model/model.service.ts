@@ -3,15 +3,16 @@ import { Mutex, Semaphore } from 'async-mutex';
 import { join } from 'node:path';
 import { InjectKedConfig } from '../../config/config.providers';
 import type { KedConfig } from '../../config/ked-config';
-import type { EditContext } from '../../editors/edit-method';
+import { commitDelta } from '../../editors/commit-delta';
+import type { DeltaOperation, EditOperation } from '../../editors/edit-operation';
+import type { EditRequest } from '../../editors/edit-request';
 import { loadCheckpoint } from '../../models/checkpoint/checkpoint';
 import { LanguageModel } from '../../models/language-model';
 import { loadTokenizer, type KedTokenizer } from '../../models/tokenizer';
-import type { HostTensor } from '../../runtime/graph/dtype';
 import { SessionManager } from '../../runtime/session/session-manager';
 import type { EntityKnowledge } from '../../world/knowledge-base';
 import { knowledgeBaseFromFile } from './knowledge-base-file';
-import { statsCorpusFromFile } from './stats-corpus-file';
+import { EditRunner } from './edit-process/edit-runner';
 
 export interface LoadedModel {
   /**
@@ -19,11 +20,6 @@ export interface LoadedModel {
    * rolled back, and then only under `changingWeights`, never under a request being served.
    */
   serving: LanguageModel;
-  /**
-   * The editors' own copy of the weights: methods that change weights while they compute (FT,
-   * MEMIT's layer-by-layer spread) do so here, never under a request being served.
-   */
-  editing: EditContext;
   tokenizer: KedTokenizer;
   name: string;
 }
@@ -83,6 +79,17 @@ export class ModelService implements OnModuleInit, OnApplicationShutdown {
     return this.loadedKnowledge.value;
   }
 
+  /**
+   * Counts tokens as the served model reads them, and its context length; undefined while no
+   * model is configured or loaded (facts are then checked by characters alone).
+   */
+  async contextLimit(): Promise<{ tokens(text: string): number; maxTokens: number } | undefined> {
+    if (!this.loaded) return undefined;
+    const model = await this.loaded.catch(() => undefined);
+    if (!model) return undefined;
+    return { tokens: (text) => model.tokenizer.encode(text, { addSpecialTokens: false }).length, maxTokens: model.serving.config.maxPositions };
+  }
+
   /** The model, or 503 when none is configured or it failed to load. */
   async get(): Promise<LoadedModel> {
     if (!this.loaded) throw new ServiceUnavailableException('no model is configured (set KED_MODEL to a Hugging Face checkpoint directory)');
@@ -94,13 +101,23 @@ export class ModelService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Runs an edit computation with the editing weights to itself: editors change those weights
-   * while they compute (and restore them), so the worker and erasures take turns.
+   * Computes an edit in the edit process, on its own copy of the served weights (editors change
+   * the weights they compute on, FT and MEMIT's layer-by-layer spread among them), with its own
+   * threads, heap and time budget: a computation that exhausts them fails with EditProcessCrash
+   * and the daemon goes on. The worker and erasures take turns. `stateful`: the method keeps
+   * state across the calls that ask for it (AlphaEdit's preserved keys of the worker's edits).
    */
-  async withEditing<T>(compute: (editing: EditContext) => Promise<T>): Promise<T> {
-    const { editing } = await this.get();
-    return this.editingLock.runExclusive(() => compute(editing));
+  async computeEdit(method: string, requests: readonly EditRequest[], options: { stateful?: boolean } = {}): Promise<EditOperation[]> {
+    await this.get();
+    return this.editingLock.runExclusive(() => this.editor!.compute(method, requests, options.stateful ?? false));
   }
+
+  /** Drops the edit process's state across edits (AlphaEdit's preserved keys), after edits were undone. */
+  async resetEditState(): Promise<void> {
+    if (this.editor) await this.editingLock.runExclusive(() => this.editor!.resetState());
+  }
+
+  private editor?: EditRunner;
 
   private readonly editingLock = new Mutex();
 
@@ -116,15 +133,20 @@ export class ModelService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Changes the serving weights (and the editing copy alike) with no request being served and no
-   * edit being computed: a commit, or the rollback of a committed edit.
+   * Changes the serving weights with no request being served and no edit being computed: a
+   * commit, or the rollback of a committed edit. `merge` adds or subtracts a delta in the served
+   * weights and in the edit process's copy alike.
    */
-  async changingWeights<T>(change: (model: LoadedModel) => Promise<T> | T): Promise<T> {
+  async changingWeights<T>(change: (model: LoadedModel, merge: (operation: DeltaOperation, sign: 1 | -1) => Promise<void>) => Promise<T> | T): Promise<T> {
     const model = await this.get();
-    return this.withEditing(() =>
+    const merge = async (operation: DeltaOperation, sign: 1 | -1) => {
+      commitDelta(model.serving.config, model.serving.weights, operation, sign);
+      await this.editor!.merge(operation, sign);
+    };
+    return this.editingLock.runExclusive(() =>
       this.servingLock.runExclusive(async () => {
         this.weightChanges++;
-        return change(model);
+        return change(model, merge);
       }, SERVING_PERMITS),
     );
   }
@@ -138,14 +160,9 @@ export class ModelService implements OnModuleInit, OnApplicationShutdown {
 
   private async load(dir: string): Promise<LoadedModel> {
     const [checkpoint, tokenizer] = await Promise.all([loadCheckpoint(dir), loadTokenizer(dir)]);
-    const copy = new Map<string, HostTensor>([...checkpoint.weights].map(([name, t]) => [name, { ...t, data: t.data.slice() as HostTensor['data'] }]));
-    const statsCorpus = this.config.statsCorpus ? statsCorpusFromFile(this.config.statsCorpus) : undefined;
-    return {
-      serving: new LanguageModel(checkpoint.config, checkpoint.weights, this.sessions),
-      editing: { model: new LanguageModel(checkpoint.config, copy, this.sessions), tokenizer, statsCorpus, statsCacheDir: join(this.config.dataDir, 'stats') },
-      tokenizer,
-      name: dir,
-    };
+    const { threads, memoryMb, timeoutMs, nice } = this.config.editProcess;
+    this.editor = new EditRunner({ modelDir: dir, statsCorpus: this.config.statsCorpus, statsCacheDir: join(this.config.dataDir, 'stats'), threads, memoryMb, timeoutMs, nice });
+    return { serving: new LanguageModel(checkpoint.config, checkpoint.weights, this.sessions), tokenizer, name: dir };
   }
 
   /**
@@ -153,6 +170,7 @@ export class ModelService implements OnModuleInit, OnApplicationShutdown {
    * still run when the HTTP server has closed, and an edit may be computing.
    */
   async onApplicationShutdown(): Promise<void> {
+    await this.editor?.close();
     await this.editingLock.runExclusive(() => this.servingLock.runExclusive(() => this.sessions.close(), SERVING_PERMITS));
   }
 }

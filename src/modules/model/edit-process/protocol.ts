@@ -1,0 +1,46 @@
+import type { DeltaOperation, EditOperation } from '../../../editors/edit-operation';
+import type { EditRequest } from '../../../editors/edit-request';
+
+/** What the edit process is started with: the served checkpoint and the editors' resources. */
+export interface EditProcessInit {
+  type: 'init';
+  modelDir: string;
+  /** onnxruntime intra-op threads for edit computation (KED_EDIT_THREADS). */
+  threads: number;
+  statsCorpus?: string;
+  statsCacheDir: string;
+  /** Deltas merged into the served weights, in order: the editing copy starts as the served model. */
+  merged: Array<{ operation: DeltaOperation; sign: 1 | -1 }>;
+}
+
+/** One edit computation: the method's `compute` on the editing copy. */
+export interface ComputeMessage {
+  type: 'compute';
+  id: number;
+  method: string;
+  requests: EditRequest[];
+  /** Whether the method keeps state across calls (AlphaEdit's preserved keys): the worker's edits do, erasures' not. */
+  stateful: boolean;
+}
+
+/** A commit (1) or rollback (−1) of a delta in the served weights, done to the editing copy too. */
+export interface MergeMessage {
+  type: 'merge';
+  id: number;
+  operation: DeltaOperation;
+  sign: 1 | -1;
+}
+
+/** Edits were undone: state describing them (AlphaEdit's preserved keys) is dropped. */
+export interface ResetStateMessage {
+  type: 'reset-state';
+  id: number;
+}
+
+export type ParentMessage = EditProcessInit | ComputeMessage | MergeMessage | ResetStateMessage;
+
+export type ChildMessage =
+  | { type: 'ready' }
+  | { type: 'init-failed'; error: string }
+  | { type: 'done'; id: number; operations?: EditOperation[] }
+  | { type: 'error'; id: number; error: string };
