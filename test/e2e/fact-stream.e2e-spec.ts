@@ -78,6 +78,29 @@ describe('the fact stream', () => {
     expect(says(answer, r.target_new)).toBe(true);
   });
 
+  it('a newer fact rolls a committed older edit back out of the served weights', async () => {
+    const r = RECORDS[4];
+    const other = RECORDS[5];
+    const [first] = await settled(await post([{ subject: r.subject, prompt: r.prompt, target_new: olderValue(r, 1) }]));
+    expect(first.status).toBe('verified');
+    const committed = (await t!.post(`/v1/edits/${first.operations[0].id}/commit`).expect(200)).body as { modelVersion: number };
+    // Committed: even a request the detector would not route sees it.
+    expect((await complete(r.prompt)).ked.edits).toEqual([]);
+    expect(says(await complete(r.prompt), olderValue(r, 1))).toBe(true);
+    const before = await complete(other.prompt);
+    const [newer] = await settled(await post([{ subject: r.subject, prompt: r.prompt, target_new: r.target_new }]));
+    expect(newer.status).toBe('verified');
+    const edit = (await t!.get(`/v1/edits/${first.operations[0].id}`).expect(200)).body as { status: string; mode: string; supersededBy: string };
+    expect(edit).toMatchObject({ status: 'superseded', mode: 'committed', supersededBy: newer.id });
+    const { versions } = (await t!.get('/v1/model-versions').expect(200)).body as { versions: Array<{ version: number; description: string }> };
+    expect(versions[0]).toMatchObject({ version: committed.modelVersion + 1, description: expect.stringMatching(/superseded by fact/) });
+    const answer = await complete(r.prompt);
+    expect(answer.ked.edits).toEqual(newer.operations.map((o) => o.id));
+    expect(says(answer, r.target_new)).toBe(true);
+    // The weights are back to the checkpoint for everything else.
+    expect((await complete(other.prompt)).choices[0].text).toBe(before.choices[0].text);
+  });
+
   it('a fact restoring the unedited value retires the edit and leaves none in scope', async () => {
     // A record whose true value the unedited model says after its prompt.
     let chosen: CounterfactRecord | undefined;

@@ -272,7 +272,7 @@ export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestro
       const retiredIds: string[] = [];
       for (const { fact, tried } of verified) {
         await this.settle(manager, fact, 'verified');
-        for (const operation of operations) rows.push(await this.memory.save(manager, { factId: fact.id, operation, scope: scopeOf(fact), verification: { tried } }));
+        for (const operation of operations) rows.push(await this.memory.save(manager, { factId: fact.id, operation, scope: scopeOf(fact), verification: { tried, worker: this.workerId } }));
         for (const operation of records.get(fact.id)!) rows.push(await this.memory.save(manager, { factId: fact.id, operation, scope: scopeOf(fact), verification: { memoryRecordFor: editedWith } }));
         const superseded = (await manager.query(
           `UPDATE edit_operations SET status = 'superseded', superseded_by = $1, updated_at = now()
