@@ -25,6 +25,10 @@ export class EmbeddedPostgres {
     acquireLock(lockFile);
     try {
       const db = await PGlite.create(options.dir);
+      // An erasure's checkpoint must delete old WAL segments, not rename them for reuse with the
+      // erased rows' bytes still in them (ALTER SYSTEM keeps it across restarts, SET applies now).
+      await db.exec('ALTER SYSTEM SET wal_recycle = off');
+      await db.exec('SET wal_recycle = off');
       const server = new PGLiteSocketServer({
         db,
         host: '127.0.0.1',

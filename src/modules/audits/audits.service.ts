@@ -23,6 +23,8 @@ export interface AuditSummary {
   probes: number;
   /** Probes that changed because they ask the very fact an edit changed (its own wording): intended, not counted. */
   intended: number;
+  /** Probes that name an erased subject: left out of the audit (not run, not stored), so no audit row names the person. */
+  erased: number;
   /** Percent of the other probes whose greedy continuation is exactly the baseline's. */
   locality: number;
   minLocality: number;
@@ -79,8 +81,11 @@ export class AuditsService implements OnModuleInit {
     const audits = this.dataSource.getRepository(Audit);
     await audits.update({ id }, { status: 'running', startedAt: new Date() });
     try {
-      const probes = loadAuditProbes(this.config);
-      if (!probes.length) throw new Error('no probe set: set KED_AUDIT_PROBES to a file of prompts');
+      const all = loadAuditProbes(this.config);
+      if (!all.length) throw new Error('no probe set: set KED_AUDIT_PROBES to a file of prompts');
+      const probes = [];
+      for (const probe of all) if (!(await this.memory.namesErasedSubject(probe.prompt))) probes.push(probe);
+      const erased = all.length - probes.length;
       const version = await this.modelVersion();
       const baseline = await this.baseline(version, probes.map((p) => p.prompt));
       const results: Array<Omit<AuditResult, 'id'>> = [];
@@ -91,7 +96,8 @@ export class AuditsService implements OnModuleInit {
         const observed = (await prepared.run()).text;
         const expected = baseline.answers.get(prompt)!;
         const passed = observed === expected;
-        const asking = passed ? [] : prepared.edits.filter((edit) => this.memory.asksEditedFact(prompt, edit));
+        // An erasure's edits change what they must: never blamed, never quarantined.
+        const asking = passed ? [] : prepared.edits.filter((edit) => this.memory.isErasureEdit(edit) || this.memory.asksEditedFact(prompt, edit));
         const isIntended = !passed && prepared.edits.length > 0 && asking.length === prepared.edits.length;
         if (isIntended) intended++;
         else if (!passed) for (const edit of prepared.edits) if (!asking.includes(edit)) blame.set(edit, (blame.get(edit) ?? 0) + 1);
@@ -105,13 +111,13 @@ export class AuditsService implements OnModuleInit {
       const blamed = ops.map((o) => ({ edit: o.id, factId: o.factId, method: o.method, failedProbes: blame.get(o.id)! })).sort((a, b) => b.failedProbes - a.failedProbes);
       const quarantined: string[] = [];
       if (failed && this.config.audit.quarantine) {
-        for (const b of blamed) {
+        for (const b of blamed.filter((x) => !ops.find((o) => o.id === x.edit)?.erasureId)) {
           await this.dataSource.getRepository(EditOperation).update({ id: b.edit }, { status: 'failed', verification: { quarantinedBy: id } });
           await this.memory.deactivate([b.edit]);
           quarantined.push(b.edit);
         }
       }
-      const summary: AuditSummary = { probes: results.length, intended, locality, minLocality: this.config.audit.minLocality, blamed, quarantined, baselineAudit: baseline.auditId };
+      const summary: AuditSummary = { probes: results.length, intended, erased, locality, minLocality: this.config.audit.minLocality, blamed, quarantined, baselineAudit: baseline.auditId };
       await audits.update({ id }, { status: failed ? 'failed' : 'passed', modelVersionId: version.id, summary: summary as unknown as Record<string, unknown>, finishedAt: new Date() });
     } catch (err) {
       await audits.update({ id }, { status: 'error', summary: { error: (err as Error).message }, finishedAt: new Date() });

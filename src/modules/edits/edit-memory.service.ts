@@ -23,6 +23,8 @@ import { EditEventsService } from './edit-events.service';
 export interface ActiveEdit {
   id: string;
   factId: string | null;
+  /** The privacy erasure this edit belongs to (its suppression or reinforcement), if any. */
+  erasureId: string | null;
   /** Subject strings the scope detector requires a request to name. */
   subjects: string[];
   operation: Operation;
@@ -195,6 +197,20 @@ export class EditMemoryService implements OnApplicationBootstrap, OnApplicationS
     if (options.publish ?? true) await this.events.publish({ kind: 'routing', ids: rows.map((r) => r.id) });
   }
 
+  /** Whether the active edit belongs to a privacy erasure (audits never count or quarantine those). */
+  isErasureEdit(id: string): boolean {
+    return (this.active.get(id)?.erasureId ?? null) !== null;
+  }
+
+  /**
+   * Whether a request names an erased subject: an erasure's suppression edit is in its scope
+   * (it matches any request naming the subject, by the subject's digest).
+   */
+  async namesErasedSubject(text: string): Promise<boolean> {
+    const matches = await this.scope.route(text);
+    return matches.some((m) => this.isErasureEdit(m.id));
+  }
+
   /** Whether this daemon routes the operation now (it is active here). */
   isRouting(id: string): boolean {
     return this.active.has(id);
@@ -316,7 +332,7 @@ function subjectsOf(row: EditOperation): string[] {
 }
 
 function activeEdit(row: EditOperation): ActiveEdit {
-  return { id: row.id, factId: row.factId, subjects: subjectsOf(row), operation: decodeOperation(row.payload), payloadSha256: row.payloadSha256 };
+  return { id: row.id, factId: row.factId, erasureId: row.erasureId, subjects: subjectsOf(row), operation: decodeOperation(row.payload), payloadSha256: row.payloadSha256 };
 }
 
 function scopedEdit(row: EditOperation): ScopedEdit {

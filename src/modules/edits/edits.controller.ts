@@ -59,12 +59,14 @@ export class EditsController {
 
   @Delete(':id')
   @Roles('editor')
-  @ApiOperation({ summary: 'Roll an edit back: a routed edit leaves routing at once, a committed one is subtracted from the served weights (a new model version); its row stays, status "reverted"' })
+  @ApiOperation({ summary: 'Roll an edit back: a routed edit leaves routing at once, a committed one is subtracted from the served weights (a new model version); its row stays, status "reverted". 409 for a privacy erasure\'s edits: they are never rolled back.' })
   async revert(@Param('id', new ParseUUIDPipe()) id: string) {
     const repo = this.dataSource.getRepository(EditOperation);
     const row = await repo.findOneBy({ id });
     if (!row) throw new NotFoundException(`no edit ${id}`);
     if (row.status === 'reverted' || row.status === 'erased' || row.status === 'superseded') throw new ConflictException(`edit ${id} is already ${row.status}`);
+    // Taking it out of routing would make the erased subject answerable again.
+    if (row.erasureId) throw new ConflictException(`edit ${id} belongs to privacy erasure ${row.erasureId}: it is never rolled back`);
     if (row.mode === 'committed') {
       const { version, edits } = await this.versions.rollback(id);
       return { ...view({ ...row, status: 'reverted' }), modelVersion: version.version, reverted: edits };

@@ -135,6 +135,8 @@ export class ModelVersionsService implements OnApplicationBootstrap {
     return this.versionLock.runExclusive(async () => {
       const row = await this.dataSource.getRepository(EditOperation).findOneBy({ id });
       if (!row) throw new NotFoundException(`no edit ${id}`);
+      // Committed, a subject-wide refusal would reach every request.
+      if (row.erasureId) throw new ConflictException(`edit ${id} belongs to privacy erasure ${row.erasureId}; its edits stay routed`);
       if (row.kind !== 'delta') throw new ConflictException(`edit ${id} is a ${row.kind} edit; only weight edits (kind delta) can be committed`);
       // A keyed delta (MELO) selects its requests by their hidden state: merged, it would reach every request.
       if (!getMethod(row.method).capabilities.committable) throw new ConflictException(`edit ${id} was made by ${row.method}, whose edits are not committable`);

@@ -20,7 +20,7 @@ describe('erasure reports as stored', () => {
       ],
       suppressionEdit: 's1',
       reinforcementEdits: [],
-      purge: { lance: true, vacuum: true },
+      purge: { lance: true, vacuum: true, wal: true },
       verification: [{ prompt: 'Lena Vasquez lives in', text: " I don't know. Lena Vasquez", edits: ['s1'], passed: true }],
     };
     const stored = redactReport(report);
@@ -31,7 +31,7 @@ describe('erasure reports as stored', () => {
     ]);
     expect(stored.verification).toEqual([{ prompt: '[subject] lives in', text: " I don't know. [subject]", edits: ['s1'], passed: true }]);
     expect(JSON.stringify(stored)).not.toMatch(/vasquez|555/i);
-    expect([stored.erasedEdits, stored.erasedFacts, stored.suppressionEdit, stored.purge]).toEqual([['e1'], ['f1'], 's1', { lance: true, vacuum: true }]);
+    expect([stored.erasedEdits, stored.erasedFacts, stored.suppressionEdit, stored.purge]).toEqual([['e1'], ['f1'], 's1', { lance: true, vacuum: true, wal: true }]);
   });
 
   it('digest a target with no words too', () => {

@@ -15,8 +15,12 @@ export interface ErasureReport {
   suppressionEdit: string;
   /** Routed FT-M edits added where the suppression context alone did not make the model refuse. */
   reinforcementEdits: string[];
-  /** LanceDB compaction + old-version cleanup, Postgres VACUUM of the scrubbed tables. */
-  purge: { lance: boolean; vacuum: boolean | string };
+  /**
+   * LanceDB compaction + old-version cleanup, Postgres VACUUM of the scrubbed tables, and the
+   * embedded engine's WAL (checkpoint and segment switch: true, or the error; on a server, what
+   * stays out of reach).
+   */
+  purge: { lance: boolean; vacuum: boolean | string; wal: boolean | string };
   verification: Array<{ prompt: string; text: string; edits: string[]; passed: boolean }>;
 }
 

@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, Not } from 'typeorm';
+import type { KedDataSource } from '../../memory/database/ked-data-source';
 import { EditOperation } from '../../memory/entities/edit-operation.entity';
 import { ErasureRequest } from '../../memory/entities/erasure-request.entity';
 import { Fact } from '../../memory/entities/fact.entity';
@@ -17,6 +18,8 @@ import { erasureProbes, REFUSAL, reinforcementPrompts, SUBJECT_SLOT, suppression
 import { redactReport, redactText, targetDigest, type ErasureReport } from './erasure-report';
 
 const PROBE_TOKENS = 6;
+/** What an erasure on a PostgreSQL server reports for the WAL: ked scrubs rows, the server keeps history. */
+export const SERVER_WAL = 'out of reach: a PostgreSQL server keeps WAL, archives, replicas and backups that ked cannot scrub';
 const ERASED = '[erased]';
 
 /**
@@ -93,13 +96,38 @@ export class ErasuresService implements OnApplicationBootstrap, BeforeApplicatio
       throw err;
     } finally {
       await this.vacuum('erasure_requests');
+      // The request row named the subject until now: its old version leaves the WAL too.
+      const wal = await this.purgeWal();
+      if (wal !== true && wal !== SERVER_WAL) this.logger.error(`erasure ${id}: WAL purge failed: ${wal}`);
     }
   }
 
-  /** VACUUM of tables whose rows were scrubbed: their old versions are removed; true or the error. */
+  /**
+   * The embedded engine's WAL still holds the scrubbed rows' old versions: a checkpoint makes the
+   * current segment unneeded, a switch starts a new one, and a second checkpoint removes the old
+   * ones (the engine runs with wal_recycle off, so they are deleted, not renamed for reuse with
+   * their old bytes). A server's WAL, archives, replicas and backups are out of ked's reach.
+   */
+  private async purgeWal(): Promise<true | string> {
+    if ((this.dataSource as KedDataSource).mode !== 'embedded') return SERVER_WAL;
+    try {
+      await this.dataSource.query('CHECKPOINT');
+      await this.dataSource.query('SELECT pg_switch_wal()');
+      await this.dataSource.query('CHECKPOINT');
+      return true;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  }
+
+  /**
+   * VACUUM FULL of tables whose rows were scrubbed; true or the error. A plain VACUUM frees the old
+   * versions' space but leaves their bytes in the pages until overwritten; FULL rewrites the table
+   * and its indexes into new files, and the old files are emptied at the next checkpoint.
+   */
   private async vacuum(...tables: string[]): Promise<true | string> {
     try {
-      await this.dataSource.query(`VACUUM ${tables.join(', ')}`);
+      await this.dataSource.query(`VACUUM FULL ${tables.join(', ')}`);
       return true;
     } catch (err) {
       return (err as Error).message;
@@ -122,7 +150,9 @@ export class ErasuresService implements OnApplicationBootstrap, BeforeApplicatio
     await this.dataSource.transaction(async (manager) => {
       if (erasedEdits.length) await manager.update(EditOperation, { id: In(erasedEdits) }, { status: 'erased', payload: () => 'NULL', payloadSha256: null, scopeKeys: [], verification: () => 'NULL' });
       // The idempotency key may name the subject too: only its hash stays, which still answers a resend.
-      if (facts.length) await manager.update(Fact, { id: In(facts.map((f) => f.id)) }, { subject: ERASED, prompt: ERASED, targetNew: ERASED, groundTruth: () => 'NULL', relation: null, record: {}, error: null, key: () => ERASED_KEY_SQL });
+      if (facts.length) await manager.update(Fact, { id: In(facts.map((f) => f.id)) }, { subject: ERASED, prompt: ERASED, targetNew: ERASED, identity: ERASED, groundTruth: () => 'NULL', relation: null, record: {}, error: null, key: () => ERASED_KEY_SQL });
+      // Audit rows (baselines and results, before and after this erasure) quote probes and answers about the subject.
+      await manager.query(`DELETE FROM audit_results r WHERE r.probe ILIKE $1 OR r.expected::text ILIKE $1 OR r.observed::text ILIKE $1`, [`%${escapeLike(subject)}%`]);
     });
     let lance = false;
     try {
@@ -131,7 +161,8 @@ export class ErasuresService implements OnApplicationBootstrap, BeforeApplicatio
     } catch (err) {
       this.logger.error(`erasure ${request.id}: LanceDB purge: ${(err as Error).message}`);
     }
-    const vacuum = await this.vacuum('edit_operations', 'facts');
+    const vacuum = await this.vacuum('edit_operations', 'facts', 'audit_results');
+    const wal = await this.purgeWal();
     let verification = await this.verify(probes);
     const reinforcements: string[] = [];
     const failing = verification.filter((v) => !v.passed).map((v) => v.prompt);
@@ -146,7 +177,7 @@ export class ErasuresService implements OnApplicationBootstrap, BeforeApplicatio
       reinforcements.push(...(await this.reinforce(request.id, subject, [...failing, ...generic], relationOf)));
       verification = await this.verify(probes);
     }
-    return { subject, erasedEdits, erasedFacts: facts.map((f) => f.id), baseModel, suppressionEdit: suppression, reinforcementEdits: reinforcements, purge: { lance, vacuum }, verification };
+    return { subject, erasedEdits, erasedFacts: facts.map((f) => f.id), baseModel, suppressionEdit: suppression, reinforcementEdits: reinforcements, purge: { lance, vacuum, wal }, verification };
   }
 
   private async verify(probes: readonly string[]): Promise<ErasureReport['verification']> {
