@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
+import { errorForLog, requestForLog } from './guards/log-serializers';
 import { KED_CONFIG, type KedConfig } from './config/ked-config';
 import { KedDataSource } from './memory/database/ked-data-source';
 import { ENTITIES } from './memory/entities';
@@ -30,7 +31,10 @@ export class AppModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.logLevel,
-            redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
+            // A request is logged by method and path only: no headers, no query string (a key or a
+            // name there would be written out), no body; an error by its type and message only
+            // (a failed query's error carries its SQL and parameters).
+            serializers: { req: requestForLog, err: errorForLog },
             autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
           },
         }),

@@ -6,6 +6,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { ClientErrorFilter } from './guards/client-error.filter';
+import { rejectUnstorableText } from './guards/storable-text';
 import { ConfigError } from './config/config.schema';
 import type { KedConfig } from './config/ked-config';
 import { getMethod } from './editors/builtin-methods';
@@ -44,6 +45,7 @@ export async function createApp(config: KedConfig): Promise<INestApplication> {
   app.useGlobalFilters(new ClientErrorFilter(app.getHttpAdapter()));
   (app as NestExpressApplication).useBodyParser('json', { limit: BODY_LIMIT });
   (app as NestExpressApplication).useBodyParser('text', { type: ['application/x-ndjson', 'application/jsonl', 'application/x-jsonlines'], limit: BODY_LIMIT });
+  app.use(rejectUnstorableText);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

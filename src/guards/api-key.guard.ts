@@ -25,8 +25,12 @@ export class ApiKeyGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    // A key in the URL ends up in proxies' and browsers' histories: it is refused, never read.
+    if (Object.keys(req.query ?? {}).some((name) => URL_KEY_NAMES.has(name.toLowerCase()))) {
+      throw new UnauthorizedException('API keys are read from the Authorization header (Bearer) or x-api-key only; a key in the URL is refused: revoke it, it may have been logged by a proxy');
+    }
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const key = bearer(req);
     if (!key) throw new UnauthorizedException('an API key is required: Authorization: Bearer <key> (a fresh daemon writes an admin key to $KED_DATA_DIR/initial-admin.key; an admin makes more with POST /v1/keys, or `ked keys create --role <role>` while no daemon runs)');
     const found = await this.dataSource.getRepository(ApiKey).findOneBy({ keySha256: hashApiKey(key) });
@@ -41,6 +45,9 @@ export class ApiKeyGuard implements CanActivate {
     return true;
   }
 }
+
+/** Query parameters clients put keys in. */
+const URL_KEY_NAMES = new Set(['api_key', 'apikey', 'api-key', 'key', 'access_token', 'token', 'x-api-key']);
 
 function bearer(req: Request): string | undefined {
   const header = req.headers.authorization;
