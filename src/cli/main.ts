@@ -10,6 +10,7 @@ import { registerEvalCommands } from './eval.command';
 import { registerExportCommand } from './export.command';
 import { registerKeysCommands } from './keys.command';
 import { registerServeBench } from './serve-bench.command';
+import { registerStreamBench } from './stream-bench.command';
 import { registerGenerateCommand } from './generate.command';
 import { registerModelCommands } from './model.command';
 import { registerRouteCommands } from './route.command';
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   registerEvalCommands(program);
   registerEditCommands(program, bench);
   registerServeBench(bench);
+  registerStreamBench(bench);
   registerRouteCommands(program);
   registerErasureEval(program);
   return program;

@@ -24,4 +24,33 @@ describe('ked bench serve', () => {
       [undefined, undefined],
     ]);
   });
+
+  it('measures completions idle and while facts are applied (--ingest), with /health latency and no errors', async () => {
+    const result = await runKed(['bench', 'serve', '--ingest', '3', '--duration', '1', '--connections', '2', '--max-tokens', '2', '--json'], {}).done;
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(1);
+    const [line] = lines;
+    expect(line).toEqual(
+      expect.objectContaining({
+        idleP99Ms: expect.any(Number),
+        ingestP99Ms: expect.any(Number),
+        idleRps: expect.any(Number),
+        ingestRps: expect.any(Number),
+        idleP50Ms: expect.any(Number),
+        ingestP50Ms: expect.any(Number),
+        factsApplied: expect.any(Number),
+        p99Ratio: expect.any(Number),
+        healthP99Ms: expect.any(Number),
+        facts: 3,
+        connections: 2,
+        errors: 0,
+      }),
+    );
+    expect(line.idleRps).toBeGreaterThan(0);
+    expect(line.ingestRps).toBeGreaterThan(0);
+    // The ingest load runs at most --duration seconds, and only while facts are still being applied.
+    expect(line.ingestSeconds).toBeLessThanOrEqual(3);
+    expect(line.factsApplied).toBeLessThanOrEqual(3);
+  }, 240_000);
 });
