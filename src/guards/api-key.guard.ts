@@ -5,6 +5,8 @@ import type { Request } from 'express';
 import { DataSource } from 'typeorm';
 import { ApiKey } from '../memory/entities/api-key.entity';
 import { hashApiKey } from './api-keys';
+import { verifiedKeysOf } from './verified-keys';
+import { EditEventsService } from '../modules/edits/edit-events.service';
 import { PUBLIC_KEY, ROLES_KEY, type Role } from './roles';
 
 /** The key a request was made with, for handlers and the throttler. */
@@ -21,7 +23,12 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @InjectDataSource() private readonly dataSource: DataSource,
-  ) {}
+    events: EditEventsService,
+  ) {
+    // Another daemon (or `ked keys revoke`) revoked a key; after lost events, any may have been.
+    const forget = async () => verifiedKeysOf(this.dataSource).clear();
+    events.subscribe(async (event) => (event.kind === 'keys' ? forget() : undefined), forget);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
@@ -33,15 +40,23 @@ export class ApiKeyGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const key = bearer(req);
     if (!key) throw new UnauthorizedException('an API key is required: Authorization: Bearer <key> (a fresh daemon writes an admin key to $KED_DATA_DIR/initial-admin.key; an admin makes more with POST /v1/keys, or `ked keys create --role <role>` while no daemon runs)');
-    const found = await this.dataSource.getRepository(ApiKey).findOneBy({ keySha256: hashApiKey(key) });
-    if (!found || found.revokedAt) throw new UnauthorizedException('unknown or revoked API key');
-    req.apiKey = { id: found.id, prefix: found.keyPrefix, roles: found.roles };
-    const allowed = this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? ['admin'];
-    if (!found.roles.includes('admin') && !allowed.some((r) => found.roles.includes(r))) {
-      throw new ForbiddenException(`this API key (${found.keyPrefix}) has roles ${found.roles.join(', ')}; this route needs ${allowed.join(' or ')}`);
+    const hash = hashApiKey(key);
+    const cache = verifiedKeysOf(this.dataSource);
+    let found = cache.get(hash);
+    if (!found) {
+      const row = await this.dataSource.getRepository(ApiKey).findOneBy({ keySha256: hash });
+      if (!row || row.revokedAt) throw new UnauthorizedException('unknown or revoked API key');
+      found = { id: row.id, prefix: row.keyPrefix, roles: row.roles };
+      cache.set(hash, found);
     }
-    // Best effort: a failed bookkeeping write must not fail the request.
-    void this.dataSource.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [found.id]).catch(() => undefined);
+    req.apiKey = found;
+    const allowed = this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? ['admin'];
+    const roles = found.roles;
+    if (!roles.includes('admin') && !allowed.some((r) => roles.includes(r))) {
+      throw new ForbiddenException(`this API key (${found.prefix}) has roles ${roles.join(', ')}; this route needs ${allowed.join(' or ')}`);
+    }
+    // Best effort, and at most once a minute per key: a failed bookkeeping write must not fail the request.
+    if (cache.lastUsedDue(found.id)) void this.dataSource.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [found.id]).catch(() => undefined);
     return true;
   }
 }

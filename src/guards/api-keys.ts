@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ApiKey } from '../memory/entities/api-key.entity';
 import { ROLES, type Role } from './roles';
+import { verifiedKeysOf } from './verified-keys';
 
 /** sha256 of the whole key: what is stored and looked up (the key itself never is). */
 export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
@@ -23,7 +24,13 @@ export async function createApiKey(dataSource: DataSource | EntityManager, optio
 /** Marks a key revoked by id or prefix; returns how many keys it matched. */
 export async function revokeApiKey(dataSource: DataSource | EntityManager, idOrPrefix: string): Promise<number> {
   const result = await dataSource.query(`UPDATE api_keys SET revoked_at = now() WHERE revoked_at IS NULL AND (key_prefix = $1 OR id::text = $1)`, [idOrPrefix]);
-  return Number(result[1] ?? 0);
+  const revoked = Number(result[1] ?? 0);
+  if (revoked) {
+    // Daemons trust keys they verified for a few seconds: this one forgets them now, the others when told.
+    verifiedKeysOf(dataSource).clear();
+    await dataSource.query(`SELECT pg_notify('ked_edit_events', $1)`, [JSON.stringify({ kind: 'keys', from: 'revocation' })]);
+  }
+  return revoked;
 }
 
 /** A key as listings show it: never the key or its hash. */

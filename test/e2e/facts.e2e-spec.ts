@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
-import { createApiKey } from '../../src/guards/api-keys';
+import { createApiKey, revokeApiKey } from '../../src/guards/api-keys';
 import { createApp } from '../../src/server';
 import { testConfig } from './support/app-env';
 import { ENGINES } from './support/engines';
@@ -120,7 +120,7 @@ describe.each(ENGINES)('fact ingestion on the %s engine', (engine) => {
     expect(denied.body.message).toContain('needs ingest');
     const posted = await http().post('/v1/facts').send({ facts: [fact] }).expect(202);
     await request(server).get(`/v1/facts/${posted.body.ids[0]}`).set('x-api-key', reader.key).expect(200);
-    await source.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [reader.id]);
+    await revokeApiKey(source, reader.id);
     await request(server).get(`/v1/facts/${posted.body.ids[0]}`).set('x-api-key', reader.key).expect(401);
     await request(server).get('/health').expect(200); // public
     expect(await storedFacts()).toBeGreaterThan(0);

@@ -13,7 +13,9 @@ export type EditEvent =
   /** These operations were activated or taken out of routing: re-read their rows. */
   | { kind: 'routing'; ids: string[] }
   /** A delta was merged into (sign 1) or subtracted from (sign −1) the served weights. */
-  | { kind: 'weights'; editId: string; sign: 1 | -1 };
+  | { kind: 'weights'; editId: string; sign: 1 | -1 }
+  /** An API key was revoked: keys verified recently are checked again. */
+  | { kind: 'keys' };
 
 type Handler = (event: EditEvent) => Promise<void>;
 
