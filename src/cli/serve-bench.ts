@@ -50,7 +50,7 @@ export async function benchServe(options: ServeBenchOptions): Promise<ServeBench
   const dir = mkdtempSync(join(tmpdir(), 'ked-bench-serve-'));
   let app: INestApplication | undefined;
   try {
-    const config = loadConfig({ ...process.env, DATABASE_URL: '', KED_DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', KED_WORKER: 'off', KED_RATE_LIMIT: String(10_000_000), KED_INITIAL_ADMIN_KEY: 'off' });
+    const config = loadConfig({ ...process.env, DATABASE_URL: '', KED_DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error', KED_WORKER: 'off', KED_RATE_LIMIT: String(10_000_000), KED_INITIAL_ADMIN_KEY: 'off' });
     app = await createApp(config);
     await app.listen(0, '127.0.0.1');
     const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');

@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { redactUrl } from '../config/config.schema';
 import { packageRoot } from '../package-root';
 import { counterfactFacts, quantile, SETTLED, type CounterfactFact } from './serve-bench';
+import { freePort } from './free-port';
 
 /** The PostgreSQL server the bench makes its scratch databases on, without DATABASE_URL. */
 export const DEFAULT_SERVER_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -306,17 +306,6 @@ class Scratch {
       await client.end().catch(() => undefined);
     }
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;

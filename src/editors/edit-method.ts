@@ -106,4 +106,11 @@ export interface EditMethod<Schema extends z.ZodType = z.ZodType> {
   compute(context: EditContext, requests: EditRequest[], hparams: z.infer<Schema>): Promise<EditOperation[]>;
   /** Methods whose operations are memory records read at inference (MeLLo, PokeMQA). */
   reader?(context: ReaderContext, hparams: z.infer<Schema>): MemoryReader;
+  /**
+   * Methods whose computation depends on the edits made before (AlphaEdit's preserved keys):
+   * adds (sign 1) or removes (−1) one of their stored operations to or from the method state, as
+   * `compute` adds its own result. A daemon rebuilds the state from the live edits this way, so
+   * that several workers, rollbacks and superseded edits all leave it right.
+   */
+  account?(context: EditContext, state: Map<string, unknown>, operation: EditOperation, sign: 1 | -1, hparams: z.infer<Schema>): Promise<void>;
 }

@@ -38,6 +38,11 @@ export interface DeltaOperation extends OperationBase {
    * only, whatever routing says.
    */
   key?: HiddenKey;
+  /**
+   * AlphaEdit: the edited subjects' keys at each edited layer with the update in place
+   * ([d_ff, requests]), which later edits must preserve (see EditMethod.account).
+   */
+  preserved?: Array<{ layer: number; keys: HostTensor }>;
 }
 
 /** Where a request's key is read and the block it selects (MELO's vector-database entry). */

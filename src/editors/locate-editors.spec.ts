@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tokenizeProbe } from '../eval/teacher-forcing';
 import type { EditDeltas } from '../models/language-model';
-import { symmetricEigen } from '../runtime/linalg';
+import { symmetricEigen, type DenseMatrix } from '../runtime/linalg';
 import { SessionManager } from '../runtime/session/session-manager';
 import { alphaEditMethod } from './alphaedit/alphaedit';
 import { commitDelta, mlpOutProjection, snapshotFor } from './commit-delta';
@@ -137,6 +137,16 @@ describe('MEMIT', () => {
   });
 });
 
+/** Largest entry-wise difference relative to the largest entry of `a`. */
+function relativeDifference(a: DenseMatrix, b: DenseMatrix): number {
+  let [difference, scale] = [0, 0];
+  for (let i = 0; i < a.data.length; i++) {
+    difference = Math.max(difference, Math.abs(a.data[i] - b.data[i]));
+    scale = Math.max(scale, Math.abs(a.data[i]));
+  }
+  return difference / scale;
+}
+
 describe('AlphaEdit', () => {
   it('leaves the directions of preserved keys untouched; a later edit reaches its target and keeps the earlier one', async () => {
     const hp = alphaEditMethod.hparams.parse({});
@@ -159,8 +169,15 @@ describe('AlphaEdit', () => {
     commitDelta(context.model.config, context.model.weights, first);
     try {
       expect(await targetAccuracy([requests[3]])).toEqual([1]);
+      // The state a daemon rebuilds from the stored edit (account) is the one compute accumulated.
+      const rebuilt = new Map<string, unknown>();
+      await alphaEditMethod.account!(context, rebuilt, first, 1, hp);
+      for (const [key, matrix] of state) expect(relativeDifference(matrix as DenseMatrix, rebuilt.get(key) as DenseMatrix)).toBeLessThan(1e-6);
       const [second] = (await alphaEditMethod.compute(ctx, [requests[2]], hp)) as DeltaOperation[];
       expect(state.size).toBe(hp.layers.length); // preserved keys, one set per edited layer
+      // Taken out again, the second edit leaves exactly the first one's state (to rounding).
+      await alphaEditMethod.account!(context, state, second, -1, hp);
+      for (const [key, matrix] of rebuilt) expect(relativeDifference(matrix as DenseMatrix, state.get(key) as DenseMatrix)).toBeLessThan(1e-5);
       commitDelta(context.model.config, context.model.weights, second);
       // Both subjects are "Kobo …": with keys averaged over ROME's generated prefixes (the
       // earlier default) this later edit changed nothing on its own prompt (log-prob −5.12

@@ -1,11 +1,11 @@
-import { runKed } from './support/daemon-process';
+import { benchLines, runKed } from './support/daemon-process';
 
 /** `ked bench serve` runs a real daemon under load; here briefly, to check it works end to end. */
 describe('ked bench serve', () => {
   it('loads completions with growing edit memories and reports every size without errors', async () => {
     const result = await runKed(['bench', 'serve', '--edits', '0,50', '--duration', '1', '--connections', '2', '--max-tokens', '2', '--json'], {}).done;
     expect(result.code).toBe(0);
-    const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = benchLines(result.stdout);
     expect(lines.slice(0, 2)).toEqual([
       { edits: 0, rps: expect.any(Number), p50Ms: expect.any(Number), p99Ms: expect.any(Number), errors: 0 },
       { edits: 50, rps: expect.any(Number), p50Ms: expect.any(Number), p99Ms: expect.any(Number), errors: 0 },
@@ -17,7 +17,7 @@ describe('ked bench serve', () => {
   it('measures keyed edits too (GRACE entries selected by each request\'s hidden-state key)', async () => {
     const result = await runKed(['bench', 'serve', '--kind', 'keyed', '--edits', '0,20', '--duration', '1', '--connections', '2', '--max-tokens', '2', '--json'], {}).done;
     expect(result.code).toBe(0);
-    const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = benchLines(result.stdout);
     expect(lines.map((l) => [l.edits, l.errors])).toEqual([
       [0, 0],
       [20, 0],
@@ -28,7 +28,7 @@ describe('ked bench serve', () => {
   it('measures completions idle and while facts are applied (--ingest), with /health latency and no errors', async () => {
     const result = await runKed(['bench', 'serve', '--ingest', '3', '--duration', '1', '--connections', '2', '--max-tokens', '2', '--json'], {}).done;
     expect(result.code).toBe(0);
-    const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = benchLines(result.stdout);
     expect(lines).toHaveLength(1);
     const [line] = lines;
     expect(line).toEqual(

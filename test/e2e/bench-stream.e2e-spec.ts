@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { runKed } from './support/daemon-process';
+import { benchLines, runKed } from './support/daemon-process';
 import { SERVER_URL, serverReachable } from './support/engines';
 
 /** `ked bench stream` starts `ked serve` workers on a scratch database of the PostgreSQL server; here with a few facts. */
@@ -12,7 +12,7 @@ describe('ked bench stream', () => {
     const env: Record<string, string> = process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {};
     const result = await runKed(['bench', 'stream', '--facts', '4', '--workers', '1,2', '--json'], env).done;
     expect(result.code).toBe(0);
-    const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = benchLines(result.stdout);
     const point = (workers: number) =>
       expect.objectContaining({
         workers,
@@ -27,7 +27,7 @@ describe('ked bench stream', () => {
     for (const line of lines) {
       expect(line.factsPerMinute).toBeGreaterThan(0);
       expect(line.failed).toBe(0);
-      expect(line.freshnessP50S).toBeLessThanOrEqual(line.freshnessP99S);
+      expect(line.freshnessP50S).toBeLessThanOrEqual(line.freshnessP99S as number);
     }
 
     const client = new Client({ connectionString: SERVER_URL });

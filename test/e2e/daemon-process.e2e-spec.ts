@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { freePort, runKed, startDaemon } from './support/daemon-process';
+import { freePort, runKed, startDaemon, type DaemonProcess } from './support/daemon-process';
 import { scratchDatabase, serverReachable, tempDataDir } from './support/engines';
 
 /** The daemon as a real process: what `npm start` runs, killed the way machines kill it. */
@@ -11,14 +11,16 @@ describe('ked serve as a process', () => {
     const pgPort = await freePort();
     const env = { KED_DATA_DIR: data.dir, KED_EMBEDDED_PG_PORT: String(pgPort) };
     const url = `postgres://postgres@127.0.0.1:${pgPort}/postgres`;
+    const started: DaemonProcess[] = [];
     try {
       const first = await startDaemon(env);
+      started.push(first);
       expect(first.stdout()).toContain(`embedded PostgreSQL at ${url}`);
       const client = new Client({ connectionString: url });
       await client.connect();
       const { rows } = await client.query(
-        `INSERT INTO facts (key, subject, prompt, target_new, record)
-         VALUES ('survivor', 'Leo Arons', 'Leo Arons died in', 'Berlin', '{}') RETURNING id`,
+        `INSERT INTO facts (key, subject, prompt, target_new, record, identity)
+         VALUES ('survivor', 'Leo Arons', 'Leo Arons died in', 'Berlin', '{}', 'leo arons | template:{s} died in') RETURNING id`,
       );
       await client.end();
 
@@ -31,6 +33,7 @@ describe('ked serve as a process', () => {
       expect(await first.exited).toBeNull(); // killed, no clean shutdown
 
       const second = await startDaemon(env);
+      started.push(second);
       const again = new Client({ connectionString: url });
       await again.connect();
       const after = await again.query(`SELECT id, subject, target_new FROM facts WHERE key = 'survivor'`);
@@ -41,6 +44,8 @@ describe('ked serve as a process', () => {
       expect(await second.exited).toBe(0); // a clean stop on SIGTERM...
       expect(existsSync(join(data.dir, 'pg.lock'))).toBe(false); // ...that released the engine's files
     } finally {
+      // A failed assertion must not leave a daemon running (it would keep the test runner alive).
+      for (const d of started) d.child.kill('SIGKILL');
       data.remove();
     }
   }, 180_000);
@@ -101,13 +106,14 @@ describe('ked serve as a process', () => {
           { name: 'InitialSchema1764320000000', applied: false },
           { name: 'JobQueueSchema1764320000001', applied: false },
           { name: 'CodebookEditKind1764400000000', applied: false },
+          { name: 'FactStream1765000000000', applied: false },
         ],
       });
       const migrate = await runKed(['db', 'migrate'], env).done;
-      expect(migrate.stdout).toBe('applied InitialSchema1764320000000\napplied JobQueueSchema1764320000001\napplied CodebookEditKind1764400000000\n');
+      expect(migrate.stdout).toBe('applied InitialSchema1764320000000\napplied JobQueueSchema1764320000001\napplied CodebookEditKind1764400000000\napplied FactStream1765000000000\n');
       expect((await status()).migrations.every((m: { applied: boolean }) => m.applied)).toBe(true);
       const revert = await runKed(['db', 'revert', '--all'], env).done;
-      expect(revert.stdout).toBe('reverted CodebookEditKind1764400000000\nreverted JobQueueSchema1764320000001\nreverted InitialSchema1764320000000\n');
+      expect(revert.stdout).toBe('reverted FactStream1765000000000\nreverted CodebookEditKind1764400000000\nreverted JobQueueSchema1764320000001\nreverted InitialSchema1764320000000\n');
       expect((await status()).migrations.some((m: { applied: boolean }) => m.applied)).toBe(false);
     } finally {
       data.remove();

@@ -76,6 +76,13 @@ describe('the fact stream', () => {
     const answer = await complete(r.prompt);
     expect(answer.ked.edits).toEqual(newer.operations.map((o) => o.id));
     expect(says(answer, r.target_new)).toBe(true);
+    // Rolling the newest value back serves the one it replaced again.
+    const undone = (await t!.del(`/v1/edits/${newer.operations[0].id}`).expect(200)).body as { restored: string[] };
+    expect(undone.restored).toEqual(older.operations.map((o) => o.id));
+    expect((await fact(first)).status).toBe('verified');
+    const back = await complete(r.prompt);
+    expect(back.ked.edits).toEqual(older.operations.map((o) => o.id));
+    expect(says(back, olderValue(r, 0))).toBe(true);
   });
 
   it('a newer fact rolls a committed older edit back out of the served weights', async () => {

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { LanguageModel } from '../../models/language-model';
 import { matmul, nullSpaceProjector, solve, zeros, type DenseMatrix } from '../../runtime/linalg';
-import type { EditMethod } from '../edit-method';
+import type { EditContext, EditMethod } from '../edit-method';
+import type { EditOperation } from '../edit-operation';
 import { contextTemplatesOptions, keyMomentSchema, valueOptimization } from '../locate/hparams';
 import { keyMoment, type KeyMoment } from '../locate/layer-stats';
-import { addProduct } from '../locate/moment-solve';
+import { addProduct, toFactor } from '../locate/moment-solve';
 import { spreadOverLayers } from '../memit/memit';
 
 export const alphaEditHparams = z.strictObject({
@@ -67,15 +68,29 @@ export const alphaEditMethod: EditMethod<typeof alphaEditHparams> = {
       for (let i = 0; i < n; i++) a.data[i * n + i] += hp.l2;
       return solve(a, pk);
     };
-    const { keysAfter, ...operation } = await spreadOverLayers(context, 'alphaedit', requests, hp.layers, hp, solver);
-    for (const [layer, keys] of keysAfter) {
-      const moment = await keyMoment(context.model, context.tokenizer, context.statsCorpus, layer, hp.keyMoment.samples, context.statsCacheDir);
-      const p = projectorFor(context.model, layer, moment, hp.nullSpaceThreshold);
-      addProduct(projectedPreserved(layer, keys.rows), matmul(p, keys), keys);
-    }
+    const { keysAfter, ...computed } = await spreadOverLayers(context, 'alphaedit', requests, hp.layers, hp, solver);
+    const operation = { ...computed, preserved: [...keysAfter].map(([layer, keys]) => ({ layer, keys: toFactor(keys) })) };
+    await accountPreserved(context, state, operation, 1, hp);
     return [operation];
   },
+  account: (context, state, operation, sign, hp) => accountPreserved(context, state, operation, sign, hp),
 };
+
+/** Adds (sign 1) or removes (−1) an operation's preserved keys to P·K_p·K_pᵀ of each layer. */
+async function accountPreserved(context: EditContext, state: Map<string, unknown>, operation: EditOperation, sign: 1 | -1, hp: AlphaEditHparams): Promise<void> {
+  if (operation.kind !== 'delta' || !operation.preserved) return;
+  for (const { layer, keys: tensor } of operation.preserved) {
+    const [rows, cols] = tensor.shape;
+    const keys = { rows, cols, data: Float64Array.from(tensor.data as Float32Array) };
+    const moment = await keyMoment(context.model, context.tokenizer, context.statsCorpus, layer, hp.keyMoment.samples, context.statsCacheDir);
+    const p = projectorFor(context.model, layer, moment, hp.nullSpaceThreshold);
+    const key = `alphaedit.preserved.${layer}`;
+    if (!state.has(key)) state.set(key, zeros(rows, rows));
+    const projected = matmul(p, keys);
+    if (sign === -1) for (let i = 0; i < projected.data.length; i++) projected.data[i] = -projected.data[i];
+    addProduct(state.get(key) as DenseMatrix, projected, keys);
+  }
+}
 
 function projectorFor(model: LanguageModel, layer: number, moment: KeyMoment, threshold: number): DenseMatrix {
   let perModel = projectors.get(model);

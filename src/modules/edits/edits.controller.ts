@@ -59,7 +59,7 @@ export class EditsController {
 
   @Delete(':id')
   @Roles('editor')
-  @ApiOperation({ summary: 'Roll an edit back: a routed edit leaves routing at once, a committed one is subtracted from the served weights (a new model version); its row stays, status "reverted". 409 for a privacy erasure\'s edits: they are never rolled back.' })
+  @ApiOperation({ summary: 'Roll an edit back: a routed edit leaves routing at once, a committed one is subtracted from the served weights (a new model version); its row stays, status "reverted"; when that leaves its fact with no live edit, the edits that fact superseded come back (`restored`). 409 for a privacy erasure\'s edits: they are never rolled back.' })
   async revert(@Param('id', new ParseUUIDPipe()) id: string) {
     const repo = this.dataSource.getRepository(EditOperation);
     const row = await repo.findOneBy({ id });
@@ -69,11 +69,14 @@ export class EditsController {
     if (row.erasureId) throw new ConflictException(`edit ${id} belongs to privacy erasure ${row.erasureId}: it is never rolled back`);
     if (row.mode === 'committed') {
       const { version, edits } = await this.versions.rollback(id);
-      return { ...view({ ...row, status: 'reverted' }), modelVersion: version.version, reverted: edits };
+      const restored = row.factId ? await this.versions.restorePredecessors(row.factId) : [];
+      return { ...view({ ...row, status: 'reverted' }), modelVersion: version.version, reverted: edits, restored };
     }
     await repo.update({ id }, { status: 'reverted' });
     await this.memory.deactivate([id]);
-    return view({ ...row, status: 'reverted' });
+    // Rolling back the newest value of a subject and relation serves the one it replaced again.
+    const restored = row.factId ? await this.versions.restorePredecessors(row.factId) : [];
+    return { ...view({ ...row, status: 'reverted' }), restored };
   }
 
   @Post(':id/commit')

@@ -223,6 +223,24 @@ export class ModelVersionsService implements OnApplicationBootstrap {
     return restored;
   }
 
+  /**
+   * Undo of a supersession: once a fact has no live edit left (its edits were rolled back), the
+   * edits and facts it superseded come back (routed ones are routed again, committed ones merged
+   * again), so that rolling back the newest value serves the one before it.
+   */
+  async restorePredecessors(factId: string): Promise<string[]> {
+    const repo = this.dataSource.getRepository(EditOperation);
+    if (await repo.count({ where: { factId, status: In([...LIVE]) } })) return [];
+    const routed = await repo.findBy({ supersededBy: factId, status: 'superseded', mode: 'routed' });
+    if (routed.length) {
+      await repo.update({ id: In(routed.map((r) => r.id)) }, { status: 'verified', supersededBy: null });
+      await this.memory.activate(routed);
+    }
+    const committed = await this.restoreSuperseded(factId);
+    await this.dataSource.query(`UPDATE facts SET status = 'verified', superseded_by = NULL, updated_at = now() WHERE superseded_by = $1 AND status = 'superseded'`, [factId]);
+    return [...routed.map((r) => r.id), ...committed];
+  }
+
   /** Every version of the served checkpoint, newest first. */
   async list(): Promise<ModelVersion[]> {
     const { name } = await this.models.get();

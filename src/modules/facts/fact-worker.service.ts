@@ -1,14 +1,15 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
 import { InjectKedConfig } from '../../config/config.providers';
 import type { KedConfig } from '../../config/ked-config';
 import { getMethod } from '../../editors/builtin-methods';
 import type { MemoryReader } from '../../editors/edit-method';
 import type { EditOperation } from '../../editors/edit-operation';
 import type { EditRequest } from '../../editors/edit-request';
+import { decodeOperation } from '../../editors/operation-codec';
 import { loadHparams } from '../../editors/registry';
 import { EditOperation as EditOperationRow } from '../../memory/entities/edit-operation.entity';
 import { Fact } from '../../memory/entities/fact.entity';
@@ -234,23 +235,60 @@ export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestro
     const { serving, tokenizer } = await this.models.get();
     const name = methodsFor(this.config.editPolicy, facts[0])[0];
     const requests = facts.map(requestOf);
-    let operations;
-    try {
-      operations = await this.models.computeEdit(name, requests, { stateful: true });
-    } catch (err) {
-      if (err instanceof EditProcessCrash) throw err;
-      for (const fact of facts) await this.apply(fact, 1, [{ method: name, error: (err as Error).message }]);
-      return;
-    }
-    const passed: Array<{ fact: Fact; tried: Tried[] }> = [];
-    const failed: Array<{ fact: Fact; tried: Tried[] }> = [];
-    const reader = this.readerOf(name, serving, tokenizer);
-    for (const [i, fact] of facts.entries()) {
-      const verification = await this.models.reading(() => verifyEdit(serving, tokenizer, requests[i], operations, name, reader));
-      (verification.passed ? passed : failed).push({ fact, tried: [{ ...verification, batch: facts.length } as Tried] });
-    }
-    if (passed.length) await this.store(passed, operations, name);
+    const failed = await this.exclusive(name, async () => {
+      let operations;
+      try {
+        operations = await this.models.computeEdit(name, requests, { liveEdits: this.liveEditsOf(name) });
+      } catch (err) {
+        if (err instanceof EditProcessCrash) throw err;
+        return facts.map((fact) => ({ fact, tried: [{ method: name, error: (err as Error).message }] as Tried[] }));
+      }
+      const passed: Array<{ fact: Fact; tried: Tried[] }> = [];
+      const rest: Array<{ fact: Fact; tried: Tried[] }> = [];
+      const reader = this.readerOf(name, serving, tokenizer);
+      for (const [i, fact] of facts.entries()) {
+        const verification = await this.models.reading(() => verifyEdit(serving, tokenizer, requests[i], operations, name, reader));
+        (verification.passed ? passed : rest).push({ fact, tried: [{ ...verification, batch: facts.length } as Tried] });
+      }
+      if (passed.length) await this.store(passed, operations, name);
+      return rest;
+    });
     for (const { fact, tried } of failed) await this.apply(fact, 1, tried);
+  }
+
+  /**
+   * For a method whose edits depend on the earlier ones (AlphaEdit's preserved keys): the live
+   * edits of that method, which the edit process's state is brought to before it computes.
+   */
+  private liveEditsOf(name: string): { ids: () => Promise<string[]>; load: (ids: string[]) => Promise<EditOperation[]> } | undefined {
+    if (!getMethod(name).account) return undefined;
+    const repo = this.dataSource.getRepository(EditOperationRow);
+    return {
+      ids: async () => (await repo.find({ select: { id: true }, where: { method: name, status: In(['applied', 'verified']) }, order: { createdAt: 'ASC' } })).map((r) => r.id),
+      load: async (ids) => (await repo.findBy({ id: In(ids) })).filter((r) => r.payload !== null).map((r) => decodeOperation(r.payload)),
+    };
+  }
+
+  /**
+   * Runs a computation of a method whose edits depend on the earlier ones, through to storing its
+   * result, under a PostgreSQL advisory lock: workers sharing a server take turns, so each one
+   * computes against every edit stored before (the embedded engine has one worker).
+   */
+  private async exclusive<T>(name: string, work: () => Promise<T>): Promise<T> {
+    if (!getMethod(name).account || this.config.database.mode === 'embedded') return work();
+    const session = this.dataSource.createQueryRunner();
+    await session.connect();
+    const key = methodLockKey(name);
+    try {
+      await session.query('SELECT pg_advisory_lock($1)', [key]);
+      try {
+        return await work();
+      } finally {
+        await session.query('SELECT pg_advisory_unlock($1)', [key]);
+      }
+    } finally {
+      await session.release();
+    }
   }
 
   /** The method's memory reader over the serving model, for methods that have one (MeLLo, PokeMQA). */
@@ -320,19 +358,22 @@ export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestro
     const { serving, tokenizer } = await this.models.get();
     const request = requestOf(fact);
     for (const name of methodsFor(this.config.editPolicy, fact).slice(from)) {
-      let operations;
-      try {
-        operations = await this.models.computeEdit(name, [request], { stateful: true });
-      } catch (err) {
-        if (err instanceof EditProcessCrash) throw err;
-        tried.push({ method: name, error: (err as Error).message });
-        continue;
-      }
-      const verification = await this.models.reading(() => verifyEdit(serving, tokenizer, request, operations, name, this.readerOf(name, serving, tokenizer)));
-      tried.push(verification);
-      if (!verification.passed) continue;
-      await this.store([{ fact, tried }], operations, name);
-      return;
+      const stored = await this.exclusive(name, async () => {
+        let operations;
+        try {
+          operations = await this.models.computeEdit(name, [request], { liveEdits: this.liveEditsOf(name) });
+        } catch (err) {
+          if (err instanceof EditProcessCrash) throw err;
+          tried.push({ method: name, error: (err as Error).message });
+          return false;
+        }
+        const verification = await this.models.reading(() => verifyEdit(serving, tokenizer, request, operations, name, this.readerOf(name, serving, tokenizer)));
+        tried.push(verification);
+        if (!verification.passed) return false;
+        await this.store([{ fact, tried }], operations, name);
+        return true;
+      });
+      if (stored) return;
     }
     const summary = tried.map((t) => ('error' in t ? `${t.method}: ${t.error}` : `${t.method}: prompt accuracy ${t.prompt.toFixed(2)}`)).join('; ');
     await this.dataSource.query(`UPDATE facts SET status = 'failed', error = $2, claimed_by = NULL, lease_until = NULL, updated_at = now() WHERE id = $1 AND status = 'computing' AND claimed_by = $3`, [
@@ -345,6 +386,11 @@ export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestro
 }
 
 type Tried = Verification | { method: string; error: string };
+
+/** The advisory lock key under which workers compute a method's state-dependent edits. */
+function methodLockKey(name: string): string {
+  return createHash('sha256').update(`ked:method:${name}`).digest().readBigInt64BE(0).toString();
+}
 
 function requestOf(fact: Fact): EditRequest {
   const record = fact.record as { rephrase_prompt?: string };

@@ -104,17 +104,17 @@ export class ModelService implements OnModuleInit, OnApplicationShutdown {
    * Computes an edit in the edit process, on its own copy of the served weights (editors change
    * the weights they compute on, FT and MEMIT's layer-by-layer spread among them), with its own
    * threads, heap and time budget: a computation that exhausts them fails with EditProcessCrash
-   * and the daemon goes on. The worker and erasures take turns. `stateful`: the method keeps
-   * state across the calls that ask for it (AlphaEdit's preserved keys of the worker's edits).
+   * and the daemon goes on. The worker and erasures take turns. With `liveEdits`, a method that
+   * depends on earlier edits (EditMethod.account: AlphaEdit) first has its state brought to the
+   * live edits of that method: their ids, and a loader of their stored operations.
    */
-  async computeEdit(method: string, requests: readonly EditRequest[], options: { stateful?: boolean } = {}): Promise<EditOperation[]> {
+  async computeEdit(method: string, requests: readonly EditRequest[], options: { liveEdits?: { ids: () => Promise<string[]>; load: (ids: string[]) => Promise<EditOperation[]> } } = {}): Promise<EditOperation[]> {
     await this.get();
-    return this.editingLock.runExclusive(() => this.editor!.compute(method, requests, options.stateful ?? false));
-  }
-
-  /** Drops the edit process's state across edits (AlphaEdit's preserved keys), after edits were undone. */
-  async resetEditState(): Promise<void> {
-    if (this.editor) await this.editingLock.runExclusive(() => this.editor!.resetState());
+    const live = options.liveEdits;
+    return this.editingLock.runExclusive(async () => {
+      if (live) await this.editor!.sync(method, await live.ids(), live.load);
+      return this.editor!.compute(method, requests, live !== undefined);
+    });
   }
 
   private editor?: EditRunner;

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../../../src/cli/free-port';
 import { join } from 'node:path';
 
 const KED_BIN = join(__dirname, '..', '..', '..', 'bin', 'ked.js');
@@ -28,16 +28,7 @@ export function runKed(args: string[], env: Record<string, string>): { child: Ch
   return { child, done };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** Starts `ked serve` and resolves once /health answers 200 (rejects if it exits first). */
 export async function startDaemon(env: Record<string, string>, timeoutMs = 60_000): Promise<DaemonProcess> {
@@ -63,4 +54,13 @@ export async function startDaemon(env: Record<string, string>, timeoutMs = 60_00
   }
   child.kill('SIGKILL');
   throw new Error(`ked was not healthy within ${timeoutMs} ms:\n${stderr}`);
+}
+
+/** A bench's JSON result lines, without the log lines its in-process daemon wrote to the same stdout. */
+export function benchLines(stdout: string): Array<Record<string, unknown>> {
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((line) => !('level' in line && 'msg' in line));
 }

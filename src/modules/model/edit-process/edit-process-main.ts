@@ -15,7 +15,8 @@ import { statsCorpusFromFile } from '../stats-corpus-file';
 import type { ChildMessage, EditProcessInit, ParentMessage } from './protocol';
 
 let context: EditContext | undefined;
-let methodState = new Map<string, unknown>();
+/** Each method's state made by the live edits the daemon accounted (a computation works on a copy). */
+const states = new Map<string, Map<string, unknown>>();
 let queue = Promise.resolve();
 
 function send(message: ChildMessage): void {
@@ -48,13 +49,18 @@ async function handle(message: ParentMessage): Promise<void> {
     if (!context) throw new Error('the edit process was not initialised');
     if (message.type === 'compute') {
       const method = getMethod(message.method);
-      const operations = await method.compute({ ...context, methodState: message.stateful ? methodState : undefined }, message.requests, loadHparams(method));
+      // A copy: the computation adds its own result to the state, which enters for real only once stored and accounted.
+      const methodState = message.stateful ? structuredClone(states.get(message.method) ?? new Map<string, unknown>()) : undefined;
+      const operations = await method.compute({ ...context, methodState }, message.requests, loadHparams(method));
       send({ type: 'done', id: message.id, operations });
     } else if (message.type === 'merge') {
       commitDelta(context.model.config, context.model.weights, message.operation, message.sign);
       send({ type: 'done', id: message.id });
     } else {
-      methodState = new Map();
+      const method = getMethod(message.method);
+      if (message.reset || !states.has(message.method)) states.set(message.method, new Map());
+      const state = states.get(message.method)!;
+      for (const operation of message.add) await method.account?.(context, state, operation, 1, loadHparams(method));
       send({ type: 'done', id: message.id });
     }
   } catch (err) {

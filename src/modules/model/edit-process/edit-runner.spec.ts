@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../../package-root';
+import type { DeltaOperation, EditOperation } from '../../../editors/edit-operation';
 import { EditProcessCrash, EditRunner, type EditRunnerOptions } from './edit-runner';
 
 /**
@@ -40,6 +41,30 @@ describe('EditRunner', () => {
       await runner.close();
     }
   }, 180_000);
+
+  it('computes AlphaEdit against the state of exactly the live edits it is synced to', async () => {
+    const runner = new EditRunner(options());
+    const other = { subject: 'Brulen Topazem', prompt: 'Brulen Topazem earned a degree from', target_new: 'Vaba Open University' };
+    const factor = (ops: EditOperation[]) => (ops[0] as DeltaOperation).factors[0].v.data as Float32Array;
+    try {
+      const stored = new Map<string, EditOperation>();
+      const load = async (ids: string[]) => ids.map((id) => stored.get(id)!);
+      await runner.sync('alphaedit', [], load);
+      const alone = await runner.compute('alphaedit', [other], true);
+      stored.set('first', (await runner.compute('alphaedit', [request], true))[0]);
+      expect((stored.get('first') as DeltaOperation).preserved?.length).toBeGreaterThan(0);
+      // With the first edit live, the second preserves its keys: a different update.
+      await runner.sync('alphaedit', ['first'], load);
+      const after = await runner.compute('alphaedit', [other], true);
+      expect(Math.max(...factor(after).map((x, i) => Math.abs(x - factor(alone)[i])))).toBeGreaterThan(1e-6);
+      // The first edit gone (rolled back, superseded): the state is rebuilt without it.
+      await runner.sync('alphaedit', [], load);
+      const again = await runner.compute('alphaedit', [other], true);
+      expect(Math.max(...factor(again).map((x, i) => Math.abs(x - factor(alone)[i])))).toBeLessThan(1e-6);
+    } finally {
+      await runner.close();
+    }
+  }, 600_000);
 
   it('stops a computation past its time budget', async () => {
     const runner = new EditRunner(options({ timeoutMs: 20 }));

@@ -51,8 +51,10 @@ export class EditRunner {
 
   constructor(private readonly options: EditRunnerOptions) {}
 
-  /** The method's edit for the requests, computed in the edit process. */
+  /** The method's edit for the requests, computed in the edit process (`stateful`: against the state sync() brought it to). */
   async compute(method: string, requests: readonly EditRequest[], stateful: boolean): Promise<EditOperation[]> {
+    // A process that died after sync() starts empty: computing on it would forget the earlier edits.
+    if (stateful && !this.accounted.has(method)) throw new EditProcessCrash(`the edit process restarted before ${method} could compute; its state is rebuilt on the next try`);
     const answer = await this.call({ type: 'compute', id: this.nextId++, method, requests: [...requests], stateful }, this.options.timeoutMs);
     return (answer as { operations: EditOperation[] }).operations;
   }
@@ -65,11 +67,26 @@ export class EditRunner {
     await this.call({ type: 'merge', id: this.nextId++, operation, sign }, this.options.timeoutMs).catch((err: Error) => this.logger.warn(`edit process: merge not applied (${err.message}); it restarts from the served weights`));
   }
 
-  /** Drops method state across calls (AlphaEdit's preserved keys) after edits it describes were undone. */
-  async resetState(): Promise<void> {
-    if (!this.child) return;
-    await this.call({ type: 'reset-state', id: this.nextId++ }, this.options.timeoutMs).catch(() => undefined);
+  /**
+   * Brings the edit process's state for a method to the live edits (ids): new ones are added;
+   * once any accounted edit is gone (rolled back, superseded, erased) the state is rebuilt from
+   * the live ones. `load` reads stored operations by id.
+   */
+  async sync(method: string, live: readonly string[], load: (ids: string[]) => Promise<EditOperation[]>): Promise<void> {
+    await this.started();
+    const accounted = this.accounted.get(method);
+    const wanted = new Set(live);
+    const reset = !accounted || [...accounted].some((id) => !wanted.has(id));
+    const add = reset ? [...wanted] : [...wanted].filter((id) => !accounted.has(id));
+    if (!reset && !add.length) return;
+    // Until the process confirms, nothing counts as accounted (a crash in between rebuilds).
+    this.accounted.delete(method);
+    await this.call({ type: 'account', id: this.nextId++, method, reset, add: add.length ? await load(add) : [] }, this.options.timeoutMs);
+    this.accounted.set(method, reset ? wanted : new Set([...accounted!, ...add]));
   }
+
+  /** Per method, the edits whose state the running edit process holds. */
+  private readonly accounted = new Map<string, Set<string>>();
 
   async close(): Promise<void> {
     this.closed = true;
@@ -147,6 +164,7 @@ export class EditRunner {
           child.off('exit', onStartExit);
           child.once('exit', (code, signal) => this.lost(child, code, signal));
           this.live = child;
+          this.accounted.clear();
           resolve(child);
         } else if (message.type === 'init-failed') {
           child.off('exit', onStartExit);

@@ -19,8 +19,20 @@ export interface ComputeMessage {
   id: number;
   method: string;
   requests: EditRequest[];
-  /** Whether the method keeps state across calls (AlphaEdit's preserved keys): the worker's edits do, erasures' not. */
+  /**
+   * Whether the method computes against the state its accounted edits make (AlphaEdit's
+   * preserved keys of the live edits): the worker's edits do, erasures' not.
+   */
   stateful: boolean;
+}
+
+/** Brings a method's state to the live edits: `reset` drops what was accounted, then `add` enters. */
+export interface AccountMessage {
+  type: 'account';
+  id: number;
+  method: string;
+  reset: boolean;
+  add: EditOperation[];
 }
 
 /** A commit (1) or rollback (−1) of a delta in the served weights, done to the editing copy too. */
@@ -31,13 +43,7 @@ export interface MergeMessage {
   sign: 1 | -1;
 }
 
-/** Edits were undone: state describing them (AlphaEdit's preserved keys) is dropped. */
-export interface ResetStateMessage {
-  type: 'reset-state';
-  id: number;
-}
-
-export type ParentMessage = EditProcessInit | ComputeMessage | MergeMessage | ResetStateMessage;
+export type ParentMessage = EditProcessInit | ComputeMessage | MergeMessage | AccountMessage;
 
 export type ChildMessage =
   | { type: 'ready' }
