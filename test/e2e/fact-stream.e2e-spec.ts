@@ -170,3 +170,35 @@ describe('the fact stream', () => {
     expect(view.error).toMatch(/its worker stopped while computing it, 3 times of 3 allowed/);
   });
 });
+
+/**
+ * AlphaEdit in the stream: each edit stores the keys later edits preserve, and the edit process's
+ * state follows the live edits (a superseded edit leaves it), computed through the real worker.
+ */
+describe('the fact stream with AlphaEdit', () => {
+  let t: TestApp | null = null;
+  beforeAll(async () => {
+    t = await startTestApp('embedded', { KED_WORKER: 'on', KED_EDIT_METHODS: 'alphaedit', KED_AUDIT_CRON: 'off' });
+  });
+  afterAll(async () => t?.close());
+
+  it('stores preserved keys with each edit and keeps applying facts after one is superseded', async () => {
+    // The first subject's language first set to another language of the world, then to its own counterfact.
+    const [a, b, c] = counterfactRecords(400, 403);
+    const facts = [{ ...a, target_new: 'Fesian' }, b, a, c].map((r) => ({ subject: r.subject, prompt: r.prompt, target_new: r.target_new }));
+    const { ids } = (await t!.post('/v1/facts').send({ facts }).expect(202)).body as { ids: string[] };
+    const views = (await settledFacts(t!, ids, 300)) as unknown as FactBody[];
+    expect(views.filter((v) => v.status === 'failed' && /crash|ended|restarted/.test(v.error ?? ''))).toEqual([]);
+    const verified = views.filter((v) => v.status === 'verified');
+    expect(verified.length).toBeGreaterThanOrEqual(2);
+    const dataSource = t!.app.get<DataSource>(getDataSourceToken());
+    const rows = (await dataSource.query(`SELECT fact_id, status, jsonb_array_length(payload->'preserved') AS layers FROM edit_operations WHERE method = 'alphaedit'`)) as Array<{ fact_id: string; status: string; layers: number }>;
+    for (const row of rows) expect(row.layers).toBeGreaterThan(0);
+    // The newer value of the first subject replaced the first edit.
+    if (views[0].operations.length) {
+      expect(views[2].status).toBe('verified');
+      expect(views[0].status).toBe('superseded');
+      expect(rows.filter((r) => r.fact_id === ids[0]).map((r) => r.status)).toEqual(['superseded']);
+    }
+  });
+});

@@ -238,7 +238,7 @@ export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestro
     const failed = await this.exclusive(name, async () => {
       let operations;
       try {
-        operations = await this.models.computeEdit(name, requests, { liveEdits: this.liveEditsOf(name) });
+        operations = await this.models.computeEdit(name, requests, { liveEdits: this.liveEditsOf(name, facts) });
       } catch (err) {
         if (err instanceof EditProcessCrash) throw err;
         return facts.map((fact) => ({ fact, tried: [{ method: name, error: (err as Error).message }] as Tried[] }));
@@ -260,11 +260,17 @@ export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestro
    * For a method whose edits depend on the earlier ones (AlphaEdit's preserved keys): the live
    * edits of that method, which the edit process's state is brought to before it computes.
    */
-  private liveEditsOf(name: string): { ids: () => Promise<string[]>; load: (ids: string[]) => Promise<EditOperation[]> } | undefined {
+  private liveEditsOf(name: string, facts: readonly Fact[]): { ids: () => Promise<string[]>; load: (ids: string[]) => Promise<EditOperation[]> } | undefined {
     if (!getMethod(name).account) return undefined;
     const repo = this.dataSource.getRepository(EditOperationRow);
     return {
-      ids: async () => (await repo.find({ select: { id: true }, where: { method: name, status: In(['applied', 'verified']) }, order: { createdAt: 'ASC' } })).map((r) => r.id),
+      ids: async () => {
+        // The edits these facts will supersede leave the live set when the result is stored: their
+        // keys are no knowledge to preserve (the state is that of the edits live afterwards).
+        const replaced = new Set((await Promise.all(facts.map((f) => this.olderLive(f)))).flat().map((r) => r.id));
+        const live = await repo.find({ select: { id: true }, where: { method: name, status: In(['applied', 'verified']) }, order: { createdAt: 'ASC' } });
+        return live.map((r) => r.id).filter((id) => !replaced.has(id));
+      },
       load: async (ids) => (await repo.findBy({ id: In(ids) })).filter((r) => r.payload !== null).map((r) => decodeOperation(r.payload)),
     };
   }
@@ -361,7 +367,7 @@ export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestro
       const stored = await this.exclusive(name, async () => {
         let operations;
         try {
-          operations = await this.models.computeEdit(name, [request], { liveEdits: this.liveEditsOf(name) });
+          operations = await this.models.computeEdit(name, [request], { liveEdits: this.liveEditsOf(name, [fact]) });
         } catch (err) {
           if (err instanceof EditProcessCrash) throw err;
           tried.push({ method: name, error: (err as Error).message });
