@@ -58,6 +58,7 @@ describe('the fact stream', () => {
       // A rephrase never reaches the superseded edit.
       const rephrase = await complete(r.rephrase_prompt!);
       for (const op of older.operations) expect(rephrase.ked.edits).not.toContain(op.id);
+      expect(says(rephrase, olderValue(r, i))).toBe(false);
     }
     const edits = (await t!.get(`/v1/edits?status=superseded`).expect(200)).body as { edits: Array<{ factId: string; supersededBy: string }> };
     expect(edits.edits.map((e) => e.supersededBy).sort()).toEqual(pairs.map((_, i) => views[2 * i + 1].id).sort());

@@ -55,7 +55,7 @@ describe('hostile input', () => {
     data.remove();
   });
 
-  it('never answers 5xx, stays healthy, stores nothing it refuses, and logs no input', async () => {
+  it('never answers 5xx, stays healthy, stores nothing it refuses, and logs no input, not even a failed query\'s parameters', async () => {
     if (!(await serverReachable())) {
       if (process.env.CI) throw new Error('CI is set but no PostgreSQL server answers');
       return;
@@ -92,9 +92,15 @@ describe('hostile input', () => {
         }),
         { numRuns: 250, seed: 20261206 },
       );
+      // A query that fails inside PostgreSQL: its error is logged without the parameters it carried.
+      await db.query(`ALTER TABLE erasure_requests ADD CONSTRAINT fuzz_short_target CHECK (length(target) < 8)`);
+      const failing = await fetch(`${base}/v1/erasures`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ subject: 'Zelpha Quorrindale' }) });
+      expect(failing.status).toBe(500);
     } finally {
       await db.end();
     }
+    expect(`${daemon.stdout()}${daemon.stderr()}`).toMatch(/fuzz_short_target/);
+    expect(`${daemon.stdout()}${daemon.stderr()}`).not.toMatch(/Zelpha|Quorrindale/i);
     // Most requests are refused (the fuzz is of hostile input), a few may be valid.
     expect([...answers.keys()].every((s) => s < 500)).toBe(true);
     expect(answers.get(400)).toBeGreaterThan(50);
