@@ -1,10 +1,12 @@
 import { errorForLog, requestForLog } from './log-serializers';
 
 describe('log serializers', () => {
-  it('log a request by its route pattern, never its URL, query string or headers', () => {
-    const logged = requestForLog({ id: 7, method: 'GET', raw: { route: { path: '/v1/facts/:id' }, baseUrl: '' }, url: '/v1/facts/abc?api_key=secret', headers: { authorization: 'Bearer k' } } as never);
-    expect(logged).toEqual({ id: 7, method: 'GET', route: '/v1/facts/:id' });
-    expect(requestForLog({ id: 8, method: 'POST', raw: {} })).toEqual({ id: 8, method: 'POST', route: '(no route)' });
+  it('log a request by its route, never its ids, names, query string or headers', () => {
+    const logged = requestForLog({ id: 7, method: 'GET', url: '/v1/facts/f56bf284-4596-4d9b-bb3f-dbdc8f891e1a?api_key=secret', headers: { authorization: 'Bearer k' } } as never);
+    expect(logged).toEqual({ id: 7, method: 'GET', route: '/v1/facts/:param' });
+    expect(requestForLog({ id: 8, method: 'POST', url: '/v1/edits/abc/commit' })).toEqual({ id: 8, method: 'POST', route: '/v1/edits/:param/commit' });
+    expect(requestForLog({ id: 9, method: 'DELETE', url: '/v1/keys/Fodel%20Tranur/x' })).toEqual({ id: 9, method: 'DELETE', route: '/v1/keys/:param/:param' });
+    expect(requestForLog({ id: 10, method: 'POST', url: '/v1/chat/completions' }).route).toBe('/v1/chat/completions');
   });
 
   it('log an error by type and message, without a failed query\'s SQL or parameters', () => {

@@ -36,11 +36,10 @@ export class FactsService {
         for (const f of await manager.find(Fact, { select: { id: true, key: true }, where: { key: In([...byHash.keys()]) } })) erased.set(byHash.get(f.key!)!, f.id);
       }
       const fresh = facts.filter((f) => f.key === undefined || !erased.has(f.key));
-      // Sequence numbers in array order: the worker applies facts in this order.
-      const numbers = fresh.length ? ((await manager.query(`SELECT nextval('facts_seq_seq')::text AS n FROM generate_series(1, $1)`, [fresh.length])) as Array<{ n: string }>).map((r) => Number(r.n)).sort((a, b) => a - b) : [];
-      const rows = fresh.map((f, i) => ({
+      // `seq` is the column's default: a multi-row INSERT evaluates it row by row, in array order,
+      // and the chunks below run in order, so the numbers follow the request (the worker's order).
+      const rows = fresh.map((f) => ({
         id: randomUUID(),
-        seq: numbers[i],
         identity: factIdentity(f),
         key: f.key ?? null,
         modelId,
