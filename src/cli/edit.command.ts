@@ -7,7 +7,6 @@ import { causalTrace, decisiveLayer, DEFAULT_TRACE } from '../editors/locate/cau
 import { loadDataset } from '../eval/dataset/load-dataset';
 import { benchEdit } from '../eval/edit-bench';
 import { heatmapSvg } from '../eval/svg-heatmap';
-import { worldStatsCorpus } from '../eval/world-stats-corpus';
 import { loadCheckpoint } from '../models/checkpoint/checkpoint';
 import type { Gpt2Config } from '../models/config';
 import { LanguageModel } from '../models/language-model';
@@ -15,6 +14,7 @@ import { loadTokenizer } from '../models/tokenizer';
 import { initGpt2Weights } from '../models/training/init-weights';
 import { SessionManager } from '../runtime/session/session-manager';
 import type { World } from '../world/types';
+import { worldStatsCorpus } from '../world/world-stats-corpus';
 import { positiveInt } from './arguments';
 import { progressBar } from './progress';
 

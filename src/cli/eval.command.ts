@@ -13,7 +13,7 @@ import { LanguageModel } from '../models/language-model';
 import { loadTokenizer } from '../models/tokenizer';
 import { SessionManager } from '../runtime/session/session-manager';
 import type { World } from '../world/types';
-import { worldStatsCorpus } from '../eval/world-stats-corpus';
+import { worldStatsCorpus } from '../world/world-stats-corpus';
 import { positiveInt } from './arguments';
 import { progressBar } from './progress';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../config/ked-config';
 import type { CodebookOperation, DeltaOperation } from '../editors/edit-operation';
-import { unit } from '../editors/melo/hidden-keys';
+import { unit } from '../editors/keys/hidden-keys';
 import { createApiKey } from '../guards/api-keys';
 import { EditMemoryService } from '../modules/edits/edit-memory.service';
 import { ModelService } from '../modules/model/model.service';

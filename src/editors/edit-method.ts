@@ -3,7 +3,7 @@ import type { LanguageModel } from '../models/language-model';
 import type { KedTokenizer } from '../models/tokenizer';
 import type { EditRequest } from './edit-request';
 import type { EditOperation } from './edit-operation';
-import type { Demonstration } from './ike/demonstration';
+import type { Demonstration } from './demonstration';
 
 /** What a method can do, declared once (EasyEdit spreads this over name checks). */
 export interface MethodCapabilities {

@@ -18,7 +18,7 @@ import { keyMoment } from './locate/layer-stats';
 import { subjectLastToken } from './locate/subject-token';
 import { memitMethod } from './memit/memit';
 import { computeRome, romeHparams, romeMethod } from './rome/rome';
-import { counterfactRequests, fixtureContext, REPO_ROOT } from './testing';
+import { counterfactRequests, fixtureContext, REPO_ROOT } from '../../test/support/fixture-context';
 
 jest.setTimeout(120_000);
 

@@ -1,9 +1,8 @@
-import type { EditDeltas, LanguageModel, PromptEndReplacement } from '../models/language-model';
-import type { HostTensor } from '../runtime/graph/dtype';
+import type { LanguageModel } from '../models/language-model';
 import { commitDelta, snapshotFor } from '../editors/commit-delta';
-import { isKeyed, type DeltaOperation, type EditOperation, type KeyedOperation } from '../editors/edit-operation';
+import type { DeltaOperation, EditOperation, KeyedOperation } from '../editors/edit-operation';
 import type { MemoryRecord } from '../editors/edit-method';
-import { cosineDistance } from '../editors/melo/hidden-keys';
+import { viewOf } from '../memory/edit-effects';
 import { DetectorRouter, type EditStatement } from './detector-router';
 
 /**
@@ -27,18 +26,6 @@ export interface ProbeView {
   router?: { select(prompt: string): Promise<EditOperation[]> };
 }
 
-/** The view a set of operations gives (in order): contexts, deltas, memory records, keyed operations. */
-export function viewOf(operations: readonly EditOperation[]): ProbeView {
-  const view: ProbeView = { contexts: [], deltas: [], memory: [], keyed: [] };
-  for (const op of operations) {
-    if (isKeyed(op)) view.keyed!.push(op);
-    else if (op.kind === 'context' && op.memory) view.memory!.push({ text: op.text, ...op.memory });
-    else if (op.kind === 'context') view.contexts.push(op.text);
-    else if (op.kind === 'delta') view.deltas.push(op);
-  }
-  return view;
-}
-
 /** A probe's view with its router's selection for `prompt` resolved into the lists. */
 export async function resolveView(view: ProbeView, prompt: string): Promise<ProbeView> {
   if (!view.router) return view;
@@ -46,8 +33,8 @@ export async function resolveView(view: ProbeView, prompt: string): Promise<Prob
   return {
     contexts: [...view.contexts, ...routed.contexts],
     deltas: [...view.deltas, ...routed.deltas],
-    memory: [...(view.memory ?? []), ...routed.memory!],
-    keyed: [...(view.keyed ?? []), ...routed.keyed!],
+    memory: [...(view.memory ?? []), ...routed.memory],
+    keyed: [...(view.keyed ?? []), ...routed.keyed],
   };
 }
 
@@ -138,51 +125,4 @@ export class AppliedEdits implements EditScope {
     this.router = undefined;
     this.count = 0;
   }
-}
-
-/**
- * The keyed operation a key selects: the nearest centre within its own radius, the later one on a
- * tie (a newer edit of the same prompt wins), or none.
- */
-export function nearestKeyed<K extends KeyedOperation>(operations: readonly K[], keyFor: (op: K) => Float32Array): K | undefined {
-  let best: K | undefined;
-  let bestDistance = Infinity;
-  for (const op of operations) {
-    const distance = cosineDistance(keyFor(op), op.key.center.data as Float32Array);
-    if (distance <= op.key.radius && distance <= bestDistance) [best, bestDistance] = [op, distance];
-  }
-  return best;
-}
-
-/** What selected keyed operations feed the model: MELO blocks' deltas and GRACE entries' replacement states. */
-export function keyedEffects(selected: readonly KeyedOperation[]): { deltas: DeltaOperation[]; replacements: PromptEndReplacement[] } {
-  const deltas: DeltaOperation[] = [];
-  const replacements: PromptEndReplacement[] = [];
-  for (const op of selected) {
-    if (op.kind === 'delta') deltas.push(op);
-    else replacements.push({ layer: op.key.tap.layer, value: op.value.data as Float32Array });
-  }
-  return { deltas, replacements };
-}
-
-/** Several routed deltas as one per-sequence EditDeltas: factors of a layer are stacked along the rank. */
-export function combineDeltas(operations: readonly DeltaOperation[]): EditDeltas {
-  const byLayer = new Map<number, Array<{ u: HostTensor; v: HostTensor }>>();
-  for (const op of operations) for (const f of op.factors) byLayer.set(f.layer, [...(byLayer.get(f.layer) ?? []), f]);
-  const out: EditDeltas = new Map();
-  for (const [layer, factors] of byLayer) out.set(layer, factors.length === 1 ? factors[0] : { u: stackColumns(factors.map((f) => f.u)), v: stackColumns(factors.map((f) => f.v)) });
-  return out;
-}
-
-function stackColumns(tensors: HostTensor[]): HostTensor {
-  const rows = tensors[0].shape[0];
-  const rank = tensors.reduce((sum, t) => sum + t.shape[1], 0);
-  const data = new Float32Array(rows * rank);
-  let offset = 0;
-  for (const t of tensors) {
-    const r = t.shape[1];
-    for (let i = 0; i < rows; i++) for (let c = 0; c < r; c++) data[i * rank + offset + c] = (t.data as Float32Array)[i * r + c];
-    offset += r;
-  }
-  return { dtype: 'float32', shape: [rows, rank], data };
 }

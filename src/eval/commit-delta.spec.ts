@@ -1,7 +1,7 @@
 import { SessionManager } from '../runtime/session/session-manager';
-import { combineDeltas } from './applied-edits';
+import { combineDeltas } from '../memory/edit-effects';
 import { commitDelta, mlpOutProjection, rollbackDelta, snapshotFor } from '../editors/commit-delta';
-import { randomDelta, tinyModel } from './testing';
+import { randomDelta, tinyModel } from './tiny-model';
 
 const sessions = new SessionManager({ threads: 1 });
 afterAll(() => sessions.close());

@@ -1,4 +1,4 @@
-import type { Demonstration } from '../editors/ike/demonstration';
+import type { Demonstration } from '../editors/demonstration';
 import type { EvalDataset } from './dataset/eval-case';
 
 /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getMethod } from '../editors/builtin-methods';
 import type { EditOperation } from '../editors/edit-operation';
-import { fixtureContext, REPO_ROOT } from '../editors/testing';
+import { fixtureContext, REPO_ROOT } from '../../test/support/fixture-context';
 import { SessionManager } from '../runtime/session/session-manager';
 import { loadDataset } from './dataset/load-dataset';
 import { DetectorRouter } from './detector-router';

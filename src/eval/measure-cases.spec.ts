@@ -4,7 +4,7 @@ import { AppliedEdits, PerRecordEdits } from './applied-edits';
 import type { EvalCase } from './dataset/eval-case';
 import { measureCases, measurePreEdit } from './measure-cases';
 import { tokenizeProbe } from './teacher-forcing';
-import { FIXTURE_TOKENIZER } from './testing';
+import { FIXTURE_TOKENIZER } from './tiny-model';
 
 /**
  * A hand-made model: it continues a prompt with what it believes (`beliefs`), and an ICE context

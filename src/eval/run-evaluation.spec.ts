@@ -9,7 +9,7 @@ import type { EditMethod } from '../editors/edit-method';
 import { getMethod } from '../editors/builtin-methods';
 import { loadHparams } from '../editors/registry';
 import { runEvaluation, type EvalRunOptions } from './run-evaluation';
-import { randomDelta, tinyModel } from './testing';
+import { randomDelta, tinyModel } from './tiny-model';
 
 const WORLD = join(__dirname, '..', '..', 'data', 'world');
 const sessions = new SessionManager({ threads: 1 });

@@ -1,10 +1,11 @@
 import type { EditDeltas, LanguageModel, PromptEndReplacement, Replacements, TargetScore } from '../models/language-model';
 import type { KedTokenizer } from '../models/tokenizer';
-import { combineDeltas, keyedEffects, nearestKeyed, resolveView, type ProbeView } from './applied-edits';
+import { resolveView, type ProbeView } from './applied-edits';
 import type { EvalCase } from './dataset/eval-case';
 import type { DeltaOperation, HiddenKey } from '../editors/edit-operation';
-import { keySpecId, promptKeys } from '../editors/melo/hidden-keys';
+import { keySpecId, promptKeys } from '../editors/keys/hidden-keys';
 import type { MemoryReader } from '../editors/edit-method';
+import { combineDeltas, keyedEffects, nearestKeyed } from '../memory/edit-effects';
 import { mean, nGramEntropy } from './metrics';
 import { ProbeEncoder } from './probe-encoder';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { grad } from '../runtime/autodiff/grad';
 import { hostTensor, type HostTensor } from '../runtime/graph/dtype';
-import { mulberry32 } from '../runtime/nn/gpt2-block';
+import { mulberry32 } from '../runtime/random';
 import * as op from '../runtime/ops';
 import { SessionManager } from '../runtime/session/session-manager';
 import { loadCheckpoint } from './checkpoint/checkpoint';

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../runtime/nn/gpt2-block';
+import { mulberry32 } from '../runtime/random';
 
 /** FNV-1a over a label, so that each named stream of one seed gets its own sub-seed. */
 function hashLabel(label: string): number {

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeCheckpoint } from '../../src/models/checkpoint/checkpoint';
-import { randomWeights, TINY_GPT2 } from '../../src/models/checkpoint/testing';
+import { randomWeights, TINY_GPT2 } from '../../src/models/checkpoint/tiny-checkpoints';
 import type { Gpt2Config } from '../../src/models/config';
 import { runKed } from './support/daemon-process';
 import { tempDataDir } from './support/engines';

@@ -4,9 +4,9 @@ import { matmul, nullSpaceProjector, solve, zeros, type DenseMatrix } from '../.
 import type { EditContext, EditMethod } from '../edit-method';
 import type { EditOperation } from '../edit-operation';
 import { contextTemplatesOptions, keyMomentSchema, valueOptimization } from '../locate/hparams';
+import { spreadOverLayers } from '../locate/layer-spread';
 import { keyMoment, type KeyMoment } from '../locate/layer-stats';
 import { addProduct, toFactor } from '../locate/moment-solve';
-import { spreadOverLayers } from '../memit/memit';
 
 export const alphaEditHparams = z.strictObject({
   layers: z.array(z.number().int().min(0)).min(1).default([1, 2]),

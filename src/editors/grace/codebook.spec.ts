@@ -1,4 +1,4 @@
-import { unit } from '../melo/hidden-keys';
+import { unit } from '../keys/hidden-keys';
 import { placeEdit, type CodebookEntry } from './codebook';
 
 // Unit keys in the plane at an angle; cosine distance between angles a and b is 1 − cos(a − b).

@@ -1,4 +1,4 @@
-import { cosineDistance } from '../melo/hidden-keys';
+import { cosineDistance } from '../keys/hidden-keys';
 
 /** One codebook entry while a compute call places its edits: a fixed key, its ε-ball and label. */
 export interface CodebookEntry {

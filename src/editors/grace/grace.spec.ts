@@ -7,8 +7,8 @@ import { tokenizeProbe } from '../../models/tokenizer/tokenize-probe';
 import { SessionManager } from '../../runtime/session/session-manager';
 import type { EditContext } from '../edit-method';
 import type { CodebookOperation } from '../edit-operation';
-import { cosineDistance, promptKeys } from '../melo/hidden-keys';
-import { counterfactRequests, fixtureContext, REPO_ROOT } from '../testing';
+import { cosineDistance, promptKeys } from '../keys/hidden-keys';
+import { counterfactRequests, fixtureContext, REPO_ROOT } from '../../../test/support/fixture-context';
 import { graceMethod } from './grace';
 
 describe('GRACE on the fixture', () => {

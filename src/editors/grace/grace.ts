@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { EditMethod } from '../edit-method';
 import type { CodebookOperation } from '../edit-operation';
 import { checkRequests } from '../edit-request';
-import { unit } from '../melo/hidden-keys';
+import { unit } from '../keys/hidden-keys';
 import { placeEdit, type CodebookEntry } from './codebook';
 import { trainValues, valueRows } from './value-training';
 

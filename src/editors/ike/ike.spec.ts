@@ -3,8 +3,8 @@ import { loadDataset } from '../../eval/dataset/load-dataset';
 import { demonstrationsFrom } from '../../eval/demonstrations';
 import { SessionManager } from '../../runtime/session/session-manager';
 import { loadHparams } from '../registry';
-import { counterfactRequests, fixtureContext, REPO_ROOT } from '../testing';
-import { jaccard, wordSet } from './demonstration';
+import { counterfactRequests, fixtureContext, REPO_ROOT } from '../../../test/support/fixture-context';
+import { jaccard, wordSet } from '../demonstration';
 import { ikeMethod } from './ike';
 
 describe('IKE', () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { jaccard, wordSet, type Demonstration } from '../demonstration';
 import type { EditMethod } from '../edit-method';
-import { jaccard, wordSet, type Demonstration } from './demonstration';
 
 const ikeHparams = z.strictObject({
   /** Demonstrations per request: the k nearest to the request, one of each kind first. */

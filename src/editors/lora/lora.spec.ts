@@ -1,11 +1,11 @@
 import { buildLanguageModelingLoss } from '../../models/training/lm-loss';
 import { tokenizeProbe } from '../../models/tokenizer/tokenize-probe';
-import { mulberry32 } from '../../runtime/nn/gpt2-block';
+import { mulberry32 } from '../../runtime/random';
 import { SessionManager } from '../../runtime/session/session-manager';
-import { combineDeltas } from '../../eval/applied-edits';
+import { combineDeltas } from '../../memory/edit-effects';
 import type { EditContext } from '../edit-method';
 import { objectiveFeeds } from '../ft/fine-tune';
-import { counterfactRequests, fixtureContext } from '../testing';
+import { counterfactRequests, fixtureContext } from '../../../test/support/fixture-context';
 import { loraDelta, loraHparams, loraMethod } from './lora';
 
 describe('LoRA on the fixture', () => {

@@ -7,7 +7,7 @@ import { objectiveFeeds } from '../ft/fine-tune';
 import type { LanguageModel } from '../../models/language-model';
 import { buildLanguageModelingLoss } from '../../models/training/lm-loss';
 import { hostTensor, type HostTensor } from '../../runtime/graph/dtype';
-import { mulberry32 } from '../../runtime/nn/gpt2-block';
+import { mulberry32 } from '../../runtime/random';
 import { AdamW } from '../../runtime/optim';
 import type { CompiledGraph } from '../../runtime/session/session-manager';
 

@@ -6,7 +6,7 @@ import { SessionManager } from '../../runtime/session/session-manager';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { EditContext, MemoryRecord } from '../edit-method';
-import { fixtureContext, REPO_ROOT } from '../testing';
+import { fixtureContext, REPO_ROOT } from '../../../test/support/fixture-context';
 import { decodeTraces, questionOf } from './mello-decoder';
 import { melloHparams, melloMethod } from './mello';
 import { pokeMqaMethod } from '../pokemqa/pokemqa';

@@ -6,8 +6,8 @@ import { runEvaluation } from '../../eval/run-evaluation';
 import { SessionManager } from '../../runtime/session/session-manager';
 import type { EditContext } from '../edit-method';
 import type { DeltaOperation } from '../edit-operation';
-import { counterfactRequests, fixtureContext, REPO_ROOT } from '../testing';
-import { cosineDistance, promptKeys } from './hidden-keys';
+import { cosineDistance, promptKeys } from '../keys/hidden-keys';
+import { counterfactRequests, fixtureContext, REPO_ROOT } from '../../../test/support/fixture-context';
 import { meloMethod } from './melo';
 
 describe('MELO on the fixture', () => {

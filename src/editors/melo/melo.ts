@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { EditMethod } from '../edit-method';
 import type { DeltaOperation } from '../edit-operation';
+import { cosineDistance, promptKeys, unit } from '../keys/hidden-keys';
 import { loraDelta, loraHparams } from '../lora/lora';
-import { cosineDistance, promptKeys, unit } from './hidden-keys';
 
 const meloHparams = loraHparams.extend({
   /** Where a request's key is read: the residual stream after this block. */

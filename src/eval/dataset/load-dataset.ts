@@ -3,7 +3,8 @@ import { basename } from 'node:path';
 import type { z } from 'zod';
 import { answerAliases } from '../ground-truth';
 import type { EvalCase, EvalDataset, ScoredProbe } from './eval-case';
-import { factEditSchema, mquakeCaseSchema, sanitationItemSchema, sanitationSchema, type FactEditRecord, type MquakeCase, type SanitationItem } from './record-schemas';
+import { mquakeCaseSchema, sanitationItemSchema, sanitationSchema, type MquakeCase, type SanitationItem } from './record-schemas';
+import { factEditSchema, type FactEditRecord } from '../../editors/fact-record';
 import { describeIssue } from '../../editors/zod-issue';
 
 /** A dataset file that cannot be used; the message names the file, the record and the field. */

@@ -1,30 +1,12 @@
 import { z } from 'zod';
+import { groundTruthSchema } from '../../editors/fact-record';
 
 /**
- * The KnowEdit record shapes the harness reads (KNOWEDIT.md "Record formats"), checked field by
- * field so that a bad record is reported by index and field. Extra fields are allowed: the
- * world's datasets add `relation`, MQuAKE adds chains and hops.
+ * The KnowEdit record shapes the harness reads besides fact records (KNOWEDIT.md "Record
+ * formats"; fact records: editors/fact-record.ts), checked field by field so that a bad record is
+ * reported by index and field. Extra fields are allowed: MQuAKE adds chains and hops.
  */
 const text = z.string().min(1, 'must not be empty');
-
-export const groundTruthSchema = z.union([text, z.array(text).min(1), z.array(z.array(text).min(1)).min(1)], {
-  error: 'must be a string, a list of strings or a list of alias lists',
-});
-
-export const probeRecordSchema = z.object({ prompt: text, ground_truth: groundTruthSchema });
-
-/** Portability / locality groups: Reasoning, Subject_Aliasing, ... each a list of probes. */
-const probeGroups = z.record(z.string(), z.array(probeRecordSchema));
-
-export const factEditSchema = z.object({
-  subject: text,
-  prompt: text,
-  target_new: text,
-  ground_truth: groundTruthSchema.optional(),
-  rephrase_prompt: text.optional(),
-  portability: probeGroups.optional(),
-  locality: probeGroups.optional(),
-});
 
 export const sanitationItemSchema = z.object({
   question: text,
@@ -47,6 +29,5 @@ export const mquakeCaseSchema = z.object({
   new_answer_alias: z.array(text).optional(),
 });
 
-export type FactEditRecord = z.infer<typeof factEditSchema>;
 export type SanitationItem = z.infer<typeof sanitationItemSchema>;
 export type MquakeCase = z.infer<typeof mquakeCaseSchema>;

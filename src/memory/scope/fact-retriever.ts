@@ -1,5 +1,5 @@
 import type { FactRetriever, MemoryRecord } from '../../editors/edit-method';
-import { cosineDistance } from '../../editors/melo/hidden-keys';
+import { cosineDistance } from '../../editors/keys/hidden-keys';
 import { loadScopeClassifier } from './load-classifier';
 import { retrievalVector } from './retrieval-vector';
 import type { ScopeClassifier } from './scope-classifier';

@@ -7,7 +7,7 @@ import { encodeBF16, encodeF16 } from './float-conversion';
 import { toHfConfig } from './hf-config';
 import { parseSafetensors, RawTensor, serializeSafetensors } from './safetensors';
 import { byteView } from './tensor-data';
-import { randomWeights, TINY_GPT2, TINY_LLAMA, withTempDir } from './testing';
+import { randomWeights, TINY_GPT2, TINY_LLAMA, withTempDir } from './tiny-checkpoints';
 
 /** Checkpoints written by PyTorch (test/fixtures/models/README.md). */
 const FIXTURES = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'models');

@@ -1,6 +1,6 @@
 import type { LlamaConfig } from '../config';
 import { classifyCheckpointName, expectedTensorShapes } from './expected-tensors';
-import { TINY_GPT2, TINY_LLAMA } from './testing';
+import { TINY_GPT2, TINY_LLAMA } from './tiny-checkpoints';
 
 describe('expectedTensorShapes', () => {
   it('lists GPT-2 tensors with Conv1D [in, out] weights, in module order', () => {

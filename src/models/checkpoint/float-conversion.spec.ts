@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../runtime/nn/gpt2-block';
+import { mulberry32 } from '../../runtime/random';
 import { decodeBF16, decodeF16, decodeF64, encodeBF16, encodeF16, f16BitsToNumber, f32BitsToBF16Bits, f32BitsToF16Bits } from './float-conversion';
 
 const f16 = (...bits: number[]) => [...decodeF16(Uint16Array.from(bits))];

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { RawTensor, readSafetensorsFile } from './safetensors';
 import { INDEX_FILE, parseByteSize, parseShardIndex, planShards, writeShardedSafetensors } from './sharded';
-import { withTempDir } from './testing';
+import { withTempDir } from './tiny-checkpoints';
 
 const sizes = (...bytes: number[]) => bytes.map((byteLength, i) => ({ name: `t${i}`, byteLength }));
 

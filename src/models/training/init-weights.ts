@@ -1,5 +1,5 @@
 import { hostTensor, type HostTensor } from '../../runtime/graph/dtype';
-import { gaussian, mulberry32 } from '../../runtime/nn/gpt2-block';
+import { gaussian, mulberry32 } from '../../runtime/random';
 import type { Gpt2Config } from '../config';
 import { expectedTensorShapes } from '../checkpoint/expected-tensors';
 

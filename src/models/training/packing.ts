@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../runtime/nn/gpt2-block';
+import { mulberry32 } from '../../runtime/random';
 
 /** A batch of packed training sequences: inputs, next-token targets and which targets count. */
 export interface PackedBatch {

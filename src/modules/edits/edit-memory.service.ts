@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
 import type { FactRetriever, MemoryRecord } from '../../editors/edit-method';
 import { isKeyed, type EditOperation as Operation, type HiddenKey, type KeyedOperation } from '../../editors/edit-operation';
+import { keySpecId } from '../../editors/keys/hidden-keys';
 import { decodeOperation, encodeOperation } from '../../editors/operation-codec';
 import { EditOperation } from '../../memory/entities/edit-operation.entity';
 import { scopeRetriever } from '../../memory/scope/fact-retriever';
@@ -12,7 +13,6 @@ import { ScopeDetector, type ScopedEdit } from '../../memory/scope/scope-detecto
 import { ScopeIndex } from '../../memory/scope/scope-index';
 import { mentionOf } from '../../memory/scope/subject-digest';
 import { WordConcepts } from '../../memory/scope/word-concepts';
-import { keySpecId } from '../../editors/melo/hidden-keys';
 import { HiddenKeyIndex } from '../../memory/vector/hidden-key-index';
 import { HiddenKeyScan } from '../../memory/vector/hidden-key-scan';
 import { LanceService } from '../../memory/vector/lance.service';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { factEditSchema, groundTruthSchema } from '../../eval/dataset/record-schemas';
+import { factEditSchema, groundTruthSchema } from '../../editors/fact-record';
 import { describeIssue, fieldPath } from '../../editors/zod-issue';
 
 /** At most this many facts per request (JSON or NDJSON). */

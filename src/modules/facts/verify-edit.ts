@@ -1,11 +1,11 @@
 import type { MemoryReader } from '../../editors/edit-method';
 import type { EditOperation, KeyedOperation } from '../../editors/edit-operation';
 import type { EditRequest } from '../../editors/edit-request';
-import { combineDeltas, keyedEffects, nearestKeyed, viewOf } from '../../eval/applied-edits';
-import { keySpecId, promptKeys } from '../../editors/melo/hidden-keys';
-import { tokenizeProbe } from '../../eval/teacher-forcing';
+import { keySpecId, promptKeys } from '../../editors/keys/hidden-keys';
+import { combineDeltas, keyedEffects, nearestKeyed, viewOf } from '../../memory/edit-effects';
 import type { LanguageModel } from '../../models/language-model';
 import type { KedTokenizer } from '../../models/tokenizer';
+import { tokenizeProbe } from '../../models/tokenizer/tokenize-probe';
 
 export interface Verification {
   method: string;

@@ -1,8 +1,8 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { combineDeltas, keyedEffects, viewOf } from '../../eval/applied-edits';
+import { combineDeltas, keyedEffects, viewOf } from '../../memory/edit-effects';
 import { getMethod } from '../../editors/builtin-methods';
-import { promptKeys, unit } from '../../editors/melo/hidden-keys';
+import { promptKeys, unit } from '../../editors/keys/hidden-keys';
 import type { GenerateOptions, PrefilledGeneration } from '../../models/language-model';
 import { tapName } from '../../models/graph/forward-options';
 import { loadHparams } from '../../editors/registry';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KedConfig } from '../../config/ked-config';
-import { REPO_ROOT } from '../../editors/testing';
+import { REPO_ROOT } from '../../../test/support/fixture-context';
 import { ModelService } from './model.service';
 
 describe('ModelService weight changes', () => {

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { InjectKedConfig } from '../../config/config.providers';
 import type { KedConfig } from '../../config/ked-config';
 import { commitDelta } from '../../editors/commit-delta';
+import type { KnowledgeBase } from '../../editors/edit-method';
 import type { DeltaOperation, EditOperation } from '../../editors/edit-operation';
 import type { EditRequest } from '../../editors/edit-request';
 import { loadCheckpoint } from '../../models/checkpoint/checkpoint';
 import { LanguageModel } from '../../models/language-model';
 import { loadTokenizer, type KedTokenizer } from '../../models/tokenizer';
 import { SessionManager } from '../../runtime/session/session-manager';
-import type { EntityKnowledge } from '../../world/knowledge-base';
 import { knowledgeBaseFromFile } from './knowledge-base-file';
 import { EditRunner } from './edit-process/edit-runner';
 
@@ -50,25 +50,25 @@ export class ModelService implements OnModuleInit, OnApplicationShutdown {
     return this.loaded !== undefined;
   }
 
-  private loadedKnowledge?: { value: EntityKnowledge | undefined };
+  private loadedKnowledge?: { value: KnowledgeBase | undefined };
 
   /**
    * The entity knowledge base (KED_KNOWLEDGE_BASE) PokeMQA's knowledge prompt reads, or undefined
    * when none is configured. The file is read on the first lookup (readers that never prompt with
    * it never load it); one that cannot be read is logged once and describes nothing.
    */
-  knowledge(): EntityKnowledge | undefined {
+  knowledge(): KnowledgeBase | undefined {
     return this.config.knowledgeBase ? this.knowledgeLookup : undefined;
   }
 
-  private readonly knowledgeLookup: EntityKnowledge = {
+  private readonly knowledgeLookup: KnowledgeBase = {
     describeQuestionEntity: (question) => this.loadKnowledge()?.describeQuestionEntity(question),
   };
 
-  private loadKnowledge(): EntityKnowledge | undefined {
+  private loadKnowledge(): KnowledgeBase | undefined {
     if (!this.loadedKnowledge) {
       const path = this.config.knowledgeBase!;
-      let value: EntityKnowledge | undefined;
+      let value: KnowledgeBase | undefined;
       try {
         value = knowledgeBaseFromFile(path);
       } catch (err) {

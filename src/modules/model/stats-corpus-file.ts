@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { StatsCorpus } from '../../editors/edit-method';
-import { worldStatsCorpus } from '../../eval/world-stats-corpus';
 import type { World } from '../../world/types';
+import { worldStatsCorpus } from '../../world/world-stats-corpus';
 
 /** A key-statistics sample from a file: a ked world.json (its corpus), JSONL with "text", or plain text lines. */
 export function statsCorpusFromFile(path: string): StatsCorpus {

@@ -1,8 +1,9 @@
 import { grad } from '../autodiff/grad';
 import { hostTensor, type HostTensor } from '../graph/dtype';
 import { Graph, type Value } from '../graph/graph';
-import { BLOCK_PARAM_NAMES, gpt2Block, initBlockParams, mulberry32, type BlockParams, type BlockSize } from '../nn/gpt2-block';
+import { BLOCK_PARAM_NAMES, gpt2Block, initBlockParams, type BlockParams, type BlockSize } from '../nn/gpt2-block';
 import * as op from '../ops';
+import { mulberry32 } from '../random';
 import { defaultThreads } from '../session/default-threads';
 import { SessionManager, type CompiledGraph, type ExecutionProvider } from '../session/session-manager';
 

@@ -2,7 +2,7 @@ import { grad } from '../autodiff/grad';
 import { hostTensor, type DType, type HostTensor } from '../graph/dtype';
 import { Graph, type Value } from '../graph/graph';
 import { staticSize } from '../graph/shape';
-import { mulberry32 } from '../nn/gpt2-block';
+import { mulberry32 } from '../random';
 import * as op from '../ops';
 import type { OpType } from '../ops/specs';
 import type { SessionManager } from '../session/session-manager';

@@ -2,8 +2,6 @@ import { hostTensor, type DType, type HostTensor } from '../graph/dtype';
 import type { Graph, Value } from '../graph/graph';
 import * as op from '../ops';
 import { gaussian, mulberry32 } from '../random';
-
-export { gaussian, mulberry32 };
 import { attention, causalMask, geluTanh, layerNorm, linear, mergeHeads, splitHeads } from './layers';
 
 /** Sizes of a GPT-2 style pre-norm transformer block. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { StatsCorpus } from '../editors/edit-method';
-import { buildCorpus } from '../world/corpus';
-import type { World } from '../world/types';
+import { buildCorpus } from './corpus';
+import type { World } from './types';
 
 /**
  * The fixture world's training corpus as the key-statistics sample (what Wikipedia is to ROME on

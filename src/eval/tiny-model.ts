@@ -1,11 +1,11 @@
 /** A tiny random GPT-2 with the 294-token byte-level BPE fixture tokenizer, for fast tests of the harness. */
 import { join } from 'node:path';
-import { randomWeights } from '../models/checkpoint/testing';
+import { randomWeights } from '../models/checkpoint/tiny-checkpoints';
 import type { Gpt2Config } from '../models/config';
 import { LanguageModel } from '../models/language-model';
 import { loadTokenizer, type KedTokenizer } from '../models/tokenizer';
 import { hostTensor } from '../runtime/graph/dtype';
-import { mulberry32 } from '../runtime/nn/gpt2-block';
+import { mulberry32 } from '../runtime/random';
 import type { SessionManager } from '../runtime/session/session-manager';
 import type { DeltaOperation } from '../editors/edit-operation';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import type { HostTensor } from '../../runtime/graph/dtype';
-import { gaussian, mulberry32 } from '../../runtime/nn/gpt2-block';
+import { gaussian, mulberry32 } from '../../runtime/random';
 import type { Gpt2Config, LlamaConfig, ModelConfig } from '../config';
 import { expectedTensorShapes } from './expected-tensors';
 

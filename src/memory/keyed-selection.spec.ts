@@ -1,6 +1,6 @@
 import type { CodebookOperation, DeltaOperation, KeyedOperation } from '../editors/edit-operation';
-import { unit } from '../editors/melo/hidden-keys';
-import { keyedEffects, nearestKeyed, viewOf } from './applied-edits';
+import { unit } from '../editors/keys/hidden-keys';
+import { keyedEffects, nearestKeyed, viewOf } from './edit-effects';
 
 const key = (x: number, y: number) => unit(Float32Array.of(x, y));
 const tensor = (data: Float32Array) => ({ dtype: 'float32' as const, shape: [data.length], data });

@@ -1,15 +1,15 @@
 /** The committed fixture model with the world's statistics sample, for editor tests. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../package-root';
-import { worldStatsCorpus } from '../eval/world-stats-corpus';
-import { loadCheckpoint } from '../models/checkpoint/checkpoint';
-import { LanguageModel } from '../models/language-model';
-import { loadTokenizer } from '../models/tokenizer';
-import type { SessionManager } from '../runtime/session/session-manager';
-import type { World } from '../world/types';
-import type { EditContext } from './edit-method';
-import type { EditRequest } from './edit-request';
+import type { EditContext } from '../../src/editors/edit-method';
+import type { EditRequest } from '../../src/editors/edit-request';
+import { loadCheckpoint } from '../../src/models/checkpoint/checkpoint';
+import { LanguageModel } from '../../src/models/language-model';
+import { loadTokenizer } from '../../src/models/tokenizer';
+import { packageRoot } from '../../src/package-root';
+import type { SessionManager } from '../../src/runtime/session/session-manager';
+import type { World } from '../../src/world/types';
+import { worldStatsCorpus } from '../../src/world/world-stats-corpus';
 
 export const REPO_ROOT = packageRoot();
 
