@@ -52,7 +52,7 @@ export async function createApp(config: KedConfig): Promise<INestApplication> {
       .setTitle('ked')
       .setDescription('Continual knowledge editing: fact ingestion, routed inference, erasure, audits.')
       .setVersion(packageVersion())
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'an API key from `ked keys create --role <role>`' })
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'ked API key (opaque, not a JWT)', description: 'an API key from `ked keys create --role <role>`' })
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

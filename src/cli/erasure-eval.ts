@@ -77,7 +77,7 @@ export async function evalErasure(options: ErasureEvalOptions): Promise<ErasureE
     await app.init();
     const completions = app.get(CompletionsService);
     const erasures = app.get(ErasuresService);
-    const answer = async (prompt: string) => (await (await completions.prepare(prompt, prompt, { max_tokens: 6, temperature: 0, top_p: 1 }, 'default')).run()).text;
+    const answer = async (prompt: string) => (await (await completions.prepare(prompt, prompt, { maxTokens: 6 }, 'default')).run()).text;
     const answerAll = async (phase: string, people: readonly Entity[]) => {
       const out = new Map<string, string>();
       const prompts = people.flatMap(promptsOf);

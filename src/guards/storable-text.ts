@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { isOpenAiRoute, openAiError } from './openai-error';
 
 /** A NUL byte or a lone UTF-16 surrogate: PostgreSQL cannot store them and tokenizers cannot read them. */
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -38,5 +39,6 @@ export function rejectUnstorableText(req: Request, res: Response, next: NextFunc
   }
   where ??= unstorablePath(req.body);
   if (!where) return next();
-  res.status(400).json({ statusCode: 400, error: 'Bad Request', message: `${where} holds a NUL byte or a lone surrogate, which ked cannot store`, errors: [{ path: where, message: 'must not hold NUL bytes or lone surrogates' }] });
+  const body = { statusCode: 400, error: 'Bad Request', message: `${where} holds a NUL byte or a lone surrogate, which ked cannot store`, errors: [{ path: where, message: 'must not hold NUL bytes or lone surrogates', code: 'invalid_value' }] };
+  res.status(400).json(isOpenAiRoute(req.originalUrl ?? req.url) ? openAiError(400, body) : body);
 }

@@ -135,6 +135,45 @@ describe.each(['tiny-gpt2', 'tiny-llama'])('%s decoding', (name) => {
     const [wrong] = await model.scoreTargets([{ prompt, target: continuation.map((t) => (t + 1) % 96) }]);
     expect(wrong.accuracy).toBe(0);
   });
+
+  it("reports each generated token's log-probability as teacher forcing scores it, with the top alternatives", async () => {
+    const { model } = await fixture(name);
+    const prompt = [10, 20, 30];
+    const steps: Array<{ logprob: number; top: Array<{ token: number; logprob: number }> }> = [];
+    const [continuation] = await model.generate([prompt], { maxNewTokens: 4, stopIds: [], logprobs: 3, onStep: (_, logprobs) => void (logprobs[0] && steps.push(logprobs[0])) });
+    const [score] = await model.scoreTargets([{ prompt, target: continuation }]);
+    expect(steps).toHaveLength(continuation.length);
+    steps.forEach((step, i) => {
+      expect(step.logprob).toBeCloseTo(score.logprobs[i], 4);
+      expect(step.top.map((t) => t.token)[0]).toBe(continuation[i]); // greedy: the chosen token is the most probable
+      expect(step.top).toHaveLength(3);
+      expect(step.top[0].logprob).toBeGreaterThanOrEqual(step.top[1].logprob);
+      expect(step.top[1].logprob).toBeGreaterThanOrEqual(step.top[2].logprob);
+    });
+  });
+
+  it('penalises tokens already generated and honours a logit bias', async () => {
+    const { model } = await fixture(name);
+    const prompt = [10, 20, 30];
+    const [plain] = await model.generate([prompt], { maxNewTokens: 12, stopIds: [] });
+    const [penalised] = await model.generate([prompt], { maxNewTokens: 12, stopIds: [], frequencyPenalty: 100 });
+    // With a huge frequency penalty a greedy sequence never repeats a token.
+    expect(new Set(penalised).size).toBe(penalised.length);
+    expect(penalised[0]).toBe(plain[0]); // nothing generated yet: nothing penalised
+    const [banned] = await model.generate([prompt], { maxNewTokens: 3, stopIds: [], logitBias: new Map([[plain[0], -100]]) });
+    expect(banned[0]).not.toBe(plain[0]);
+    const [forced] = await model.generate([prompt], { maxNewTokens: 3, stopIds: [], logitBias: new Map([[7, 100]]) });
+    expect(forced).toEqual([7, 7, 7]);
+  });
+
+  it('stops the sequences onStep marks, and only those', async () => {
+    const { model } = await fixture(name);
+    const prompts = [[10, 20, 30], [5, 6]];
+    const full = await model.generate(prompts, { maxNewTokens: 5, stopIds: [] });
+    const cut = await model.generate(prompts, { maxNewTokens: 5, stopIds: [], onStep: (tokens) => tokens.map((_, b) => b === 0) });
+    expect(cut[0]).toEqual(full[0].slice(0, 1));
+    expect(cut[1]).toEqual(full[1]);
+  });
 });
 
 describe('edit hooks', () => {

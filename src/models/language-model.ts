@@ -7,7 +7,7 @@ import { tapName, type ForwardGraph, type ForwardOptions, type TapRequest } from
 import { buildGpt2 } from './gpt2/gpt2';
 import { buildLlama } from './llama/llama';
 import { argmaxOf, logSoftmaxAt } from './logits';
-import { sampleToken, type SamplingOptions } from './sampling';
+import { adjustedLogits, sampleToken, tokenLogprob, type SamplingOptions, type TokenLogprob } from './sampling';
 
 /** Per-sequence low-rank MLP deltas for routed edits: factors by layer (see ForwardOptions.editHooks). */
 export type EditDeltas = Map<number, { u: HostTensor; v: HostTensor }>;
@@ -27,10 +27,16 @@ export interface GenerateOptions extends SamplingOptions {
   /** Generation stops at any of these token ids (the eos token is always one). */
   stopIds?: number[];
   /**
-   * Called after every step with each sequence's new token (undefined once it has stopped);
-   * returning true ends generation for every sequence (a caller's stop string, a closed stream).
+   * Log-probabilities of the chosen tokens (after penalties and bias, before temperature), with
+   * this many top alternatives (0: the chosen token's only); passed to `onStep`.
    */
-  onStep?: (tokens: Array<number | undefined>) => boolean | void;
+  logprobs?: number;
+  /**
+   * Called after every step with each sequence's new token (undefined once it has stopped), and
+   * its log-probability when `logprobs` is set. Returning true ends generation for every sequence
+   * (a closed stream); an array ends the sequences it marks true (their stop strings).
+   */
+  onStep?: (tokens: Array<number | undefined>, logprobs: Array<TokenLogprob | undefined>) => boolean | readonly boolean[] | void;
 }
 
 export interface TargetScore {
@@ -346,6 +352,7 @@ export class PrefilledGeneration {
     let out = this.prefillOut;
     const outputs: number[][] = this.promptLengths.map(() => []);
     const done = this.promptLengths.map(() => false);
+    const counts = this.promptLengths.map(() => new Map<number, number>());
     for (let step = 0; step < options.maxNewTokens && done.includes(false); step++) {
       if (step > 0) {
         const past: Record<string, HostTensor> = {};
@@ -356,17 +363,24 @@ export class PrefilledGeneration {
         out = await this.compiled.run({ input_ids: int64Matrix(ids), attention_mask: int64Matrix(mask), position_ids: int64Matrix(positions), ...past, ...stepFeeds });
       }
       const vocab = out.logits.shape[2];
-      const next = this.promptLengths.map((_, b) => sampleToken((out.logits.data as Float32Array).subarray(b * vocab, (b + 1) * vocab), options, random));
-      const emitted: Array<number | undefined> = next.map(() => undefined);
-      next.forEach((token, b) => {
-        if (done[b]) return;
+      const emitted: Array<number | undefined> = this.promptLengths.map(() => undefined);
+      const logprobs: Array<TokenLogprob | undefined> = this.promptLengths.map(() => undefined);
+      const next = this.promptLengths.map((_, b) => {
+        const row = adjustedLogits((out.logits.data as Float32Array).subarray(b * vocab, (b + 1) * vocab), options, counts[b]);
+        const token = sampleToken(row, options, random);
+        if (done[b]) return token;
         if (stop.has(token)) done[b] = true;
         else {
           outputs[b].push(token);
           emitted[b] = token;
+          counts[b].set(token, (counts[b].get(token) ?? 0) + 1);
+          if (options.logprobs !== undefined) logprobs[b] = tokenLogprob(row, token, options.logprobs);
         }
+        return token;
       });
-      if (options.onStep?.(emitted) === true) break;
+      const ended = options.onStep?.(emitted, logprobs);
+      if (ended === true) break;
+      if (Array.isArray(ended)) ended.forEach((end, b) => end && (done[b] = true));
       ids = next.map((t) => [t]);
       positions = positions.map((row) => [row[row.length - 1] + 1]);
       for (const row of mask) row.push(1);

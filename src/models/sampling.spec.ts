@@ -1,5 +1,5 @@
 import { mulberry32 } from '../runtime/random';
-import { sampleToken } from './sampling';
+import { adjustedLogits, sampleToken, tokenLogprob } from './sampling';
 
 const logits = Float32Array.of(2, 1, 0, -1, 3);
 const softmax = (values: Float32Array, temperature: number) => {
@@ -44,5 +44,24 @@ describe('sampling the next token', () => {
       return Array.from({ length: 20 }, () => sampleToken(logits, { temperature: 1.3, topP: 0.95 }, random));
     };
     expect(run()).toEqual(run());
+  });
+
+  it("applies OpenAI's penalties to tokens already generated, and the logit bias", () => {
+    const counts = new Map([[4, 2], [0, 1]]);
+    const row = adjustedLogits(logits, { presencePenalty: 0.5, frequencyPenalty: 1, logitBias: new Map([[3, 10]]) }, counts);
+    expect(Array.from(row)).toEqual([2 - 1 - 0.5, 1, 0, -1 + 10, 3 - 2 - 0.5]);
+    expect(Array.from(logits)).toEqual([2, 1, 0, -1, 3]); // the model's row is left alone
+    expect(adjustedLogits(logits, { presencePenalty: 0, frequencyPenalty: 0 }, counts)).toBe(logits);
+    expect(adjustedLogits(logits, { frequencyPenalty: 1 }, new Map())).toBe(logits);
+  });
+
+  it('gives log-probabilities that sum to one, with the top alternatives in order', () => {
+    const p = softmax(logits, 1);
+    const { logprob, top } = tokenLogprob(logits, 1, 3);
+    expect(logprob).toBeCloseTo(Math.log(p[1]), 6);
+    expect(top.map((t) => t.token)).toEqual([4, 0, 1]);
+    top.forEach((t) => expect(t.logprob).toBeCloseTo(Math.log(p[t.token]), 6));
+    expect(tokenLogprob(logits, 2, 0).top).toEqual([]);
+    expect(tokenLogprob(logits, 2, 10).top).toHaveLength(5);
   });
 });

@@ -6,6 +6,55 @@ export interface SamplingOptions {
   /** Nucleus sampling: keep the smallest set of tokens whose probability reaches topP. */
   topP?: number;
   seed?: number;
+  /** OpenAI's penalties: each generated token's logit drops by count × frequencyPenalty + presencePenalty. */
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  /** Added to a token's logit before sampling (OpenAI's `logit_bias`; −100 bans a token). */
+  logitBias?: ReadonlyMap<number, number>;
+}
+
+/**
+ * The logits a sequence samples from: the model's, less the penalties for tokens it already
+ * generated (`counts`), plus the logit bias. The same row is returned when nothing changes it.
+ */
+export function adjustedLogits(logits: Float32Array, options: SamplingOptions, counts: ReadonlyMap<number, number>): Float32Array {
+  const presence = options.presencePenalty ?? 0;
+  const frequency = options.frequencyPenalty ?? 0;
+  const penalised = (presence !== 0 || frequency !== 0) && counts.size > 0;
+  if (!penalised && !options.logitBias?.size) return logits;
+  const row = logits.slice();
+  if (penalised) for (const [token, count] of counts) if (token < row.length) row[token] -= count * frequency + presence;
+  for (const [token, bias] of options.logitBias ?? []) if (token < row.length) row[token] += bias;
+  return row;
+}
+
+/** A token's log-probability and the most likely alternatives at its step. */
+export interface TokenLogprob {
+  logprob: number;
+  /** The `k` most probable tokens at this step, most probable first. */
+  top: Array<{ token: number; logprob: number }>;
+}
+
+/** log softmax of `row` at `token`, with the `k` most probable tokens (one pass for the normaliser). */
+export function tokenLogprob(row: Float32Array, token: number, k: number): TokenLogprob {
+  let max = -Infinity;
+  for (const v of row) if (v > max) max = v;
+  let sum = 0;
+  for (const v of row) sum += Math.exp(v - max);
+  const norm = max + Math.log(sum);
+  const top: Array<{ token: number; logprob: number }> = [];
+  if (k > 0) {
+    // A running top-k by insertion: k is at most 20, the vocabulary is large.
+    for (let i = 0; i < row.length; i++) {
+      if (top.length === k && row[i] <= top[k - 1].logprob) continue;
+      let at = top.length;
+      while (at > 0 && top[at - 1].logprob < row[i]) at--;
+      top.splice(at, 0, { token: i, logprob: row[i] });
+      if (top.length > k) top.pop();
+    }
+    for (const t of top) t.logprob -= norm;
+  }
+  return { logprob: row[token] - norm, top };
 }
 
 /**

@@ -61,6 +61,13 @@ describe('commits and model versions (embedded engine, fixture model)', () => {
     const versions = (await auth(http().get('/v1/model-versions')).expect(200)).body.versions as Array<{ version: number; description: string }>;
     expect(versions.map((v) => v.version)).toEqual([2, 1]);
     expect(versions[0].description).toBe(`commit of edit ${editId}`);
+    // OpenAI's names: the model answers as its newest version; a pin on the replaced one is refused.
+    expect((await auth(http().get('/v1/models')).expect(200)).body.data.map((m: { id: string }) => m.id)).toEqual(['fixture', 'fixture:v2', 'fixture:v1']);
+    const pinned = await auth(http().post('/v1/completions')).send({ model: 'fixture:v2', prompt: EDITED.prompt, max_tokens: 4 }).expect(200);
+    expect(pinned.body.model).toBe('fixture:v2');
+    const stale = await auth(http().post('/v1/completions')).send({ model: 'fixture:v1', prompt: EDITED.prompt, max_tokens: 4 }).expect(409);
+    expect(stale.body.error).toMatchObject({ code: 'model_version_replaced', param: 'model' });
+    await auth(http().post('/v1/completions')).send({ model: 'fixture:v3', prompt: EDITED.prompt }).expect(404);
 
     await restart();
     expect((await complete(EDITED.prompt)).choices[0].text).toBe(merged.choices[0].text);

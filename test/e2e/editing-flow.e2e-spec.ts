@@ -109,10 +109,11 @@ describe.each(ENGINES)('streaming facts into the daemon and completing through i
   it('answers bad completion requests with 400 and field paths', async () => {
     if (!app) return;
     const res = await post('/v1/completions').send({ prompt: '', max_tokens: 0, temprature: 1 }).expect(400);
-    expect(res.body.errors).toEqual(
+    expect(res.body.error.errors).toEqual(
       expect.arrayContaining([
-        { path: 'prompt', message: 'must not be empty' },
-        { path: 'max_tokens', message: 'must be at least 1' },
+        { path: 'prompt', message: 'must not be empty', code: 'invalid_value' },
+        { path: 'max_tokens', message: 'must be at least 1', code: 'invalid_value' },
+        { path: 'temprature', message: 'unknown field "temprature"', code: 'unknown_parameter' },
       ]),
     );
     await post('/v1/completions').send({ prompt: 'x', stream: 'yes' }).expect(400);

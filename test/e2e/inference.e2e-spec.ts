@@ -36,7 +36,7 @@ describe('inference endpoints (embedded engine, fixture model)', () => {
 
   it('completes greedily, the same text streamed as server-sent events', async () => {
     const plain = await post('/v1/completions').send({ prompt: PROMPT, max_tokens: 10 }).expect(200);
-    expect(plain.body).toMatchObject({ object: 'text_completion', model: 'default', ked: { edits: [] } });
+    expect(plain.body).toMatchObject({ object: 'text_completion', model: 'fixture:v1', ked: { edits: [] } });
     expect(plain.body.choices[0].text.trim().length).toBeGreaterThan(0);
     expect(plain.body.usage.completion_tokens).toBeGreaterThan(0);
     expect(plain.headers['x-ked-edits']).toBe('');
@@ -71,16 +71,30 @@ describe('inference endpoints (embedded engine, fixture model)', () => {
       res.on('end', () => done(null, text));
     }).expect(200);
     const chunks = events(streamed.body as string);
-    expect(chunks[0].choices[0].delta).toEqual({ role: 'assistant' });
+    expect(chunks[0].choices[0].delta).toEqual({ role: 'assistant', content: '' });
     expect(chunks.map((c) => c.choices[0].delta.content ?? '').join('')).toBe(plain.body.choices[0].text);
     expect(chunks.every((c) => c.object === 'chat.completion.chunk')).toBe(true);
   });
 
-  it('answers malformed requests with 400 and field paths', async () => {
+  it("answers malformed requests with 400 in OpenAI's error shape, the field path as param", async () => {
     const res = await post('/v1/chat/completions').send({ messages: [{ role: 'robot', content: 'hi' }] }).expect(400);
-    expect(res.body.errors).toEqual([{ path: 'messages[0].role', message: 'must be system, user, assistant or tool' }]);
+    expect(res.body.error).toMatchObject({ type: 'invalid_request_error', param: 'messages[0].role', code: 'invalid_value' });
+    expect(res.body.error.message).toMatch(/messages\[0\]\.role: must be system, developer, user, assistant, tool or function/);
+    expect(res.body.error.errors).toEqual([{ path: 'messages[0].role', message: 'must be system, developer, user, assistant, tool or function', code: 'invalid_value' }]);
     await post('/v1/chat/completions').send({ messages: [] }).expect(400);
     const big = await post('/v1/completions').send({ prompt: 'word '.repeat(400) }).expect(400);
-    expect(big.body.message).toMatch(/context holds 128/);
+    expect(big.body.error.message).toMatch(/context holds 128/);
+    const nul = await post('/v1/completions').send({ prompt: 'a\u0000b' }).expect(400);
+    expect(nul.body.error).toMatchObject({ param: 'prompt', type: 'invalid_request_error' });
+    const anonymous = await request(app.getHttpServer()).post('/v1/completions').send({ prompt: 'x' }).expect(401);
+    expect(anonymous.body.error).toMatchObject({ type: 'authentication_error', code: 'invalid_api_key' });
+    // ked's own routes keep their shape.
+    const facts = await post('/v1/facts').send({}).expect(403);
+    expect(facts.body.error).toBe('Forbidden');
+  });
+
+  it('lists version 1 (the checkpoint) from the start', async () => {
+    const listed = await request(app.getHttpServer()).get('/v1/model-versions').set('authorization', `Bearer ${key}`).expect(200);
+    expect(listed.body.versions).toEqual([expect.objectContaining({ version: 1, parentId: null })]);
   });
 });

@@ -92,7 +92,7 @@ export class AuditsService implements OnModuleInit {
       const blame = new Map<string, number>();
       let intended = 0;
       for (const { prompt } of probes) {
-        const prepared = await this.completions.prepare(prompt, prompt, { max_tokens: PROBE_TOKENS, temperature: 0, top_p: 1 }, 'default');
+        const prepared = await this.completions.prepare(prompt, prompt, { maxTokens: PROBE_TOKENS }, 'default');
         const observed = (await prepared.run()).text;
         const expected = baseline.answers.get(prompt)!;
         const passed = observed === expected;
@@ -142,7 +142,7 @@ export class AuditsService implements OnModuleInit {
     const answers = new Map<string, string>();
     for (const prompt of prompts) {
       // Scope text '' routes nothing: the unedited model.
-      const prepared = await this.completions.prepare(prompt, '', { max_tokens: PROBE_TOKENS, temperature: 0, top_p: 1 }, 'default');
+      const prepared = await this.completions.prepare(prompt, '', { maxTokens: PROBE_TOKENS }, 'default');
       answers.set(prompt, (await prepared.run()).text);
     }
     await this.dataSource.getRepository(AuditResult).insert([...answers].map(([probe, text]) => ({ auditId: audit.id, probe, expected: text, observed: { text, edits: [] }, score: 1, passed: true })) as QueryDeepPartialEntity<AuditResult>[]);

@@ -43,6 +43,7 @@ export class ModelVersionsService implements OnApplicationBootstrap {
       },
       async () => void (await this.resync()),
     );
+    await this.current();
     const { merged } = await this.syncWeights(false);
     if (merged) this.logger.log(`model version: ${merged} committed edits merged into the checkpoint`);
   }
@@ -122,9 +123,15 @@ export class ModelVersionsService implements OnApplicationBootstrap {
   /** The served model's current version (version 1, the checkpoint itself, is made on first use). */
   async current(manager: EntityManager = this.dataSource.manager): Promise<ModelVersion> {
     const { name } = await this.models.get();
-    const repo = manager.getRepository(ModelVersion);
-    const latest = await repo.findOne({ where: { modelId: 'default', checkpointUri: name }, order: { version: 'DESC' } });
-    return latest ?? repo.save({ modelId: 'default', version: 1, parentId: null, checkpointUri: name, description: 'the loaded checkpoint, no committed edits' });
+    const latest = (m: EntityManager) => m.getRepository(ModelVersion).findOne({ where: { modelId: 'default', checkpointUri: name }, order: { version: 'DESC' } });
+    const found = await latest(manager);
+    if (found) return found;
+    // Made once, under the lock that orders versions, so that concurrent first calls agree.
+    const create = async (m: EntityManager) => {
+      await m.query(`SELECT pg_advisory_xact_lock($1)`, [VERSION_LOCK]);
+      return (await latest(m)) ?? m.getRepository(ModelVersion).save({ modelId: 'default', version: 1, parentId: null, checkpointUri: name, description: 'the loaded checkpoint, no committed edits' });
+    };
+    return manager.queryRunner?.isTransactionActive ? create(manager) : this.dataSource.transaction(create);
   }
 
   /**
@@ -241,8 +248,9 @@ export class ModelVersionsService implements OnApplicationBootstrap {
     return [...routed.map((r) => r.id), ...committed];
   }
 
-  /** Every version of the served checkpoint, newest first. */
+  /** Every version of the served checkpoint, newest first (version 1, the checkpoint, from the start). */
   async list(): Promise<ModelVersion[]> {
+    await this.current();
     const { name } = await this.models.get();
     return this.dataSource.getRepository(ModelVersion).find({ where: { modelId: 'default', checkpointUri: name }, order: { version: 'DESC' } });
   }

@@ -183,7 +183,7 @@ export class ErasuresService implements OnApplicationBootstrap, BeforeApplicatio
   private async verify(probes: readonly string[]): Promise<ErasureReport['verification']> {
     const out = [];
     for (const prompt of probes) {
-      const prepared = await this.completions.prepare(prompt, prompt, { max_tokens: PROBE_TOKENS, temperature: 0, top_p: 1 }, 'default');
+      const prepared = await this.completions.prepare(prompt, prompt, { maxTokens: PROBE_TOKENS }, 'default');
       const text = (await prepared.run()).text;
       out.push({ prompt, text, edits: prepared.edits, passed: text.trim().startsWith(REFUSAL) });
     }
@@ -266,7 +266,7 @@ export class ErasuresService implements OnApplicationBootstrap, BeforeApplicatio
 
   /** Greedy answer of the model with the edits in scope of `scopeText` ('' = none: the base model). */
   private async answer(prompt: string, scopeText: string): Promise<string> {
-    const prepared = await this.completions.prepare(prompt, scopeText, { max_tokens: PROBE_TOKENS, temperature: 0, top_p: 1 }, 'default');
+    const prepared = await this.completions.prepare(prompt, scopeText, { maxTokens: PROBE_TOKENS }, 'default');
     return (await prepared.run()).text;
   }
 }

@@ -9,18 +9,38 @@ import { loadHparams } from '../../editors/registry';
 import type { ChatMessage } from '../../models/tokenizer/chat-template';
 import { EditMemoryService, type ActiveEdit, type ActiveRecord } from '../edits/edit-memory.service';
 import { ModelService } from '../model/model.service';
-import type { CompletionRequest } from './completion-request';
+import type { GenerationSettings } from './completion-request';
 
-export interface Completion {
-  id: string;
-  object: 'text_completion';
-  created: number;
-  model: string;
-  choices: Array<{ index: number; text: string; finish_reason: 'stop' | 'length'; logprobs: null }>;
-  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
-  /** The edits routed into this request (none: the unedited model answered). */
-  ked: { edits: string[] };
+/** One generated token, with its log-probability when the request asked for them. */
+export interface GeneratedToken {
+  id: number;
+  /** The token decoded on its own (a piece of a multi-byte character decodes to U+FFFD). */
+  text: string;
+  /** Where the token starts in its choice's text. */
+  offset: number;
+  logprob?: number;
+  top?: Array<{ text: string; logprob: number }>;
 }
+
+/** One finished sequence of a request. */
+export interface GeneratedChoice {
+  text: string;
+  finish: 'stop' | 'length';
+  /** The tokens of `text` (filled when log-probabilities were asked for). */
+  tokens: GeneratedToken[];
+  /** Tokens generated, those cut by a stop string included. */
+  completionTokens: number;
+}
+
+/** New text of one sequence while it streams, with the tokens that made it. */
+export interface ChoiceDelta {
+  index: number;
+  text: string;
+  tokens: GeneratedToken[];
+}
+
+/** How a prepared request generates: its length and sampling settings (OpenAI's, resolved). */
+export type PrepareOptions = Partial<GenerationSettings> & Pick<GenerationSettings, 'maxTokens'>;
 
 /** A request resolved against the edit memory, ready to generate. */
 export interface PreparedCompletion {
@@ -28,11 +48,12 @@ export interface PreparedCompletion {
   created: number;
   model: string;
   edits: string[];
-  /** `onText` gets each new piece of text; returning true stops generating (the client went away). */
+  promptTokens: number;
+  /** One greedy-or-sampled sequence; `onText` gets each new piece of text and may return true to stop (the client went away). */
   run(onText?: (delta: string) => boolean | void): Promise<{ text: string; finish: 'stop' | 'length'; promptTokens: number; completionTokens: number }>;
+  /** `count` sequences in one batch; `onDelta` as `run`'s `onText`, per sequence. */
+  generate(count: number, onDelta?: (delta: ChoiceDelta) => boolean | void): Promise<GeneratedChoice[]>;
 }
-
-type GenerationOptions = Omit<CompletionRequest, 'prompt' | 'stream' | 'user' | 'model'>;
 
 /**
  * Completions through the scope check: exactly the in-scope edits are applied to each request.
@@ -45,18 +66,17 @@ export class CompletionsService {
     private readonly memory: EditMemoryService,
   ) {}
 
-  async complete(request: CompletionRequest): Promise<Completion> {
-    const prepared = await this.prepare(request.prompt, request.prompt, request, request.model);
-    const out = await prepared.run();
-    return {
-      id: prepared.id,
-      object: 'text_completion',
-      created: prepared.created,
-      model: prepared.model,
-      choices: [{ index: 0, text: out.text, finish_reason: out.finish, logprobs: null }],
-      usage: { prompt_tokens: out.promptTokens, completion_tokens: out.completionTokens, total_tokens: out.promptTokens + out.completionTokens },
-      ked: { edits: prepared.edits },
-    };
+  /** A completions request's prompts as text: token-id prompts are decoded (and re-encoded when run). */
+  async promptTexts(prompt: string | string[] | number[] | number[][]): Promise<string[]> {
+    if (typeof prompt === 'string') return [prompt];
+    if (prompt.every((p) => typeof p === 'string')) return prompt as string[];
+    const { tokenizer } = await this.models.get();
+    const lists = prompt.every((p) => typeof p === 'number') ? [prompt as number[]] : (prompt as number[][]);
+    return lists.map((ids, i) => {
+      const unknown = ids.find((id) => id >= tokenizer.vocabSize);
+      if (unknown !== undefined) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `token ${unknown} is outside the vocabulary (${tokenizer.vocabSize} tokens)`, errors: [{ path: lists.length > 1 ? `prompt[${i}]` : 'prompt', message: `holds token ${unknown}, outside the vocabulary`, code: 'invalid_value' }] });
+      return tokenizer.decode(ids);
+    });
   }
 
   /**
@@ -120,7 +140,7 @@ export class CompletionsService {
   }
 
   /** Resolves the edits in scope of `scopeText` and returns a runnable generation of `prompt`. */
-  async prepare(prompt: string, scopeText: string, options: GenerationOptions, modelName: string): Promise<PreparedCompletion> {
+  async prepare(prompt: string, scopeText: string, options: PrepareOptions, modelName: string): Promise<PreparedCompletion> {
     const { serving: model, tokenizer } = await this.models.get();
     const edits = await this.memory.inScope(scopeText);
     const read = await this.readMemory(prompt, scopeText);
@@ -132,59 +152,91 @@ export class CompletionsService {
     const { contexts } = view;
     // A selected MELO block is applied like any routed delta; a GRACE entry replaces a state.
     const keyed = keyedEffects(view.keyed ?? []);
-    const deltas = [...view.deltas, ...keyed.deltas];
+    const deltas = view.deltas.length || keyed.deltas.length ? combineDeltas([...view.deltas, ...keyed.deltas]) : undefined;
     let ids = tokenizer.encode([...contexts, read.prompt].join(' '));
     // A long trace keeps its end (the final answer's line), leaving room for a short answer.
-    if (read.prompt !== prompt) ids = ids.slice(Math.max(0, ids.length - (model.config.maxPositions - Math.min(options.max_tokens, 16))));
+    if (read.prompt !== prompt) ids = ids.slice(Math.max(0, ids.length - (model.config.maxPositions - Math.min(options.maxTokens, 16))));
     fitting(ids, model.config.maxPositions);
-    const maxNewTokens = Math.min(options.max_tokens, model.config.maxPositions - ids.length);
-    const stops = typeof options.stop === 'string' ? [options.stop] : (options.stop ?? []);
+    const maxNewTokens = Math.min(options.maxTokens, model.config.maxPositions - ids.length);
+    const stops = options.stop ?? [];
+    const decode = (tokens: readonly number[]) => tokenizer.decode(tokens.filter((t) => t < tokenizer.vocabSize), { skipSpecialTokens: true });
+
+    const generate = async (count: number, onDelta?: (delta: ChoiceDelta) => boolean | void): Promise<GeneratedChoice[]> => {
+      const wantTokens = options.logprobs !== undefined;
+      const sequences = Array.from({ length: count }, () => ({ generated: [] as number[], tokens: [] as GeneratedToken[], full: '', sent: '', tokensSent: 0, stopped: false }));
+      let aborted = false;
+      /** The sequence's text up to its first stop string (and whether one was found). */
+      const visible = (seq: (typeof sequences)[number]) => {
+        const cut = Math.min(...stops.map((s) => seq.full.indexOf(s)).filter((i) => i >= 0), Infinity);
+        if (cut !== Infinity) seq.stopped = true;
+        return cut === Infinity ? seq.full : seq.full.slice(0, cut);
+      };
+      /** Sends the sequence's text not sent yet (with its tokens); `ready` is how far it may go. */
+      const flush = (index: number, ready: string) => {
+        const seq = sequences[index];
+        if (ready.length <= seq.sent.length || !ready.startsWith(seq.sent)) return;
+        const tokens = seq.tokens.slice(seq.tokensSent).filter((t) => t.offset < ready.length);
+        seq.tokensSent += tokens.length;
+        aborted = onDelta?.({ index, text: ready.slice(seq.sent.length), tokens }) === true || aborted;
+        seq.sent = ready;
+      };
+      const generation: GenerateOptions = {
+        maxNewTokens,
+        temperature: options.temperature ?? 0,
+        topP: options.topP ?? 1,
+        seed: options.seed,
+        greedy: (options.temperature ?? 0) === 0,
+        presencePenalty: options.presencePenalty,
+        frequencyPenalty: options.frequencyPenalty,
+        logitBias: options.logitBias,
+        logprobs: options.logprobs,
+        onStep: (step, logprobs) => {
+          step.forEach((token, b) => {
+            if (token === undefined) return;
+            const seq = sequences[b];
+            seq.generated.push(token);
+            // Decoding the text so far is only needed to stream it, to find a stop string or to place tokens.
+            if (!onDelta && !stops.length && !wantTokens) return;
+            const offset = seq.full.length;
+            seq.full = decode(seq.generated);
+            const lp = logprobs[b];
+            if (wantTokens) seq.tokens.push({ id: token, text: decode([token]), offset, logprob: lp?.logprob, top: lp?.top.map((t) => ({ text: decode([t.token]), logprob: t.logprob })) });
+            const text = visible(seq);
+            // Hold back a trailing replacement character: the next token may complete it.
+            if (onDelta) flush(b, text.endsWith('\uFFFD') ? text.slice(0, -1) : text);
+          });
+          return aborted || sequences.map((seq) => seq.stopped);
+        },
+      };
+      await this.models.reading(() =>
+        // The prefill that read the keys is still good unless the weights changed since.
+        count === 1 && prefilled && prefilled.weightsVersion === this.models.weightsVersion
+          ? prefilled.generation.continue(generation)
+          : model.generate(
+              Array.from({ length: count }, () => ids),
+              generation,
+              deltas ? sequences.map(() => deltas) : undefined,
+              keyed.replacements.length ? sequences.map(() => keyed.replacements) : undefined,
+            ),
+      );
+      return sequences.map((seq, index) => {
+        if (!seq.full && seq.generated.length) seq.full = decode(seq.generated);
+        const text = visible(seq);
+        flush(index, text);
+        return { text, finish: seq.stopped || seq.generated.length < maxNewTokens ? 'stop' : 'length', tokens: seq.tokens.filter((t) => t.offset < text.length), completionTokens: seq.generated.length };
+      });
+    };
+
     return {
       id: `cmpl-${randomUUID()}`,
       created: Math.floor(Date.now() / 1000),
       model: modelName,
       edits: [...edits.map((e) => e.id), ...selected.map((e) => e.id), ...read.records.map((r) => r.edit.id)],
+      promptTokens: ids.length,
+      generate,
       run: async (onText) => {
-        const generated: number[] = [];
-        let sent = '';
-        let stopped = false;
-        let aborted = false;
-        const visible = () => {
-          const text = tokenizer.decode(generated.filter((t) => t < tokenizer.vocabSize), { skipSpecialTokens: true });
-          const cut = Math.min(...stops.map((s) => text.indexOf(s)).filter((i) => i >= 0), Infinity);
-          if (cut !== Infinity) stopped = true;
-          return cut === Infinity ? text : text.slice(0, cut);
-        };
-        const generation: GenerateOptions = {
-          maxNewTokens,
-          temperature: options.temperature,
-          topP: options.top_p,
-          seed: options.seed,
-          greedy: options.temperature === 0,
-          onStep: ([token]) => {
-            if (token === undefined) return;
-            generated.push(token);
-            // Decoding the text so far is only needed to stream it or to look for a stop string.
-            if (!onText && !stops.length) return;
-            const text = visible();
-            // Hold back a trailing replacement character: the next token may complete it.
-            const ready = text.endsWith('\uFFFD') ? text.slice(0, -1) : text;
-            if (ready.length > sent.length && ready.startsWith(sent)) {
-              aborted = onText?.(ready.slice(sent.length)) === true;
-              sent = ready;
-            }
-            return stopped || aborted;
-          },
-        };
-        await this.models.reading(() =>
-          // The prefill that read the keys is still good unless the weights changed since.
-          prefilled && prefilled.weightsVersion === this.models.weightsVersion
-            ? prefilled.generation.continue(generation)
-            : model.generate([ids], generation, deltas.length ? [combineDeltas(deltas)] : undefined, keyed.replacements.length ? [keyed.replacements] : undefined),
-        );
-        const text = visible();
-        if (text.length > sent.length && text.startsWith(sent)) onText?.(text.slice(sent.length));
-        return { text, finish: stopped || generated.length < maxNewTokens ? 'stop' : 'length', promptTokens: ids.length, completionTokens: generated.length };
+        const [choice] = await generate(1, onText && ((delta) => onText(delta.text)));
+        return { text: choice.text, finish: choice.finish, promptTokens: ids.length, completionTokens: choice.completionTokens };
       },
     };
   }
