@@ -3,15 +3,16 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { loadScopeClassifier, DEFAULT_SCOPE_CLASSIFIER } from '../memory/scope/load-classifier';
-import { englishSet, loadEnglishWordings, toJsonl, type RouteQuery } from '../eval/routing/english-set';
-import { routeEval, trainClassifier } from '../eval/routing/route-eval';
+import { broadSet, DEFAULT_BROAD_WORDINGS, loadBroadWordings } from '../eval/routing/broad-set';
+import { englishSet, loadEnglishWordings, toJsonl, type EnglishSet, type RouteQuery } from '../eval/routing/english-set';
+import { relationTable, routeEval, trainClassifier } from '../eval/routing/route-eval';
 import { worldRouteSet } from '../eval/routing/world-set';
 import type { World } from '../world/types';
 import { positiveInt } from './arguments';
 import { progressBar } from './progress';
 
-const editLine = z.object({ id: z.string().min(1), edit: z.string().min(1), subjects: z.array(z.string().min(1)).optional(), object: z.string().min(1).optional() });
-const queryLine = z.object({ text: z.string().min(1), expect: z.string().min(1).nullable(), kind: z.string().optional() });
+const editLine = z.object({ id: z.string().min(1), edit: z.string().min(1), subjects: z.array(z.string().min(1)).optional(), object: z.string().min(1).optional(), relation: z.string().optional() });
+const queryLine = z.object({ text: z.string().min(1), expect: z.string().min(1).nullable(), kind: z.string().optional(), relation: z.string().min(1).optional(), heldOut: z.boolean().optional() });
 
 /** Reads a JSONL file line by line; a bad line fails with the file, line number and field. */
 function readJsonl<T>(path: string, schema: z.ZodType<T>): T[] {
@@ -42,31 +43,54 @@ export function registerRouteCommands(program: Command): void {
     .command('route-eval')
     .description('load edits into a fresh scope memory, route every query, print {"edits","queries","recallAt1","falsePositiveRate","p50Ms","p99Ms"} (percent, ms)')
     .requiredOption('--edits <file>', 'JSONL of {"id","edit","subjects"?,"object"?} (edit: a natural-language statement; subjects: what it is about, object: the new value it ends with, when known)')
-    .requiredOption('--queries <file>', 'JSONL of {"text","expect"} (expect: an edit id, or null when nothing is in scope)')
+    .requiredOption('--queries <file>', 'JSONL of {"text","expect","kind"?,"relation"?,"heldOut"?} (expect: an edit id, or null when nothing is in scope; with relation, the JSON breaks results down per relation and into seen and held-out relations)')
     .option('--classifier <file>', 'stage-2 classifier weights', DEFAULT_SCOPE_CLASSIFIER)
     .option('--retrieval <how>', 'stage 1: subject (in-memory subject index) or lance (LanceDB vector + full-text search)', 'subject')
-    .option('--json', 'print only the JSON line')
-    .action(async (options: { edits: string; queries: string; classifier: string; retrieval: string; json?: boolean }) => {
+    .option('--json', 'print the JSON on one line')
+    .option('--by-relation', 'also print a per-relation table (worst recall@1 first) before the JSON')
+    .option('--misses <file>', 'write every wrongly routed query as JSONL (the query, the edit it expected, the edit that fired first)')
+    .action(async (options: { edits: string; queries: string; classifier: string; retrieval: string; json?: boolean; byRelation?: boolean; misses?: string }) => {
       if (options.retrieval !== 'subject' && options.retrieval !== 'lance') throw new Error(`--retrieval must be subject or lance (got "${options.retrieval}")`);
       const edits = readJsonl(options.edits, editLine);
       const queries = readJsonl(options.queries, queryLine) as RouteQuery[];
+      const texts = new Map(edits.map((e) => [e.id, e.edit]));
+      const misses: object[] = [];
       const bar = progressBar('route', queries.length);
-      const result = await routeEval(edits, queries, loadScopeClassifier(options.classifier), () => bar.tick(), { retrieval: options.retrieval });
+      const result = await routeEval(edits, queries, loadScopeClassifier(options.classifier), () => bar.tick(), { retrieval: options.retrieval }, (query, matches, good) => {
+        if (good || !options.misses) return;
+        const got = matches[0];
+        misses.push({ ...query, expectEdit: query.expect === null ? null : texts.get(query.expect), got: got?.id ?? null, gotEdit: got ? texts.get(got.id) : null, score: got ? Math.round(got.score * 1000) / 1000 : null });
+      });
       bar.stop();
+      if (options.misses) {
+        mkdirSync(dirname(options.misses), { recursive: true });
+        writeFileSync(options.misses, misses.length ? toJsonl(misses) : '');
+      }
+      if (options.byRelation) process.stdout.write(relationTable(result));
       console.log(options.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
     });
 
   program
     .command('route-set')
-    .description("write a routing set (edits.jsonl, queries.jsonl): real English from data/routing/english.json, or with --world the generated world's wordings")
+    .description("write a routing set (edits.jsonl, queries.jsonl): real English from data/routing/english.json, with --broad or --wordings the broad set's relations (data/routing/english-broad.json), or with --world the generated world's wordings")
     .requiredOption('--out <dir>', 'output directory')
-    .option('--split <split>', 'train or test (English: disjoint subjects and question wordings; default test); train or held_out (--world: the templates questions use; default held_out)')
+    .option('--split <split>', 'train or test (English: disjoint subjects and question wordings; default test; a broad train split never holds a held-out relation); train or held_out (--world: the templates questions use; default held_out)')
     .option('--world <dir>', "a generated world (world.json): edits in its train templates, questions in the split's")
+    .option('--broad', 'the broad set (data/routing/english-broad.json): Wikidata-style relations, a third of them held out; every line names its relation')
+    .option('--wordings <file>', 'a broad-set wordings file (the format of data/routing/english-broad.json)')
+    .option('--plain', 'broad set: edits as plain statements, without subjects and object')
     .option('--edits <n>', 'edits in memory', positiveInt('--edits'), 3000)
     .option('--seed <n>', 'seed', positiveInt('--seed'), 1)
-    .action((options: { out: string; split?: string; world?: string; edits: number; seed: number }) => {
-      let set;
-      if (options.world) {
+    .action((options: { out: string; split?: string; world?: string; broad?: boolean; wordings?: string; plain?: boolean; edits: number; seed: number }) => {
+      let set: EnglishSet;
+      const wordings = options.wordings ?? (options.broad ? DEFAULT_BROAD_WORDINGS : undefined);
+      if (options.world && wordings) throw new Error('--world and --broad/--wordings are different sets; give one');
+      if (options.plain && !wordings) throw new Error('--plain applies to the broad set (--broad or --wordings)');
+      if (wordings) {
+        const split = options.split ?? 'test';
+        if (split !== 'train' && split !== 'test') throw new Error(`--split must be train or test (got "${split}")`);
+        set = broadSet(loadBroadWordings(wordings), { split, edits: options.edits, seed: options.seed, plain: options.plain });
+      } else if (options.world) {
         const split = options.split ?? 'held_out';
         if (split !== 'train' && split !== 'held_out') throw new Error(`--split must be train or held_out with --world (got "${split}")`);
         set = worldRouteSet(loadWorld(options.world), { split, edits: options.edits, seed: options.seed });
@@ -90,9 +114,14 @@ export function registerRouteCommands(program: Command): void {
     .option('--max-fpr <x>', 'false-positive rate the threshold allows on unseen train wordings (0-1)', Number, 0.25)
     .option('--world <dir>', "also fit on a generated world's train wordings (world.json; the threshold stays calibrated on English)")
     .option('--world-edits <n>', 'world train edits with --world', positiveInt('--world-edits'), 2000)
-    .action(async (options: { out: string; edits: number; seed: number; maxFpr: number; world?: string; worldEdits: number }) => {
+    .option('--broad', "fit and calibrate on the broad set's train split (data/routing/english-broad.json) instead of data/routing/english.json; held-out relations are never in it")
+    .option('--wordings <file>', '--broad with another broad-set wordings file')
+    .action(async (options: { out: string; edits: number; seed: number; maxFpr: number; world?: string; worldEdits: number; broad?: boolean; wordings?: string }) => {
       const extra = options.world ? worldRouteSet(loadWorld(options.world), { split: 'train', edits: options.worldEdits, seed: options.seed }) : undefined;
-      const classifier = await trainClassifier(loadEnglishWordings(), { edits: options.edits, seed: options.seed, maxFalsePositiveRate: options.maxFpr, extra });
+      const wordings = options.wordings ?? (options.broad ? DEFAULT_BROAD_WORDINGS : undefined);
+      const broad = wordings ? loadBroadWordings(wordings) : undefined;
+      const set = broad ? (o: Parameters<typeof broadSet>[1]) => broadSet(broad, o) : undefined;
+      const classifier = await trainClassifier(loadEnglishWordings(), { edits: options.edits, seed: options.seed, maxFalsePositiveRate: options.maxFpr, extra, set });
       mkdirSync(dirname(options.out), { recursive: true });
       const file = classifier.toFile();
       writeFileSync(options.out, JSON.stringify(file) + '\n');

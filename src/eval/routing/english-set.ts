@@ -32,6 +32,10 @@ export interface RouteQuery {
   expect: string | null;
   /** Why the query is there (positive, same_subject, absent_subject, similar_name). */
   kind?: string;
+  /** The relation the question asks (the broad set's lines carry it; route-eval breaks results down by it). */
+  relation?: string;
+  /** Whether that relation is held out of everything the detector is fitted or calibrated on. */
+  heldOut?: boolean;
 }
 
 export interface EnglishSet {

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pickThreshold, ScopeClassifier, type LabelledPair, type TrainOptions } from '../../memory/scope/scope-classifier';
-import { ScopeDetector, keyOf, type RouteOptions } from '../../memory/scope/scope-detector';
+import { ScopeDetector, keyOf, type RouteOptions, type ScopeMatch } from '../../memory/scope/scope-detector';
 import { pairFeatures } from '../../memory/scope/scope-features';
 import { ScopeIndex } from '../../memory/scope/scope-index';
 import { readScopeText } from '../../memory/scope/scope-text';
-import { englishSet, type EnglishSet, type EnglishWordings, type RouteEdit, type RouteQuery } from './english-set';
+import { englishSet, type EnglishSet, type EnglishSetOptions, type EnglishWordings, type RouteEdit, type RouteQuery } from './english-set';
 
 export interface RouteEvalResult {
   edits: number;
@@ -19,6 +19,102 @@ export interface RouteEvalResult {
   /** Recall@1 or false-positive rate per query kind, when queries name their kind. */
   byKind?: Record<string, number>;
   loadSeconds: number;
+  /** Per relation, when queries name their relation (the broad set). */
+  byRelation?: Record<string, RelationResult>;
+  /** Pooled over the queries of relations the detector may be fitted on, when queries name their relation. */
+  seenRelations?: RelationGroup;
+  /** Pooled over the queries of held-out relations, when there are any. */
+  heldOutRelations?: RelationGroup;
+}
+
+export interface RelationResult {
+  heldOut: boolean;
+  /** Questions about an edited fact of this relation. */
+  positives: number;
+  /** Percent of them routed to their edit first; null without positives. */
+  recallAt1: number | null;
+  /** Questions in this relation's wordings with nothing in scope. */
+  negatives: number;
+  /** Percent of them that fired; null without negatives. */
+  falsePositiveRate: number | null;
+}
+
+export interface RelationGroup {
+  relations: number;
+  positives: number;
+  recallAt1: number;
+  negatives: number;
+  falsePositiveRate: number;
+  /** The lowest recall@1 of a relation with positives, and how many relations fall below 80. */
+  minRelationRecallAt1: number;
+  relationsBelow80: number;
+}
+
+/** One routed query and whether the detector got it right (the top match is the expected edit, or nothing fired). */
+export interface RouteOutcome {
+  query: RouteQuery;
+  good: boolean;
+}
+
+/** Recall@1 and false positives per relation and per seen / held-out group; empty when no query names a relation. */
+export function relationBreakdown(outcomes: readonly RouteOutcome[]): Pick<RouteEvalResult, 'byRelation' | 'seenRelations' | 'heldOutRelations'> {
+  const named = outcomes.filter((o) => o.query.relation !== undefined);
+  if (!named.length) return {};
+  const counts = new Map<string, { heldOut: boolean; positives: number; recalled: number; negatives: number; fired: number }>();
+  for (const { query, good } of named) {
+    const c = counts.get(query.relation!) ?? { heldOut: query.heldOut === true, positives: 0, recalled: 0, negatives: 0, fired: 0 };
+    if (query.expect === null) {
+      c.negatives++;
+      if (!good) c.fired++;
+    } else {
+      c.positives++;
+      if (good) c.recalled++;
+    }
+    counts.set(query.relation!, c);
+  }
+  const byRelation: Record<string, RelationResult> = {};
+  for (const [relation, c] of [...counts].sort(([a], [b]) => a.localeCompare(b))) {
+    byRelation[relation] = {
+      heldOut: c.heldOut,
+      positives: c.positives,
+      recallAt1: c.positives ? round((100 * c.recalled) / c.positives) : null,
+      negatives: c.negatives,
+      falsePositiveRate: c.negatives ? round((100 * c.fired) / c.negatives) : null,
+    };
+  }
+  const group = (heldOut: boolean): RelationGroup | undefined => {
+    const members = [...counts.values()].filter((c) => c.heldOut === heldOut);
+    if (!members.length) return undefined;
+    const sum = (f: (c: (typeof members)[number]) => number) => members.reduce((s, c) => s + f(c), 0);
+    const recalls = members.filter((c) => c.positives).map((c) => (100 * c.recalled) / c.positives);
+    return {
+      relations: members.length,
+      positives: sum((c) => c.positives),
+      recallAt1: round(sum((c) => c.positives) ? (100 * sum((c) => c.recalled)) / sum((c) => c.positives) : 0),
+      negatives: sum((c) => c.negatives),
+      falsePositiveRate: round(sum((c) => c.negatives) ? (100 * sum((c) => c.fired)) / sum((c) => c.negatives) : 0),
+      minRelationRecallAt1: round(recalls.length ? Math.min(...recalls) : 0),
+      relationsBelow80: recalls.filter((r) => r < 80).length,
+    };
+  };
+  const seenRelations = group(false);
+  const heldOutRelations = group(true);
+  return { byRelation, ...(seenRelations ? { seenRelations } : {}), ...(heldOutRelations ? { heldOutRelations } : {}) };
+}
+
+/** `ked route-eval --by-relation`: one row per relation, worst recall@1 first, then the seen and held-out totals. */
+export function relationTable(result: Pick<RouteEvalResult, 'byRelation' | 'seenRelations' | 'heldOutRelations'>): string {
+  if (!result.byRelation) return 'no query names its relation: nothing to break down\n';
+  const rows = Object.entries(result.byRelation).sort(([a, x], [b, y]) => (x.recallAt1 ?? 101) - (y.recallAt1 ?? 101) || a.localeCompare(b));
+  const width = Math.max('relation'.length, ...rows.map(([r]) => r.length));
+  const pct = (x: number | null) => (x === null ? '-' : x.toFixed(1));
+  const line = (cells: string[]) => `${cells[0].padEnd(width)}  ${cells[1].padEnd(8)}  ${cells.slice(2).map((c) => c.padStart(9)).join('  ')}`;
+  const out = [line(['relation', 'held out', 'positives', 'recall@1', 'negatives', 'FP %'])];
+  for (const [relation, r] of rows) out.push(line([relation, r.heldOut ? 'yes' : '', String(r.positives), pct(r.recallAt1), String(r.negatives), pct(r.falsePositiveRate)]));
+  for (const [label, g] of [['seen relations', result.seenRelations], ['held-out relations', result.heldOutRelations]] as const) {
+    if (g) out.push(`${label}: ${g.relations} relations, recall@1 ${g.recallAt1} over ${g.positives}, false positives ${g.falsePositiveRate}% of ${g.negatives}, lowest relation ${g.minRelationRecallAt1}, ${g.relationsBelow80} below 80`);
+  }
+  return out.join('\n') + '\n';
 }
 
 /** Runs `work` with a detector over a fresh LanceDB directory holding `edits`, then deletes it. */
@@ -37,13 +133,22 @@ export async function withFreshDetector<T>(edits: readonly RouteEdit[], classifi
 }
 
 /** `ked route-eval`: load the edits, route every query, score recall@1, false positives, latency. */
-export async function routeEval(edits: readonly RouteEdit[], queries: readonly RouteQuery[], classifier: ScopeClassifier, onProgress?: (done: number) => void, options: RouteOptions = {}): Promise<RouteEvalResult> {
+export async function routeEval(
+  edits: readonly RouteEdit[],
+  queries: readonly RouteQuery[],
+  classifier: ScopeClassifier,
+  onProgress?: (done: number) => void,
+  options: RouteOptions = {},
+  /** Sees every query with what the detector returned (e.g. to write out the misses). */
+  onRouted?: (query: RouteQuery, matches: readonly ScopeMatch[], good: boolean) => void,
+): Promise<RouteEvalResult> {
   const started = performance.now();
   let loadSeconds = 0;
   return withFreshDetector(edits, classifier, async (detector) => {
     loadSeconds = (performance.now() - started) / 1000;
     const latencies: number[] = [];
     const hits = new Map<string, [number, number]>();
+    const outcomes: RouteOutcome[] = [];
     let positives = 0;
     let recalled = 0;
     let negatives = 0;
@@ -60,6 +165,8 @@ export async function routeEval(edits: readonly RouteEdit[], queries: readonly R
         positives++;
         if (good) recalled++;
       }
+      outcomes.push({ query, good });
+      onRouted?.(query, matches, good);
       const kind = query.kind ?? (query.expect === null ? 'negative' : 'positive');
       const [n, ok] = hits.get(kind) ?? [0, 0];
       hits.set(kind, [n + 1, ok + (good ? 1 : 0)]);
@@ -77,6 +184,7 @@ export async function routeEval(edits: readonly RouteEdit[], queries: readonly R
       p99Ms: pct(0.99),
       byKind,
       loadSeconds: round(loadSeconds),
+      ...relationBreakdown(outcomes),
     };
   });
 }
@@ -106,9 +214,21 @@ export async function trainingPairs(edits: readonly RouteEdit[], queries: readon
  * other half; the threshold is the lowest whose query-level false-positive rate there stays
  * within `maxFalsePositiveRate`; the final model is fitted on all train wordings.
  */
-export async function trainClassifier(wordings: EnglishWordings, options: { edits: number; seed: number; maxFalsePositiveRate: number; train?: TrainOptions; extra?: EnglishSet }): Promise<ScopeClassifier> {
-  const half = englishSet(wordings, { split: 'train', edits: options.edits, seed: options.seed, wordingFold: 0 });
-  const other = englishSet(wordings, { split: 'train', edits: options.edits, seed: options.seed + 1, wordingFold: 1 });
+export async function trainClassifier(
+  wordings: EnglishWordings,
+  options: {
+    edits: number;
+    seed: number;
+    maxFalsePositiveRate: number;
+    train?: TrainOptions;
+    extra?: EnglishSet;
+    /** Builds the train split instead of `englishSet(wordings, …)` (e.g. the broad set's, which never holds a held-out relation). */
+    set?: (options: EnglishSetOptions) => EnglishSet;
+  },
+): Promise<ScopeClassifier> {
+  const build = options.set ?? ((o: EnglishSetOptions) => englishSet(wordings, o));
+  const half = build({ split: 'train', edits: options.edits, seed: options.seed, wordingFold: 0 });
+  const other = build({ split: 'train', edits: options.edits, seed: options.seed + 1, wordingFold: 1 });
   // Another domain's train pairs (a generated world's wordings) join both fits; calibration stays on English.
   const extra = options.extra ? await trainingPairs(options.extra.edits, options.extra.queries) : [];
   const probe = ScopeClassifier.train([...(await trainingPairs(half.edits, half.queries)), ...extra], options.train);
@@ -118,7 +238,7 @@ export async function trainClassifier(wordings: EnglishWordings, options: { edit
     for (const query of other.queries.filter((q) => q.expect === null)) negatives.push({ score: (await detector.route(query.text))[0]?.score ?? 0, inScope: false });
     return pickThreshold(negatives, options.maxFalsePositiveRate);
   });
-  const all = englishSet(wordings, { split: 'train', edits: options.edits, seed: options.seed });
+  const all = build({ split: 'train', edits: options.edits, seed: options.seed });
   return ScopeClassifier.train([...(await trainingPairs(all.edits, all.queries)), ...extra], options.train).withThreshold(best, { calibratedOn: 'held-out train wordings', maxFalsePositiveRate: options.maxFalsePositiveRate, extraPairs: extra.length });
 }
 
