@@ -121,8 +121,8 @@ describe('buildCorpus recipes', () => {
   const only = { ice: 0, ike: 0, mello: 0, melloThreeHop: 0, erasure: 0, filler: 0 };
   const traces = (options: Parameters<typeof buildCorpus>[1]) => buildCorpus(world, { ...only, ...options }).filter((e) => e.kind === 'mello').map((e) => e.text.split('\n'));
 
-  // The committed fixture's manifest hashes the documents it was trained on; its recipe (README:
-  // the fixture section) must still write exactly those.
+  // The committed fixture's manifest hashes the documents it was trained on; its recipe
+  // (models/fixture/README.md) must still write exactly those.
   it("still writes models/fixture's corpus (its manifest's documents hash) from its recipe", () => {
     const recipe = { ice: 3500, ike: 3200, mello: 2000, melloThreeHop: 250, melloOneHop: 600, melloKnowledgePercent: 30, erasure: 1500, filler: 800 };
     const manifest = JSON.parse(readFileSync(join(packageRoot(), 'models', 'fixture', 'manifest.json'), 'utf8')) as { corpusSha256: string };

@@ -36,7 +36,7 @@ describe('the fixture model', () => {
   // Issue #5's targets (facts 95, ICL copy 90, MeLLo 90) as floors, and regression floors a little
   // under what the fixture measures for the rest (every probe: facts 99.86, held-out 70.96, ICL
   // copy 92.58, MeLLo 93.26, refusal 97.01, two-hop 58.4; its --max 300 sample: 99.8 / 69.5 /
-  // 93.1 / 93.9 / 97 / 59.2). The held-out target (80) is not met; see README.
+  // 93.1 / 93.9 / 97 / 59.2). The held-out target (80) is not met; see models/fixture/README.md.
   it('keeps its measured quality: facts, paraphrases, in-context edits, MeLLo traces, refusals', async () => {
     expectFloors(await sampledQuality(FIXTURE), { factAcc: 95, heldOutTemplateAcc: 62, iclCopyAcc: 90, twoHopAcc: 52, melloFormatAcc: 90, refusalAcc: 95 });
   }, 300_000);
@@ -49,7 +49,7 @@ describe('the fixture model', () => {
     const heldOut = rows.filter((r) => r.split === 'held_out');
     expect(heldOut).toHaveLength(46);
     expect(rows).toHaveLength(46 + 184);
-    // Weighted by facts, the rows give back heldOutTemplateAcc over every probe (README: 70.96).
+    // Weighted by facts, the rows give back heldOutTemplateAcc over every probe (reports/fixture-quality.md: 70.96).
     const weighted = heldOut.reduce((s, r) => s + r.accuracy * r.probes, 0) / heldOut.reduce((s, r) => s + r.probes, 0);
     expect(weighted).toBeCloseTo(70.96, 0);
     expect(heldOut[0]).toMatchObject({ accuracy: 0 });
