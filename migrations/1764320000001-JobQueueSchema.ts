@@ -1,22 +1,17 @@
-import PgBoss from 'pg-boss';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export const JOB_QUEUE_SCHEMA = 'pgboss';
-
 /**
- * The durable job queue's tables (pg-boss), installed here so that every schema change goes
- * through `migrations/`; pg-boss itself runs with `migrate: false` and only checks the version.
- * pg-boss's plans carry their own BEGIN/COMMIT and advisory lock, hence no outer transaction.
+ * Once installed pg-boss's job tables. ked never gave that queue a job (facts, audits and erasures
+ * are claimed from their own tables), so the queue was removed: this migration now does nothing,
+ * and DropJobQueue1765100000000 drops the schema where an older ked installed it. It stays in the
+ * list so that databases that applied it keep one history.
  */
 export class JobQueueSchema1764320000001 implements MigrationInterface {
   name = 'JobQueueSchema1764320000001';
-  transaction = false as const;
 
-  async up(db: QueryRunner): Promise<void> {
-    await db.query(PgBoss.getConstructionPlans(JOB_QUEUE_SCHEMA));
-  }
+  async up(): Promise<void> {}
 
   async down(db: QueryRunner): Promise<void> {
-    await db.query(`DROP SCHEMA ${JOB_QUEUE_SCHEMA} CASCADE`);
+    await db.query(`DROP SCHEMA IF EXISTS pgboss CASCADE`);
   }
 }

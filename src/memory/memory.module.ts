@@ -1,11 +1,10 @@
 import { Global, Module } from '@nestjs/common';
-import { JobQueueService } from './queue/job-queue.service';
 import { LanceService } from './vector/lance.service';
 
-/** The edit memory's storage: PostgreSQL (via TypeORM, set up in AppModule), the job queue, LanceDB. */
+/** The edit memory's storage: PostgreSQL (via TypeORM, set up in AppModule) and LanceDB. */
 @Global()
 @Module({
-  providers: [JobQueueService, LanceService],
-  exports: [JobQueueService, LanceService],
+  providers: [LanceService],
+  exports: [LanceService],
 })
 export class MemoryModule {}

@@ -36,7 +36,6 @@ describe.each(ENGINES)('the daemon on the %s engine', (engine) => {
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     expect(res.text).toMatch(/ked_http_requests_total\{method="GET",route="\/health",status="200"\} [1-9]/);
     expect(res.text).toContain('ked_process_cpu_seconds_total');
-    expect(res.text).toContain('# TYPE ked_job_queue_waiting gauge');
   });
 
   it('serves the OpenAPI document and the docs page', async () => {
@@ -52,19 +51,5 @@ describe.each(ENGINES)('the daemon on the %s engine', (engine) => {
     if (!app) return;
     const res = await request(app.getHttpServer()).get('/no-such-route').expect(404);
     expect(res.body.statusCode).toBe(404);
-  });
-
-  it('runs jobs through the durable queue on the same database', async () => {
-    if (!app) return;
-    const { JobQueueService } = await import('../../src/memory/queue/job-queue.service');
-    const jobs = app.get(JobQueueService);
-    await jobs.boss.createQueue('e2e-probe');
-    const id = await jobs.boss.send('e2e-probe', { hello: 'world' });
-    expect(await jobs.depths()).toContainEqual({ queue: 'e2e-probe', waiting: 1 });
-    const [job] = await jobs.boss.fetch<{ hello: string }>('e2e-probe');
-    expect(job.id).toBe(id);
-    expect(job.data).toEqual({ hello: 'world' });
-    await jobs.boss.complete('e2e-probe', job.id);
-    expect(await jobs.depths()).not.toContainEqual(expect.objectContaining({ queue: 'e2e-probe' }));
   });
 });

@@ -107,13 +107,14 @@ describe('ked serve as a process', () => {
           { name: 'JobQueueSchema1764320000001', applied: false },
           { name: 'CodebookEditKind1764400000000', applied: false },
           { name: 'FactStream1765000000000', applied: false },
+          { name: 'DropJobQueue1765100000000', applied: false },
         ],
       });
       const migrate = await runKed(['db', 'migrate'], env).done;
-      expect(migrate.stdout).toBe('applied InitialSchema1764320000000\napplied JobQueueSchema1764320000001\napplied CodebookEditKind1764400000000\napplied FactStream1765000000000\n');
+      expect(migrate.stdout).toBe('applied InitialSchema1764320000000\napplied JobQueueSchema1764320000001\napplied CodebookEditKind1764400000000\napplied FactStream1765000000000\napplied DropJobQueue1765100000000\n');
       expect((await status()).migrations.every((m: { applied: boolean }) => m.applied)).toBe(true);
       const revert = await runKed(['db', 'revert', '--all'], env).done;
-      expect(revert.stdout).toBe('reverted FactStream1765000000000\nreverted CodebookEditKind1764400000000\nreverted JobQueueSchema1764320000001\nreverted InitialSchema1764320000000\n');
+      expect(revert.stdout).toBe('reverted DropJobQueue1765100000000\nreverted FactStream1765000000000\nreverted CodebookEditKind1764400000000\nreverted JobQueueSchema1764320000001\nreverted InitialSchema1764320000000\n');
       expect((await status()).migrations.some((m: { applied: boolean }) => m.applied)).toBe(false);
     } finally {
       data.remove();

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { JobQueueService } from '../../memory/queue/job-queue.service';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
-/** ked's Prometheus registry: process metrics, HTTP traffic, and job queue depth. */
+/** ked's Prometheus registry: process metrics and HTTP traffic. */
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
@@ -22,17 +21,7 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor(jobs: JobQueueService) {
+  constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'ked_' });
-    new Gauge({
-      name: 'ked_job_queue_waiting',
-      help: 'Jobs waiting to run, by queue',
-      labelNames: ['queue'] as const,
-      registers: [this.registry],
-      async collect() {
-        this.reset();
-        for (const { queue, waiting } of await jobs.depths()) this.set({ queue }, waiting);
-      },
-    });
   }
 }
