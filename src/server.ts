@@ -10,6 +10,7 @@ import { rejectUnstorableText } from './guards/storable-text';
 import { ConfigError } from './config/config.schema';
 import type { KedConfig } from './config/ked-config';
 import { getMethod } from './editors/builtin-methods';
+import { MethodCatalogue } from './editors/method-catalogue';
 import { KedDataSource } from './memory/database/ked-data-source';
 import { packageVersion } from './package-root';
 
@@ -29,6 +30,11 @@ export async function createApp(config: KedConfig): Promise<INestApplication> {
       }
       if (!routable) throw new ConfigError(variable, `"${name}" cannot be routed per request`);
     }
+  }
+  try {
+    new MethodCatalogue(config.hparamsDir);
+  } catch (err) {
+    throw new ConfigError('KED_HPARAMS_DIR', (err as Error).message);
   }
   // Opens the configured engine (starting the embedded one if needed) and migrates it.
   const dataSource = await KedDataSource.open(config.database);

@@ -4,7 +4,7 @@ import { In, type DataSource } from 'typeorm';
 import { commitDelta } from '../editors/commit-delta';
 import type { DeltaOperation } from '../editors/edit-operation';
 import { decodeOperation } from '../editors/operation-codec';
-import { EditOperation } from '../memory/entities/edit-operation.entity';
+import { EditOperationRow } from '../memory/entities/edit-operation.entity';
 import { loadCheckpoint, writeCheckpoint } from '../models/checkpoint/checkpoint';
 
 export interface ExportResult {
@@ -25,7 +25,7 @@ export interface ExportResult {
  */
 export async function exportCheckpoint(source: DataSource, modelDir: string, out: string, options: { includeRouted: boolean }): Promise<ExportResult> {
   const checkpoint = await loadCheckpoint(modelDir);
-  const live = await source.getRepository(EditOperation).find({
+  const live = await source.getRepository(EditOperationRow).find({
     where: { status: In(['applied', 'verified']), mode: In(options.includeRouted ? ['committed', 'routed'] : ['committed']) },
     order: { createdAt: 'ASC' },
   });

@@ -36,6 +36,7 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(logLevels).default('info'),
   KED_STATS_CORPUS: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
   KED_KNOWLEDGE_BASE: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+  KED_HPARAMS_DIR: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
   KED_EDIT_METHODS: z
     .string()
     .trim()

@@ -37,6 +37,8 @@ export interface KedConfig {
   statsCorpus?: string;
   /** A ked world.json whose entities describe a question's key entity (PokeMQA's knowledge prompt); none if absent. */
   knowledgeBase?: string;
+  /** A directory of `<method>.json` hyper-parameter files over the methods' defaults (KED_HPARAMS_DIR). */
+  hparamsDir?: string;
   /** Which methods edit which facts (see src/modules/facts/edit-policy.ts). */
   editPolicy: EditPolicy;
   /** Whether this process applies queued facts. */
@@ -105,6 +107,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     initialAdminKeyFile: raw.KED_INITIAL_ADMIN_KEY === 'off' ? null : join(dataDir, 'initial-admin.key'),
     statsCorpus: raw.KED_STATS_CORPUS ? resolve(raw.KED_STATS_CORPUS) : defaultStatsCorpus(),
     knowledgeBase: raw.KED_KNOWLEDGE_BASE === 'off' ? undefined : raw.KED_KNOWLEDGE_BASE ? resolve(raw.KED_KNOWLEDGE_BASE) : defaultStatsCorpus(),
+    hparamsDir: raw.KED_HPARAMS_DIR ? resolve(raw.KED_HPARAMS_DIR) : undefined,
     editPolicy: {
       modification: raw.KED_EDIT_METHODS.split(','),
       insertion: (raw.KED_INSERTION_METHODS ?? raw.KED_EDIT_METHODS).split(','),

@@ -22,8 +22,12 @@ export function getMethod(name: string): EditMethod {
   return method;
 }
 
+/** The hyper-parameter file format this ked reads (a file's `version` field). */
+export const HPARAMS_VERSION = 1;
+
 /**
- * A method's hyper-parameters: the JSON file (if any) over the schema's defaults. Errors name the
+ * A method's hyper-parameters: the JSON file (if any) over the schema's defaults. A file may say
+ * which format it is written in (`"version": 1`); another version is refused. Errors name the
  * file and the field: `rome.json: "layers[0]" must be a number`.
  */
 export function loadHparams(method: EditMethod, file?: string): unknown {
@@ -33,6 +37,11 @@ export function loadHparams(method: EditMethod, file?: string): unknown {
       raw = JSON.parse(readFileSync(file, 'utf8'));
     } catch (error) {
       throw new Error(`${basename(file)}: ${(error as Error).message}`);
+    }
+    if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && 'version' in raw) {
+      const { version, ...rest } = raw as { version: unknown };
+      if (version !== HPARAMS_VERSION) throw new Error(`${basename(file)}: "version" ${JSON.stringify(version)} is not a format this ked reads (it reads version ${HPARAMS_VERSION})`);
+      raw = rest;
     }
   }
   const result = method.hparams.safeParse(raw);

@@ -3,7 +3,8 @@ import { commitDelta, snapshotFor } from '../editors/commit-delta';
 import type { DeltaOperation, EditOperation, KeyedOperation } from '../editors/edit-operation';
 import type { MemoryRecord } from '../editors/edit-method';
 import { viewOf } from '../memory/edit-effects';
-import { DetectorRouter, type EditStatement } from './detector-router';
+import { DetectorRouter } from './detector-router';
+import type { EditScopeKeys } from '../memory/stored-edit';
 
 /**
  * Who sees an operation. 'routed': only the in-scope probes of the records it was made for (an
@@ -39,7 +40,7 @@ export async function resolveView(view: ProbeView, prompt: string): Promise<Prob
 }
 
 /** Anything that tells a probe what it sees of the edits (one AppliedEdits, or one per record). */
-export interface EditScope {
+export interface ProbeEdits {
   /** `record`: the record the probe belongs to (undefined for unrelated probes); `inScope`: false for locality probes. */
   view(record: number | undefined, inScope: boolean): ProbeView;
 }
@@ -50,7 +51,7 @@ const NO_EDITS: ProbeView = { contexts: [], deltas: [] };
  * Single-edit protocol over several records at once: each record sees only its own edits, so
  * records that change no weights can share forward passes.
  */
-export class PerRecordEdits implements EditScope {
+export class PerRecordEdits implements ProbeEdits {
   constructor(private readonly edits: ReadonlyMap<number, AppliedEdits>) {}
 
   view(record: number | undefined, inScope: boolean): ProbeView {
@@ -64,7 +65,7 @@ export class PerRecordEdits implements EditScope {
  * delta operations are fed as routed per-sequence deltas, or merged into the weights when
  * committed (then every probe sees them, whatever the routing).
  */
-export class AppliedEdits implements EditScope {
+export class AppliedEdits implements ProbeEdits {
   private readonly global: EditOperation[] = [];
   private readonly byRecord = new Map<number, EditOperation[]>();
   private readonly undo: Array<() => void> = [];
@@ -76,8 +77,8 @@ export class AppliedEdits implements EditScope {
     private readonly model: LanguageModel,
     readonly routing: Routing,
     readonly commit: boolean,
-    /** With routing 'detector': what each record's edits state (its requests' subjects and facts). */
-    private readonly statementsOf: (record: number) => EditStatement[] = () => [],
+    /** With routing 'detector': each record's edits' scopes, as the daemon stores a fact's. */
+    private readonly scopesOf: (record: number) => EditScopeKeys[] = () => [],
   ) {}
 
   get size(): number {
@@ -99,7 +100,7 @@ export class AppliedEdits implements EditScope {
     }
     if (this.routing === 'detector') {
       this.router ??= new DetectorRouter();
-      this.router.add(operation, records.flatMap((r) => this.statementsOf(r)));
+      this.router.add(operation, records.flatMap((r) => this.scopesOf(r)));
       return;
     }
     for (const record of records) {

@@ -1,6 +1,6 @@
 import { factProbes, heldOutTemplateProbes, type Probe } from '../world/probes';
 import type { World } from '../world/types';
-import type { EditScope } from './applied-edits';
+import type { ProbeEdits } from './applied-edits';
 import type { EvalCase } from './dataset/eval-case';
 import { mean, perplexity, round } from './metrics';
 import { Scorer, type MeasureOptions } from './scorer';
@@ -37,7 +37,7 @@ export function generalAbilityProbes(world: World, cases: readonly EvalCase[], m
 }
 
 /** Unrelated-fact accuracy and held-out perplexity under the edits (unrelated probes see only global edits). */
-export async function measureGeneralAbility(options: MeasureOptions, probes: GeneralAbilityProbes, edits: EditScope): Promise<GeneralAbility> {
+export async function measureGeneralAbility(options: MeasureOptions, probes: GeneralAbilityProbes, edits: ProbeEdits): Promise<GeneralAbility> {
   const scorer = new Scorer(options);
   const view = edits.view(undefined, false);
   const facts = await scorer.score(probes.facts.map((p) => ({ view, prompt: p.prompt, answer: p.target })));

@@ -1,4 +1,4 @@
-import type { EditScope, ProbeView } from './applied-edits';
+import type { ProbeEdits, ProbeView } from './applied-edits';
 import type { EvalCase, ScoredProbe } from './dataset/eval-case';
 import { bestOverAliases } from './ground-truth';
 import { argmaxAgreement, mean, meanOfPresent } from './metrics';
@@ -42,7 +42,7 @@ export async function measurePreEdit(options: MeasureOptions, cases: readonly Ev
 }
 
 /** Measures every metric of the given records under the applied edits. */
-export async function measureCases(options: MeasureOptions, cases: readonly EvalCase[], edits: EditScope, reference: PreEditReference): Promise<CaseResult[]> {
+export async function measureCases(options: MeasureOptions, cases: readonly EvalCase[], edits: ProbeEdits, reference: PreEditReference): Promise<CaseResult[]> {
   const scorer = new Scorer(options);
   // Locality first and in the same order and batches as measurePreEdit: a record no edit reaches
   // then gets bit-identical forward passes, so `none` scores exactly 100.

@@ -1,5 +1,5 @@
 import { AppliedEdits, PerRecordEdits, type Routing } from './applied-edits';
-import type { EditStatement } from './detector-router';
+import { factScope, type EditScopeKeys } from '../memory/stored-edit';
 import type { EvalCase } from './dataset/eval-case';
 import type { EditMethod, EditorResources } from '../editors/edit-method';
 import { measureCases, measurePreEdit, type MeasureOptions, type PreEditReference } from './measure-cases';
@@ -35,7 +35,7 @@ export async function runSingle(run: ProtocolRun, cases: readonly EvalCase[]): P
     const seconds = new Map<number, number>();
     try {
       for (const c of chunk) {
-        const edits = new AppliedEdits(run.model, run.routing, run.commit, statementsOf(chunk));
+        const edits = new AppliedEdits(run.model, run.routing, run.commit, scopesOf(chunk));
         perRecord.set(c.index, edits);
         const stored = await editRecord(run, c, edits, new Map());
         seconds.set(c.index, stored.reduce((s, e) => s + e.seconds, 0));
@@ -71,7 +71,7 @@ export async function runAccumulated(
   for (const chunk of chunks) references.push(await measurePreEdit(run, chunk));
   await hooks.before?.();
 
-  const edits = new AppliedEdits(run.model, run.routing, run.commit, statementsOf(cases));
+  const edits = new AppliedEdits(run.model, run.routing, run.commit, scopesOf(cases));
   // Method state (AlphaEdit's preserved keys) lives as long as these edits; edits re-applied
   // from a resumed run directory do not restore it.
   const methodState = new Map<string, unknown>();
@@ -145,9 +145,9 @@ function secondsByRecord(edits: readonly StoredEdit[]): Map<number, number> {
 }
 
 /** What each record's edits state, as the daemon keys them: subject, and prompt followed by the new target. */
-function statementsOf(cases: readonly EvalCase[]): (record: number) => EditStatement[] {
+function scopesOf(cases: readonly EvalCase[]): (record: number) => EditScopeKeys[] {
   const byIndex = new Map(cases.map((c) => [c.index, c]));
-  return (record) => (byIndex.get(record)?.requests ?? []).map((r) => ({ subject: r.subject, statement: `${r.prompt} ${r.target_new}`, object: r.target_new }));
+  return (record) => (byIndex.get(record)?.requests ?? []).map((r) => factScope(r.subject, r.prompt, r.target_new));
 }
 
 function chunked<T>(items: readonly T[], size: number): T[][] {

@@ -7,6 +7,7 @@ import type { HostTensor } from '../runtime/graph/dtype';
 import type { MemoryRecord } from '../editors/edit-method';
 import { isKeyed, type DeltaOperation, type EditOperation, type KeyedOperation } from '../editors/edit-operation';
 import { cosineDistance } from '../editors/keys/hidden-keys';
+import { nearestWithinRadius } from './vector/hidden-key-scan';
 
 /** What a set of operations gives a prompt, by kind, each list in the operations' order. */
 export interface EditView {
@@ -37,13 +38,8 @@ export function viewOf(operations: readonly EditOperation[]): EditView {
  * tie (a newer edit of the same prompt wins), or none.
  */
 export function nearestKeyed<K extends KeyedOperation>(operations: readonly K[], keyFor: (op: K) => Float32Array): K | undefined {
-  let best: K | undefined;
-  let bestDistance = Infinity;
-  for (const op of operations) {
-    const distance = cosineDistance(keyFor(op), op.key.center.data as Float32Array);
-    if (distance <= op.key.radius && distance <= bestDistance) [best, bestDistance] = [op, distance];
-  }
-  return best;
+  const best = nearestWithinRadius(operations.length, (i) => cosineDistance(keyFor(operations[i]), operations[i].key.center.data as Float32Array), (i) => operations[i].key.radius);
+  return best && operations[best.index];
 }
 
 /** What selected keyed operations feed the model: MELO blocks' deltas and GRACE entries' replacement states. */

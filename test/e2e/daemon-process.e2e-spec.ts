@@ -77,6 +77,7 @@ describe('ked serve as a process', () => {
       ['an unwritable KED_DATA_DIR', { KED_DATA_DIR: '/dev/null/ked' }, /^ked: invalid configuration: KED_DATA_DIR is not a writable directory/, 2],
       ['a PORT that is not a number', { PORT: 'http' }, /^ked: invalid configuration: PORT must be a port number/, 2],
       ['an unknown LOG_LEVEL', { LOG_LEVEL: 'chatty' }, /^ked: invalid configuration: LOG_LEVEL /, 2],
+      ['a missing KED_HPARAMS_DIR', { KED_HPARAMS_DIR: '/nonexistent/hparams' }, /^ked: invalid configuration: KED_HPARAMS_DIR .*no such directory/, 2],
       ['an unreachable database server', { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/ked' }, /^ked: cannot connect to the database \(DATABASE_URL=postgres:\/\/postgres@127\.0\.0\.1:1\/ked\)/, 1],
     ];
     it.each(cases)('%s', async (_name, env, line, code) => {

@@ -1,7 +1,7 @@
 import { asFact, counterfactRecords, type CounterfactRecord } from './support/counterfact';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { EditOperation } from '../../src/memory/entities/edit-operation.entity';
+import { EditOperationRow } from '../../src/memory/entities/edit-operation.entity';
 import { EditMemoryService } from '../../src/modules/edits/edit-memory.service';
 import { settledFacts, startTestApp, type TestApp } from './support/test-app';
 
@@ -64,7 +64,7 @@ describe('GRACE codebook in the daemon (embedded engine, fixture model)', () => 
     await memory.deactivate([opId], { publish: false });
     expect((await t.get(`/v1/facts/${ids[0]}`).expect(200)).body.status).toBe('applied');
     expect((await complete(fact.prompt)).ked.edits).toEqual([]);
-    await memory.activate([await t.app.get<DataSource>(getDataSourceToken()).getRepository(EditOperation).findOneByOrFail({ id: opId })], { publish: false });
+    await memory.activate([await t.app.get<DataSource>(getDataSourceToken()).getRepository(EditOperationRow).findOneByOrFail({ id: opId })], { publish: false });
     expect((await t.get(`/v1/facts/${ids[0]}`).expect(200)).body.status).toBe('verified');
     expect((await complete(fact.prompt)).ked.edits).toEqual([opId]);
   });

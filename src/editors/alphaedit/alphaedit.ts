@@ -11,12 +11,9 @@ import { addProduct, toFactor } from '../locate/moment-solve';
 export const alphaEditHparams = z.strictObject({
   layers: z.array(z.number().int().min(0)).min(1).default([1, 2]),
   /**
-   * No generated prefixes by default: keys averaged over ROME's fixed prefixes share a
-   * prefix-made component that falls mostly in the null space (fixture: 17–41% of a prefixed
-   * subject key's energy against 12–14% of a bare one's; two subjects' projected keys have cosine
-   * ~0.2 after a prefix, 0.03 bare), so the null-space solve aims every update at that shared
-   * component and each later edit fights the earlier ones. 50 sequential committed edits:
-   * Edit Succ. / locality 59.7 / 74.0 bare against 35.8 / 64.0 with the five prefixes (l2 10).
+   * No generated prefixes by default: keys averaged over prefixes share a prefix-made component
+   * that falls mostly in the null space, so each later edit fights the earlier ones
+   * (reports/hparam-choices.md).
    */
   contextTemplates: contextTemplatesOptions({ count: 0 }),
   keyMoment: keyMomentSchema,
@@ -28,9 +25,7 @@ export const alphaEditHparams = z.strictObject({
   nullSpaceThreshold: z.number().positive().max(1).default(5e-3),
   /**
    * α in (P·(K·Kᵀ + K_p·K_pᵀ) + α·I), AlphaEdit's L2: shrinks each update where its projected
-   * keys are short. 50 sequential committed edits on the fixture (bare prompt): α 1e-3 / 1 /
-   * 10 / 30 / 100 give Edit Succ. 59.7 / 61.3 / 59.7 / 52.3 / 24.7 and locality 50.6 / 55.6 /
-   * 74.0 / 75.7 / 95.7.
+   * keys are short, trading Edit Succ. for locality over sequential edits (reports/hparam-choices.md).
    */
   l2: z.number().positive().default(10), // AlphaEdit's own value (GPT-2 XL, GPT-J, Llama3-8B)
 });

@@ -4,8 +4,7 @@ import { fineTuneDelta, fineTuneHparams } from '../ft/fine-tune';
 const ftlHparams = fineTuneHparams.extend({
   steps: fineTuneHparams.shape.steps.default(40),
   lr: fineTuneHparams.shape.lr.default(2e-3),
-  // The L∞ radius per weight: on the fixture 0.05 (n=40: Edit Succ. 57.9, locality 98.8) against
-  // 0.02 (34.0, 99.3), which held most edits back.
+  // The L∞ radius per weight: a tighter one holds most edits back (reports/hparam-choices.md).
   normConstraint: fineTuneHparams.shape.normConstraint.default(5e-2),
 });
 

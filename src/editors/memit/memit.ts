@@ -7,8 +7,8 @@ import { addProduct, ridged } from '../locate/moment-solve';
 
 export const memitHparams = z.strictObject({
   /**
-   * The MLPs edited; targets z are set at the last one's output (GPT-J: 3–8 of 28; on the fixture
-   * 1–2 with the value optimised further: n=40, Edit Succ. 77.7 against 65.0 at layers 0–1).
+   * The MLPs edited; targets z are set at the last one's output (GPT-J: 3–8 of 28; the fixture's
+   * choice is in reports/hparam-choices.md).
    */
   layers: z.array(z.number().int().min(0)).min(1).default([1, 2]),
   contextTemplates: contextTemplatesSchema,

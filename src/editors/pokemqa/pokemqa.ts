@@ -6,8 +6,8 @@ export const pokeMqaHparams = melloHparams.extend({
   /**
    * PokeMQA's knowledge prompt: "Entity of Question: X, a …" after the question, from the
    * reader's knowledge base (nothing is added where there is none or the question names no known
-   * entity). Only a model trained on traces with that line reads it well; the fixture is (30% of
-   * its traces carry it), and on it the line lifts Edit Succ. on world-mquake from 87.3 to 93.6.
+   * entity). Only a model trained on traces with that line reads it well; the fixture is
+   * (reports/hparam-choices.md).
    */
   knowledgePrompt: z.boolean().default(true),
 });

@@ -6,7 +6,7 @@ export const EDIT_MODES = ['routed', 'committed'] as const;
 
 /** The unit of everything (ARCHITECTURE.md): one edit made for one fact or erasure. */
 @Entity({ name: 'edit_operations' })
-export class EditOperation {
+export class EditOperationRow {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column({ name: 'fact_id', type: 'uuid', nullable: true }) factId!: string | null;
   @Column({ name: 'erasure_id', type: 'uuid', nullable: true }) erasureId!: string | null;

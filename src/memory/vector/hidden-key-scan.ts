@@ -44,13 +44,8 @@ export class HiddenKeyScan {
     if (!ids.length) return undefined;
     if (key.length !== width) throw new Error(`a key of width ${key.length} against keys of width ${width}`);
     const dots = await this.dots(centers, key, width);
-    let best = -1;
-    let bestDistance = Infinity;
-    for (let row = 0; row < ids.length; row++) {
-      const distance = Math.max(0, 1 - dots[row]);
-      if (distance <= radii[row] && distance <= bestDistance) [best, bestDistance] = [row, distance];
-    }
-    return best < 0 ? undefined : { id: ids[best], distance: bestDistance };
+    const best = nearestWithinRadius(ids.length, (row) => Math.max(0, 1 - dots[row]), (row) => radii[row]);
+    return best && { id: ids[best.index], distance: best.distance };
   }
 
   /** centers · key, one entry per row. */
@@ -74,6 +69,21 @@ export class HiddenKeyScan {
     this.packed = { ids: entries.map(([id]) => id), centers: { dtype: 'float32', shape: [entries.length, width], data: centers }, radii, width };
     return this.packed;
   }
+}
+
+/**
+ * The selection rule for keyed operations, in one place: of `count` keys, the nearest whose own
+ * radius holds the query (distance ≤ radius), the later one on a tie (a newer edit of the same
+ * prompt wins), or none.
+ */
+export function nearestWithinRadius(count: number, distanceAt: (i: number) => number, radiusAt: (i: number) => number): { index: number; distance: number } | undefined {
+  let best = -1;
+  let bestDistance = Infinity;
+  for (let i = 0; i < count; i++) {
+    const distance = distanceAt(i);
+    if (distance <= radiusAt(i) && distance <= bestDistance) [best, bestDistance] = [i, distance];
+  }
+  return best < 0 ? undefined : { index: best, distance: bestDistance };
 }
 
 /** dots[n, 1] = centers[n, width] · key[width, 1]. */

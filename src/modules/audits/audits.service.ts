@@ -8,7 +8,7 @@ import { InjectKedConfig } from '../../config/config.providers';
 import type { KedConfig } from '../../config/ked-config';
 import { AuditResult } from '../../memory/entities/audit-result.entity';
 import { Audit } from '../../memory/entities/audit.entity';
-import { EditOperation } from '../../memory/entities/edit-operation.entity';
+import { EditOperationRow } from '../../memory/entities/edit-operation.entity';
 import { ModelVersion } from '../../memory/entities/model-version.entity';
 import { EditMemoryService } from '../edits/edit-memory.service';
 import { ModelVersionsService } from '../edits/model-versions.service';
@@ -107,12 +107,12 @@ export class AuditsService implements OnModuleInit {
       const counted = results.length - intended;
       const locality = counted ? Math.round((1000 * results.filter((r) => r.passed).length) / counted) / 10 : 100;
       const failed = locality < this.config.audit.minLocality;
-      const ops = blame.size ? await this.dataSource.getRepository(EditOperation).findBy({ id: In([...blame.keys()]) }) : [];
+      const ops = blame.size ? await this.dataSource.getRepository(EditOperationRow).findBy({ id: In([...blame.keys()]) }) : [];
       const blamed = ops.map((o) => ({ edit: o.id, factId: o.factId, method: o.method, failedProbes: blame.get(o.id)! })).sort((a, b) => b.failedProbes - a.failedProbes);
       const quarantined: string[] = [];
       if (failed && this.config.audit.quarantine) {
         for (const b of blamed.filter((x) => !ops.find((o) => o.id === x.edit)?.erasureId)) {
-          await this.dataSource.getRepository(EditOperation).update({ id: b.edit }, { status: 'failed', verification: { quarantinedBy: id } });
+          await this.dataSource.getRepository(EditOperationRow).update({ id: b.edit }, { status: 'failed', verification: { quarantinedBy: id } });
           await this.memory.deactivate([b.edit]);
           quarantined.push(b.edit);
         }

@@ -3,14 +3,14 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type FindOptionsWhere } from 'typeorm';
 import { Roles } from '../../guards/roles';
-import { EDIT_STATUSES, EditOperation } from '../../memory/entities/edit-operation.entity';
+import { EDIT_STATUSES, EditOperationRow } from '../../memory/entities/edit-operation.entity';
 import { EditMemoryService } from './edit-memory.service';
 import { ModelVersionsService } from './model-versions.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An operation as the API shows it: everything but the payload tensors. */
-function view(o: EditOperation) {
+function view(o: EditOperationRow) {
   return { id: o.id, factId: o.factId, method: o.method, kind: o.kind, mode: o.mode, modelVersionId: o.modelVersionId, layers: o.layers, status: o.status, supersededBy: o.supersededBy, payloadSha256: o.payloadSha256, scopeKeys: o.scopeKeys, verification: o.verification, createdAt: o.createdAt, updatedAt: o.updatedAt };
 }
 
@@ -34,17 +34,17 @@ export class EditsController {
   @ApiQuery({ name: 'offset', required: false })
   @ApiOkResponse({ description: '{"edits": [...], "total": n}' })
   async list(@Query() query: Record<string, string | undefined>) {
-    const where: FindOptionsWhere<EditOperation> = {};
+    const where: FindOptionsWhere<EditOperationRow> = {};
     const errors: Array<{ path: string; message: string }> = [];
     if (query.factId !== undefined) (UUID.test(query.factId) ? (where.factId = query.factId) : errors.push({ path: 'factId', message: 'must be a UUID' }));
     if (query.method !== undefined) where.method = query.method;
-    if (query.status !== undefined) ((EDIT_STATUSES as readonly string[]).includes(query.status) ? (where.status = query.status as EditOperation['status']) : errors.push({ path: 'status', message: `must be one of ${EDIT_STATUSES.join(', ')}` }));
+    if (query.status !== undefined) ((EDIT_STATUSES as readonly string[]).includes(query.status) ? (where.status = query.status as EditOperationRow['status']) : errors.push({ path: 'status', message: `must be one of ${EDIT_STATUSES.join(', ')}` }));
     const limit = query.limit === undefined ? 100 : Number(query.limit);
     const offset = query.offset === undefined ? 0 : Number(query.offset);
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) errors.push({ path: 'limit', message: 'must be an integer from 1 to 500' });
     if (!Number.isInteger(offset) || offset < 0) errors.push({ path: 'offset', message: 'must be an integer >= 0' });
     if (errors.length) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: 'invalid query', errors });
-    const [rows, total] = await this.dataSource.getRepository(EditOperation).findAndCount({ where, order: { createdAt: 'DESC', id: 'ASC' }, take: limit, skip: offset });
+    const [rows, total] = await this.dataSource.getRepository(EditOperationRow).findAndCount({ where, order: { createdAt: 'DESC', id: 'ASC' }, take: limit, skip: offset });
     return { edits: rows.map(view), total };
   }
 
@@ -52,7 +52,7 @@ export class EditsController {
   @Roles('reader', 'editor', 'auditor')
   @ApiOperation({ summary: 'One edit operation (without its payload tensors)' })
   async get(@Param('id', new ParseUUIDPipe()) id: string) {
-    const row = await this.dataSource.getRepository(EditOperation).findOneBy({ id });
+    const row = await this.dataSource.getRepository(EditOperationRow).findOneBy({ id });
     if (!row) throw new NotFoundException(`no edit ${id}`);
     return view(row);
   }
@@ -61,7 +61,7 @@ export class EditsController {
   @Roles('editor')
   @ApiOperation({ summary: 'Roll an edit back: a routed edit leaves routing at once, a committed one is subtracted from the served weights (a new model version); its row stays, status "reverted"; when that leaves its fact with no live edit, the edits that fact superseded come back (`restored`). 409 for a privacy erasure\'s edits: they are never rolled back.' })
   async revert(@Param('id', new ParseUUIDPipe()) id: string) {
-    const repo = this.dataSource.getRepository(EditOperation);
+    const repo = this.dataSource.getRepository(EditOperationRow);
     const row = await repo.findOneBy({ id });
     if (!row) throw new NotFoundException(`no edit ${id}`);
     if (row.status === 'reverted' || row.status === 'erased' || row.status === 'superseded') throw new ConflictException(`edit ${id} is already ${row.status}`);
@@ -89,7 +89,7 @@ export class EditsController {
   @ApiOkResponse({ description: '{"modelVersion": n, "committed": [ids], "edit": {...}}' })
   async commit(@Param('id', new ParseUUIDPipe()) id: string) {
     const { version, edits } = await this.versions.commit(id);
-    const row = await this.dataSource.getRepository(EditOperation).findOneByOrFail({ id });
+    const row = await this.dataSource.getRepository(EditOperationRow).findOneByOrFail({ id });
     return { modelVersion: version.version, committed: edits, edit: view(row) };
   }
 }

@@ -6,7 +6,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { getMethod } from '../../editors/builtin-methods';
 import type { DeltaOperation } from '../../editors/edit-operation';
 import { decodeOperation } from '../../editors/operation-codec';
-import { EditOperation } from '../../memory/entities/edit-operation.entity';
+import { EditOperationRow } from '../../memory/entities/edit-operation.entity';
 import { ModelVersion } from '../../memory/entities/model-version.entity';
 import { ModelService } from '../model/model.service';
 import { EditEventsService } from './edit-events.service';
@@ -53,7 +53,7 @@ export class ModelVersionsService implements OnApplicationBootstrap {
    * this daemon's weights are tracked, so an event about a commit the start-up replay already
    * merged changes nothing.
    */
-  private async apply(merge: Merge, row: EditOperation, operation: DeltaOperation, sign: 1 | -1): Promise<boolean> {
+  private async apply(merge: Merge, row: EditOperationRow, operation: DeltaOperation, sign: 1 | -1): Promise<boolean> {
     const payload = payloadOf(row);
     if ((sign === 1) === this.merged.has(payload)) return false;
     await merge(operation, sign);
@@ -98,9 +98,9 @@ export class ModelVersionsService implements OnApplicationBootstrap {
   }
 
   /** One row for each payload (sha256, or an edit id for a row without one). */
-  private async rowsOfPayloads(payloads: readonly string[]): Promise<EditOperation[]> {
+  private async rowsOfPayloads(payloads: readonly string[]): Promise<EditOperationRow[]> {
     if (!payloads.length) return [];
-    const repo = this.dataSource.getRepository(EditOperation);
+    const repo = this.dataSource.getRepository(EditOperationRow);
     const rows = [...(await repo.findBy({ payloadSha256: In([...payloads]) })), ...(await repo.findBy({ id: In(payloads.filter((p) => /^[0-9a-f-]{36}$/.test(p))) }))];
     return [...new Map(rows.filter((r) => payloads.includes(payloadOf(r))).map((r) => [payloadOf(r), r])).values()];
   }
@@ -108,7 +108,7 @@ export class ModelVersionsService implements OnApplicationBootstrap {
   /** Another daemon's commit (sign 1) or rollback (−1) of an edit, applied to this daemon's weights. */
   private async follow(editId: string, sign: 1 | -1): Promise<void> {
     if (!this.models.configured) return;
-    const row = await this.dataSource.getRepository(EditOperation).findOneBy({ id: editId });
+    const row = await this.dataSource.getRepository(EditOperationRow).findOneBy({ id: editId });
     if (!row?.payload) return;
     const operation = decodeOperation(row.payload) as DeltaOperation;
     const ids = await this.sharing(row, 'committed');
@@ -140,7 +140,7 @@ export class ModelVersionsService implements OnApplicationBootstrap {
    */
   async commit(id: string): Promise<{ version: ModelVersion; edits: string[] }> {
     return this.versionLock.runExclusive(async () => {
-      const row = await this.dataSource.getRepository(EditOperation).findOneBy({ id });
+      const row = await this.dataSource.getRepository(EditOperationRow).findOneBy({ id });
       if (!row) throw new NotFoundException(`no edit ${id}`);
       // Committed, a subject-wide refusal would reach every request.
       if (row.erasureId) throw new ConflictException(`edit ${id} belongs to privacy erasure ${row.erasureId}; its edits stay routed`);
@@ -156,7 +156,7 @@ export class ModelVersionsService implements OnApplicationBootstrap {
   /** Subtracts a committed edit (and those sharing its payload) from the served model; they become `reverted`. */
   async rollback(id: string): Promise<{ version: ModelVersion; edits: string[] }> {
     return this.versionLock.runExclusive(async () => {
-      const row = await this.dataSource.getRepository(EditOperation).findOneBy({ id });
+      const row = await this.dataSource.getRepository(EditOperationRow).findOneBy({ id });
       if (!row) throw new NotFoundException(`no edit ${id}`);
       if (row.mode !== 'committed' || !(LIVE as readonly string[]).includes(row.status)) throw new ConflictException(`edit ${id} is not a live committed edit`);
       return this.change(row, await this.sharing(row, 'committed'), -1, () => ({ status: 'reverted' }));
@@ -169,14 +169,14 @@ export class ModelVersionsService implements OnApplicationBootstrap {
    * lock so that no request sees the edit twice (merged and routed) or half-merged; then the
    * other daemons are told.
    */
-  private change(row: EditOperation, ids: string[], sign: 1 | -1, update: (version: ModelVersion) => QueryDeepPartialEntity<EditOperation>, description?: string): Promise<{ version: ModelVersion; edits: string[] }> {
+  private change(row: EditOperationRow, ids: string[], sign: 1 | -1, update: (version: ModelVersion) => QueryDeepPartialEntity<EditOperationRow>, description?: string): Promise<{ version: ModelVersion; edits: string[] }> {
     const operation = decodeOperation(row.payload) as DeltaOperation;
     return this.models.changingWeights(async (_model, merge) => {
       const version = await this.dataSource.transaction(async (manager) => {
         // Daemons on one server make versions one at a time, each from the latest.
         await manager.query(`SELECT pg_advisory_xact_lock($1)`, [VERSION_LOCK]);
         const made = await this.next(manager, description ?? `${sign === 1 ? 'commit' : 'rollback'} of edit ${row.id}`);
-        await manager.update(EditOperation, { id: In(ids) }, update(made));
+        await manager.update(EditOperationRow, { id: In(ids) }, update(made));
         return made;
       });
       await this.apply(merge, row, operation, sign);
@@ -193,13 +193,13 @@ export class ModelVersionsService implements OnApplicationBootstrap {
    * payload shared with facts of other identities (one MEMIT batch) stays merged: subtracting it
    * would undo those facts too. Returns the ids rolled back.
    */
-  async supersedeCommitted(rows: readonly EditOperation[], successorFactId: string): Promise<string[]> {
+  async supersedeCommitted(rows: readonly EditOperationRow[], successorFactId: string): Promise<string[]> {
     const done: string[] = [];
     const candidates = new Set(rows.map((r) => r.id));
     for (const row of rows) {
       if (done.includes(row.id)) continue;
       const rolledBack = await this.versionLock.runExclusive(async () => {
-        const current = await this.dataSource.getRepository(EditOperation).findOneBy({ id: row.id });
+        const current = await this.dataSource.getRepository(EditOperationRow).findOneBy({ id: row.id });
         if (!current || current.mode !== 'committed' || !(LIVE as readonly string[]).includes(current.status)) return [];
         const ids = await this.sharing(current, 'committed');
         if (ids.some((id) => !candidates.has(id))) {
@@ -219,7 +219,7 @@ export class ModelVersionsService implements OnApplicationBootstrap {
    * stays served until a newer one can be.
    */
   async restoreSuperseded(successorFactId: string): Promise<string[]> {
-    const rows = await this.dataSource.getRepository(EditOperation).findBy({ supersededBy: successorFactId, mode: 'committed', status: 'superseded' });
+    const rows = await this.dataSource.getRepository(EditOperationRow).findBy({ supersededBy: successorFactId, mode: 'committed', status: 'superseded' });
     const restored: string[] = [];
     for (const row of rows) {
       if (restored.includes(row.id)) continue;
@@ -236,7 +236,7 @@ export class ModelVersionsService implements OnApplicationBootstrap {
    * again), so that rolling back the newest value serves the one before it.
    */
   async restorePredecessors(factId: string): Promise<string[]> {
-    const repo = this.dataSource.getRepository(EditOperation);
+    const repo = this.dataSource.getRepository(EditOperationRow);
     if (await repo.count({ where: { factId, status: In([...LIVE]) } })) return [];
     const routed = await repo.findBy({ supersededBy: factId, status: 'superseded', mode: 'routed' });
     if (routed.length) {
@@ -261,15 +261,15 @@ export class ModelVersionsService implements OnApplicationBootstrap {
   }
 
   /** The live operations of the given mode with the row's payload (the row itself included). */
-  private async sharing(row: EditOperation, mode: 'routed' | 'committed'): Promise<string[]> {
+  private async sharing(row: EditOperationRow, mode: 'routed' | 'committed'): Promise<string[]> {
     if (!row.payloadSha256) return [row.id];
-    const rows = await this.dataSource.getRepository(EditOperation).find({ where: { payloadSha256: row.payloadSha256, mode, status: In([...LIVE]) }, select: { id: true } });
+    const rows = await this.dataSource.getRepository(EditOperationRow).find({ where: { payloadSha256: row.payloadSha256, mode, status: In([...LIVE]) }, select: { id: true } });
     return [...new Set([row.id, ...rows.map((r) => r.id)])];
   }
 
   /** Live committed operations in the order of the versions they made (rows committed together share a payload, merged once). */
-  private async liveCommitted(): Promise<EditOperation[]> {
-    const rows = await this.dataSource.getRepository(EditOperation).find({ where: { mode: 'committed', status: In([...LIVE]) } });
+  private async liveCommitted(): Promise<EditOperationRow[]> {
+    const rows = await this.dataSource.getRepository(EditOperationRow).find({ where: { mode: 'committed', status: In([...LIVE]) } });
     if (!rows.length) return [];
     const versions = await this.dataSource.getRepository(ModelVersion).findBy({ id: In([...new Set(rows.map((r) => r.modelVersionId!))]) });
     const order = new Map(versions.map((v) => [v.id, v.version]));
@@ -277,7 +277,7 @@ export class ModelVersionsService implements OnApplicationBootstrap {
   }
 }
 
-const payloadOf = (row: EditOperation) => row.payloadSha256 ?? row.id;
+const payloadOf = (row: EditOperationRow) => row.payloadSha256 ?? row.id;
 
 /** Adds (1) or subtracts (−1) a delta in the served weights and the edit process's copy. */
 type Merge = (operation: DeltaOperation, sign: 1 | -1) => Promise<void>;

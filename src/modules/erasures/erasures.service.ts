@@ -2,13 +2,14 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap }
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, Not } from 'typeorm';
 import type { KedDataSource } from '../../memory/database/ked-data-source';
-import { EditOperation } from '../../memory/entities/edit-operation.entity';
+import { EditOperationRow } from '../../memory/entities/edit-operation.entity';
 import { ErasureRequest } from '../../memory/entities/erasure-request.entity';
 import { Fact } from '../../memory/entities/fact.entity';
 import type { EditRequest } from '../../editors/edit-request';
 import { normaliseMention } from '../../memory/scope/scope-features';
 import { subjectDigest } from '../../memory/scope/subject-digest';
-import { EditMemoryService, type EditScope } from '../edits/edit-memory.service';
+import { EditMemoryService } from '../edits/edit-memory.service';
+import type { EditScopeKeys } from '../../memory/stored-edit';
 import { ModelVersionsService } from '../edits/model-versions.service';
 import { ERASED_KEY_SQL } from '../facts/fact-key';
 import { ModelService } from '../model/model.service';
@@ -148,7 +149,7 @@ export class ErasuresService implements OnApplicationBootstrap, BeforeApplicatio
     for (const op of operations) if (op.mode === 'committed' && (op.status === 'applied' || op.status === 'verified')) await this.versions.rollback(op.id);
     await this.memory.deactivate(erasedEdits);
     await this.dataSource.transaction(async (manager) => {
-      if (erasedEdits.length) await manager.update(EditOperation, { id: In(erasedEdits) }, { status: 'erased', payload: () => 'NULL', payloadSha256: null, scopeKeys: [], verification: () => 'NULL' });
+      if (erasedEdits.length) await manager.update(EditOperationRow, { id: In(erasedEdits) }, { status: 'erased', payload: () => 'NULL', payloadSha256: null, scopeKeys: [], verification: () => 'NULL' });
       // The idempotency key may name the subject too: only its hash stays, which still answers a resend.
       if (facts.length) await manager.update(Fact, { id: In(facts.map((f) => f.id)) }, { subject: ERASED, prompt: ERASED, targetNew: ERASED, identity: ERASED, groundTruth: () => 'NULL', relation: null, record: {}, error: null, key: () => ERASED_KEY_SQL });
       // Audit rows (baselines and results, before and after this erasure) quote probes and answers about the subject.
@@ -193,7 +194,7 @@ export class ErasuresService implements OnApplicationBootstrap, BeforeApplicatio
   /** A routed FT-M edit teaching the refusal on the failing probes, as the model sees them. */
   private async reinforce(erasureId: string, subject: string, prompts: readonly string[], relationOf?: string): Promise<string[]> {
     // A rerun after a crash finds the reinforcement of the first try and does not add another.
-    const earlier = await this.dataSource.getRepository(EditOperation).findBy({ erasureId, kind: 'delta' });
+    const earlier = await this.dataSource.getRepository(EditOperationRow).findBy({ erasureId, kind: 'delta' });
     if (earlier.length) return earlier.map((r) => r.id);
     const requests: EditRequest[] = prompts.map((prompt) => ({ subject, prompt: `${suppressionContext(subject)} ${prompt}`, target_new: REFUSAL }));
     const operations = await this.models.computeEdit('ft-m', requests);
@@ -230,8 +231,8 @@ export class ErasuresService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   /** Operations made for the facts, or whose scope keys name the subject (suppressions excluded). */
-  private async operationsAbout(subject: string, request: ErasureRequest, facts: Fact[]): Promise<EditOperation[]> {
-    const repo = this.dataSource.getRepository(EditOperation);
+  private async operationsAbout(subject: string, request: ErasureRequest, facts: Fact[]): Promise<EditOperationRow[]> {
+    const repo = this.dataSource.getRepository(EditOperationRow);
     const live = Not(In(['erased']));
     const byFact = facts.length ? await repo.findBy({ factId: In(facts.map((f) => f.id)), status: live }) : [];
     if (request.targetKind === 'fact') return byFact;
@@ -245,7 +246,7 @@ export class ErasuresService implements OnApplicationBootstrap, BeforeApplicatio
 
   /** The routed suppression edit of this erasure (made once; a rerun finds it). */
   private async suppression(erasureId: string, subject: string, relationOf?: string): Promise<string> {
-    const existing = await this.dataSource.getRepository(EditOperation).findOneBy({ erasureId, kind: 'context' });
+    const existing = await this.dataSource.getRepository(EditOperationRow).findOneBy({ erasureId, kind: 'context' });
     if (existing) return existing.id;
     // Subject-wide: stored with the subject's digest and a slot that routing fills with the request's mention of it.
     const operation = relationOf
@@ -284,6 +285,6 @@ function mentions(text: string, needle: string): boolean {
  * Where a suppression or reinforcement applies: a fact's relation (the fact's prompt, which
  * names its subject), or everything about the subject, which is then stored only as a digest.
  */
-function suppressionScope(subject: string, relationOf?: string): EditScope {
+function suppressionScope(subject: string, relationOf?: string): EditScopeKeys {
   return relationOf ? { subjects: [subject], statement: relationOf } : { subjects: [subjectDigest(subject)], statement: 'erasure suppression', match: 'subject' };
 }

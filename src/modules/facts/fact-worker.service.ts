@@ -10,12 +10,12 @@ import type { MemoryReader } from '../../editors/edit-method';
 import type { EditOperation } from '../../editors/edit-operation';
 import type { EditRequest } from '../../editors/edit-request';
 import { decodeOperation } from '../../editors/operation-codec';
-import { loadHparams } from '../../editors/registry';
-import { EditOperation as EditOperationRow } from '../../memory/entities/edit-operation.entity';
+import { EditOperationRow } from '../../memory/entities/edit-operation.entity';
 import { Fact } from '../../memory/entities/fact.entity';
 import type { LanguageModel } from '../../models/language-model';
 import type { KedTokenizer } from '../../models/tokenizer';
-import { EditMemoryService, type EditScope } from '../edits/edit-memory.service';
+import { EditMemoryService } from '../edits/edit-memory.service';
+import { factScope, type EditScopeKeys } from '../../memory/stored-edit';
 import { ModelVersionsService } from '../edits/model-versions.service';
 import { EditProcessCrash } from '../model/edit-process/edit-runner';
 import { ModelService } from '../model/model.service';
@@ -300,7 +300,7 @@ export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestro
   /** The method's memory reader over the serving model, for methods that have one (MeLLo, PokeMQA). */
   private readerOf(name: string, serving: LanguageModel, tokenizer: KedTokenizer): MemoryReader | undefined {
     const method = getMethod(name);
-    return method.reader?.({ model: serving, tokenizer, retriever: this.memory.retriever, knowledge: this.models.knowledge() }, loadHparams(method));
+    return method.reader?.({ model: serving, tokenizer, retriever: this.memory.retriever, knowledge: this.models.knowledge() }, this.models.methods.hparams(method.name));
   }
 
   /**
@@ -403,8 +403,8 @@ function requestOf(fact: Fact): EditRequest {
   return { subject: fact.subject, prompt: fact.prompt, target_new: fact.targetNew, ground_truth: groundTruthList(fact.groundTruth), rephrase_prompt: record.rephrase_prompt };
 }
 
-function scopeOf(fact: Fact): EditScope {
-  return { subjects: [fact.subject], statement: `${fact.prompt} ${fact.targetNew}`, object: fact.targetNew };
+function scopeOf(fact: Fact): EditScopeKeys {
+  return factScope(fact.subject, fact.prompt, fact.targetNew);
 }
 
 function groundTruthList(value: unknown): string[] | undefined {

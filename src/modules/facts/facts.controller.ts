@@ -5,7 +5,7 @@ import { MAX_FACTS_PER_REQUEST, parseFactsBody, parseFactsNdjson } from './fact-
 import { FactsService } from './facts.service';
 import { EditMemoryService } from '../edits/edit-memory.service';
 import { ModelService } from '../model/model.service';
-import type { EditOperation } from '../../memory/entities/edit-operation.entity';
+import type { EditOperationRow } from '../../memory/entities/edit-operation.entity';
 import type { Fact } from '../../memory/entities/fact.entity';
 import { Roles } from '../../guards/roles';
 
@@ -81,7 +81,7 @@ export class FactsController {
    * operations are not all routed here yet is reported as applied, so a client that waits for
    * "verified" and then sends a request gets the edit.
    */
-  private statusHere(fact: Fact, operations: readonly EditOperation[]): Fact['status'] {
+  private statusHere(fact: Fact, operations: readonly EditOperationRow[]): Fact['status'] {
     if (fact.status !== 'verified') return fact.status;
     const live = operations.filter((o) => o.mode === 'routed' && (o.status === 'applied' || o.status === 'verified'));
     return live.every((o) => this.memory.isRouting(o.id)) ? 'verified' : 'applied';

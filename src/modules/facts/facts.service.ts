@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, In } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { EditOperation } from '../../memory/entities/edit-operation.entity';
+import { EditOperationRow } from '../../memory/entities/edit-operation.entity';
 import { Fact } from '../../memory/entities/fact.entity';
 import type { FactInput } from './fact-input';
 import { erasedKey } from './fact-key';
@@ -66,10 +66,10 @@ export class FactsService {
   }
 
   /** The fact, its edit operations, and the older facts of its identity it superseded (oldest first). */
-  async find(id: string): Promise<{ fact: Fact; operations: EditOperation[]; supersedes: string[] } | undefined> {
+  async find(id: string): Promise<{ fact: Fact; operations: EditOperationRow[]; supersedes: string[] } | undefined> {
     const fact = await this.dataSource.getRepository(Fact).findOneBy({ id });
     if (!fact) return undefined;
-    const operations = await this.dataSource.getRepository(EditOperation).find({ where: { factId: id }, order: { createdAt: 'ASC' } });
+    const operations = await this.dataSource.getRepository(EditOperationRow).find({ where: { factId: id }, order: { createdAt: 'ASC' } });
     const older = await this.dataSource.getRepository(Fact).find({ select: { id: true }, where: { supersededBy: id }, order: { seq: 'ASC' } });
     return { fact, operations, supersedes: older.map((f) => f.id) };
   }

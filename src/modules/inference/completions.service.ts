@@ -5,9 +5,9 @@ import { getMethod } from '../../editors/builtin-methods';
 import { promptKeys, unit } from '../../editors/keys/hidden-keys';
 import type { GenerateOptions, PrefilledGeneration } from '../../models/language-model';
 import { tapName } from '../../models/graph/forward-options';
-import { loadHparams } from '../../editors/registry';
 import type { ChatMessage } from '../../models/tokenizer/chat-template';
-import { EditMemoryService, type ActiveEdit, type ActiveRecord } from '../edits/edit-memory.service';
+import type { KeyReader, MemoryEditRecord } from '../../memory/edit-memory';
+import { EditMemoryService } from '../edits/edit-memory.service';
 import { ModelService } from '../model/model.service';
 import type { GenerationSettings } from './completion-request';
 
@@ -37,6 +37,12 @@ export interface ChoiceDelta {
   index: number;
   text: string;
   tokens: GeneratedToken[];
+}
+
+/** A prefill run to read a request's keys, kept for its generation to continue. */
+interface KeptPrefill {
+  generation: PrefilledGeneration;
+  weightsVersion: number;
 }
 
 /** How a prepared request generates: its length and sampling settings (OpenAI's, resolved). */
@@ -93,33 +99,26 @@ export class CompletionsService {
   }
 
   /**
-   * The keyed operations (MELO blocks, GRACE entries) the request's hidden-state key selects, only
-   * while such operations are live. The keys are read over the request's text: from the
-   * generation's own prefill when `plainIds` (the prompt's tokens, which nothing else changes) are
-   * given, so that a request no keyed operation selects continues that prefill and costs no extra
-   * pass; otherwise by one forward pass per kind of key.
+   * Reads a request's hidden-state keys over its text, for the keyed operations (MELO blocks,
+   * GRACE entries) the memory selects by them. When the text routed nothing and is the prompt,
+   * the keys come from the generation's own prefill (kept in `prefill`), so that a request no
+   * keyed operation selects continues that prefill and costs no extra pass; otherwise one forward
+   * pass per kind of key.
    */
-  private async selectKeyed(scopeText: string, plainIds?: number[]): Promise<{ selected: ActiveEdit[]; prefilled?: { generation: PrefilledGeneration; weightsVersion: number } }> {
-    const specs = this.memory.keySpecs();
-    if (!specs.length || !scopeText) return { selected: [] };
-    const { serving: model, tokenizer } = await this.models.get();
-    let keys: Float32Array[];
-    let prefilled: { generation: PrefilledGeneration; weightsVersion: number } | undefined;
-    if (plainIds) {
-      const taps = [...new Map(specs.map((spec) => [tapName(spec.tap), spec.tap])).values()];
-      prefilled = await this.models.reading(async () => ({ generation: await model.prefill([plainIds], { taps }), weightsVersion: this.models.weightsVersion }));
-      keys = specs.map((spec) => unit(prefilled!.generation.hidden(spec.tap, spec.position === 'mean' ? 'mean' : -1)[0]));
-    } else {
-      keys = [];
+  private keyReader(prompt: string, scopeText: string, prefill: { kept?: KeptPrefill }): KeyReader {
+    return async (specs, routed) => {
+      const { serving: model, tokenizer } = await this.models.get();
+      if (routed.edits.length === 0 && routed.records.length === 0 && scopeText === prompt) {
+        const plainIds = fitting(tokenizer.encode(prompt), model.config.maxPositions);
+        const taps = [...new Map(specs.map((spec) => [tapName(spec.tap), spec.tap])).values()];
+        const kept = await this.models.reading(async () => ({ generation: await model.prefill([plainIds], { taps }), weightsVersion: this.models.weightsVersion }));
+        prefill.kept = kept;
+        return specs.map((spec) => unit(kept.generation.hidden(spec.tap, spec.position === 'mean' ? 'mean' : -1)[0]));
+      }
+      const keys: Float32Array[] = [];
       for (const spec of specs) keys.push((await this.models.reading(() => promptKeys(model, tokenizer, [scopeText], spec)))[0]);
-    }
-    const selected: ActiveEdit[] = [];
-    for (const [i, spec] of specs.entries()) {
-      const edit = await this.memory.keyedFor(keys[i], spec);
-      if (edit && !selected.includes(edit)) selected.push(edit);
-    }
-    // A selected operation changes the prompt's pass: the prefill is redone with it applied.
-    return { selected, prefilled: selected.length ? undefined : prefilled };
+      return keys;
+    };
   }
 
   /**
@@ -127,13 +126,12 @@ export class CompletionsService {
    * to "Final answer:"), when the request names a record's subject; the records the reading
    * retrieved are reported as applied. Otherwise the prompt as given.
    */
-  private async readMemory(prompt: string, scopeText: string): Promise<{ prompt: string; records: ActiveRecord[] }> {
-    const records = await this.memory.recordsFor(scopeText);
+  private async readMemory(prompt: string, records: readonly MemoryEditRecord[]): Promise<{ prompt: string; records: MemoryEditRecord[] }> {
     if (!records.length) return { prompt, records: [] };
     const { serving: model, tokenizer } = await this.models.get();
     // Records of both methods are one memory; the newest record's method reads it.
     const method = getMethod(records[records.length - 1].edit.operation.method);
-    const reader = method.reader?.({ model, tokenizer, retriever: this.memory.retriever, knowledge: this.models.knowledge() }, loadHparams(method));
+    const reader = method.reader?.({ model, tokenizer, retriever: this.memory.retriever, knowledge: this.models.knowledge() }, this.models.methods.hparams(method.name));
     if (!reader) return { prompt, records: [] };
     const [read] = await this.models.reading(() => reader.prepare([{ prompt, memory: records.map((r) => r.record) }]));
     return { prompt: read, records: records.filter((r) => read.includes(r.record.text)) };
@@ -142,12 +140,13 @@ export class CompletionsService {
   /** Resolves the edits in scope of `scopeText` and returns a runnable generation of `prompt`. */
   async prepare(prompt: string, scopeText: string, options: PrepareOptions, modelName: string): Promise<PreparedCompletion> {
     const { serving: model, tokenizer } = await this.models.get();
-    const edits = await this.memory.inScope(scopeText);
-    const read = await this.readMemory(prompt, scopeText);
-    // Nothing in scope by text and the scope text is the prompt: the keys can come from the prefill.
-    const plain = edits.length === 0 && read.prompt === prompt && scopeText === prompt;
-    const plainIds = plain ? fitting(tokenizer.encode(prompt), model.config.maxPositions) : undefined;
-    const { selected, prefilled } = await this.selectKeyed(scopeText, plainIds);
+    // One question to the memory: what applies to this request.
+    const prefill: { kept?: KeptPrefill } = {};
+    const resolved = await this.memory.resolve(scopeText, this.keyReader(prompt, scopeText, prefill));
+    // A selected keyed operation changes the prompt's pass: the prefill is redone with it applied.
+    const prefilled = resolved.keyed.length ? undefined : prefill.kept;
+    const read = await this.readMemory(prompt, resolved.records);
+    const { edits, keyed: selected } = resolved;
     const view = viewOf([...edits, ...selected].map((e) => e.operation));
     const { contexts } = view;
     // A selected MELO block is applied like any routed delta; a GRACE entry replaces a state.

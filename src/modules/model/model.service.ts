@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { InjectKedConfig } from '../../config/config.providers';
 import type { KedConfig } from '../../config/ked-config';
 import { commitDelta } from '../../editors/commit-delta';
+import { MethodCatalogue } from '../../editors/method-catalogue';
 import type { KnowledgeBase } from '../../editors/edit-method';
 import type { DeltaOperation, EditOperation } from '../../editors/edit-operation';
 import type { EditRequest } from '../../editors/edit-request';
@@ -33,8 +34,12 @@ export class ModelService implements OnModuleInit, OnApplicationShutdown {
   private readonly sessions: SessionManager;
   private loaded?: Promise<LoadedModel>;
 
+  /** Each method's hyper-parameters as this deployment sets them (KED_HPARAMS_DIR over the defaults). */
+  readonly methods: MethodCatalogue;
+
   constructor(@InjectKedConfig() private readonly config: KedConfig) {
     this.sessions = new SessionManager({ threads: config.threads });
+    this.methods = new MethodCatalogue(config.hparamsDir);
   }
 
   onModuleInit(): void {
@@ -161,7 +166,7 @@ export class ModelService implements OnModuleInit, OnApplicationShutdown {
   private async load(dir: string): Promise<LoadedModel> {
     const [checkpoint, tokenizer] = await Promise.all([loadCheckpoint(dir), loadTokenizer(dir)]);
     const { threads, memoryMb, timeoutMs, nice } = this.config.editProcess;
-    this.editor = new EditRunner({ modelDir: dir, statsCorpus: this.config.statsCorpus, statsCacheDir: join(this.config.dataDir, 'stats'), threads, memoryMb, timeoutMs, nice });
+    this.editor = new EditRunner({ modelDir: dir, statsCorpus: this.config.statsCorpus, statsCacheDir: join(this.config.dataDir, 'stats'), hparamsDir: this.config.hparamsDir, threads, memoryMb, timeoutMs, nice });
     return { serving: new LanguageModel(checkpoint.config, checkpoint.weights, this.sessions), tokenizer, name: dir };
   }
 

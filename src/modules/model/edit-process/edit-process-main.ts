@@ -6,7 +6,7 @@
 import { getMethod } from '../../../editors/builtin-methods';
 import { commitDelta } from '../../../editors/commit-delta';
 import type { EditContext } from '../../../editors/edit-method';
-import { loadHparams } from '../../../editors/registry';
+import { MethodCatalogue } from '../../../editors/method-catalogue';
 import { loadCheckpoint } from '../../../models/checkpoint/checkpoint';
 import { LanguageModel } from '../../../models/language-model';
 import { loadTokenizer } from '../../../models/tokenizer';
@@ -15,8 +15,8 @@ import { statsCorpusFromFile } from '../stats-corpus-file';
 import type { ChildMessage, EditProcessInit, ParentMessage } from './protocol';
 
 let context: EditContext | undefined;
-/** Each method's state made by the live edits the daemon accounted (a computation works on a copy). */
-const states = new Map<string, Map<string, unknown>>();
+/** The methods' settings, and each method's state made by the live edits the daemon accounted (a computation works on a copy). */
+let methods = new MethodCatalogue();
 let queue = Promise.resolve();
 
 function send(message: ChildMessage): void {
@@ -26,6 +26,7 @@ function send(message: ChildMessage): void {
 async function init(message: EditProcessInit): Promise<void> {
   const [checkpoint, tokenizer] = await Promise.all([loadCheckpoint(message.modelDir), loadTokenizer(message.modelDir)]);
   for (const { operation, sign } of message.merged) commitDelta(checkpoint.config, checkpoint.weights, operation, sign);
+  methods = new MethodCatalogue(message.hparamsDir);
   const sessions = new SessionManager({ threads: message.threads });
   context = {
     model: new LanguageModel(checkpoint.config, checkpoint.weights, sessions),
@@ -50,17 +51,16 @@ async function handle(message: ParentMessage): Promise<void> {
     if (message.type === 'compute') {
       const method = getMethod(message.method);
       // A copy: the computation adds its own result to the state, which enters for real only once stored and accounted.
-      const methodState = message.stateful ? structuredClone(states.get(message.method) ?? new Map<string, unknown>()) : undefined;
-      const operations = await method.compute({ ...context, methodState }, message.requests, loadHparams(method));
+      const methodState = message.stateful ? structuredClone(methods.state(message.method)) : undefined;
+      const operations = await method.compute({ ...context, methodState }, message.requests, methods.hparams(method.name));
       send({ type: 'done', id: message.id, operations });
     } else if (message.type === 'merge') {
       commitDelta(context.model.config, context.model.weights, message.operation, message.sign);
       send({ type: 'done', id: message.id });
     } else {
       const method = getMethod(message.method);
-      if (message.reset || !states.has(message.method)) states.set(message.method, new Map());
-      const state = states.get(message.method)!;
-      for (const operation of message.add) await method.account?.(context, state, operation, 1, loadHparams(method));
+      const state = message.reset ? methods.resetState(message.method) : methods.state(message.method);
+      for (const operation of message.add) await method.account?.(context, state, operation, 1, methods.hparams(method.name));
       send({ type: 'done', id: message.id });
     }
   } catch (err) {

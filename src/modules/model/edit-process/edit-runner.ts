@@ -12,6 +12,7 @@ export interface EditRunnerOptions {
   modelDir: string;
   statsCorpus?: string;
   statsCacheDir: string;
+  hparamsDir?: string;
   /** onnxruntime threads of the edit process. */
   threads: number;
   /** Its V8 heap limit, in MiB: past it the process dies and the computation fails, the daemon does not. */
@@ -176,7 +177,7 @@ export class EditRunner {
           pending?.resolve(message);
         }
       });
-      child.send({ type: 'init', modelDir: this.options.modelDir, threads: this.options.threads, statsCorpus: this.options.statsCorpus, statsCacheDir: this.options.statsCacheDir, merged: this.merged } satisfies ParentMessage);
+      child.send({ type: 'init', modelDir: this.options.modelDir, threads: this.options.threads, statsCorpus: this.options.statsCorpus, statsCacheDir: this.options.statsCacheDir, hparamsDir: this.options.hparamsDir, merged: this.merged } satisfies ParentMessage);
     });
   }
 

@@ -9,6 +9,8 @@ export interface EditProcessInit {
   threads: number;
   statsCorpus?: string;
   statsCacheDir: string;
+  /** KED_HPARAMS_DIR: the methods' hyper-parameter files (none: their defaults). */
+  hparamsDir?: string;
   /** Deltas merged into the served weights, in order: the editing copy starts as the served model. */
   merged: Array<{ operation: DeltaOperation; sign: 1 | -1 }>;
 }
