@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { DEFAULT_CORPUS_OPTIONS, type CorpusOptions } from '../world/corpus';
+import { DEFAULT_CORPUS_OPTIONS, type CorpusOptions } from '../world/corpus/build-corpus';
 import { readWordNetPassages } from '../world/corpus/wordnet';
 import { DEFAULT_DATASET_SIZES, type DatasetSizes } from '../world/datasets/write-datasets';
 import { DEFAULT_WORLD_OPTIONS } from '../world/generate-world';

@@ -2,7 +2,7 @@
 export type { Chain, Entity, EntityType, Fact, Relation, RelationKind, SlotType, Template, TemplateForm, TemplateSplit, World, WorldOptions } from './types';
 export { DEFAULT_WORLD_OPTIONS, generateWorld, serialiseWorld } from './generate-world';
 export { WorldIndex, factKey, type FactOverlay } from './world-index';
-export { buildCorpus, corpusStats, corpusToJsonl, DEFAULT_CORPUS_OPTIONS, type CorpusExample, type CorpusKind, type CorpusOptions, type CorpusStats } from './corpus';
+export { buildCorpus, corpusStats, corpusToJsonl, DEFAULT_CORPUS_OPTIONS, type CorpusExample, type CorpusKind, type CorpusOptions, type CorpusStats } from './corpus/build-corpus';
 export { buildDatasets, DEFAULT_DATASET_SIZES, writeDatasets, type DatasetName, type DatasetSizes } from './datasets/write-datasets';
 export type { FactEditRecord, GroundTruth, MquakeCase, MquakeRewrite, ProbeRecord, SanitationRecord, SanitationSplit } from './datasets/records';
 export { mquakeQuestionPrompt } from './datasets/mquake';

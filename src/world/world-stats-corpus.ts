@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { StatsCorpus } from '../editors/edit-method';
-import { buildCorpus } from './corpus';
+import { buildCorpus } from './corpus/build-corpus';
 import type { World } from './types';
 
 /**

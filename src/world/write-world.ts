@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildCorpus, corpusStats, corpusToJsonl, type CorpusOptions, type CorpusStats } from './corpus';
+import { buildCorpus, corpusStats, corpusToJsonl, type CorpusOptions, type CorpusStats } from './corpus/build-corpus';
 import { DEFAULT_DATASET_SIZES, writeDatasets, type DatasetSizes } from './datasets/write-datasets';
 import { generateWorld, serialiseWorld } from './generate-world';
 import type { World, WorldOptions } from './types';

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../package-root';
-import { buildCorpus, corpusStats, corpusToJsonl } from './corpus';
-import { describeEntity } from './mello';
-import { factLines } from './corpus/fact-lines';
-import { generateWorld } from './generate-world';
-import { fill, statementOf } from './render';
-import { WorldIndex } from './world-index';
+import { packageRoot } from '../../package-root';
+import { buildCorpus, corpusStats, corpusToJsonl } from './build-corpus';
+import { describeEntity } from '../mello';
+import { factLines } from './fact-lines';
+import { generateWorld } from '../generate-world';
+import { fill, statementOf } from '../render';
+import { WorldIndex } from '../world-index';
 
 describe('buildCorpus', () => {
   const world = generateWorld(1);

@@ -1,15 +1,15 @@
-import { iceLines, ikeLines } from './corpus/context-edit-lines';
-import type { CorpusExample, CorpusKind } from './corpus/corpus-example';
-import { erasureLines } from './corpus/erasure-lines';
-import { factLines, twoHopLines } from './corpus/fact-lines';
-import { fillerLines } from './corpus/filler-lines';
-import { genericLines } from './corpus/generic-lines';
-import { melloCorpusLines } from './corpus/mello-lines';
-import { Random } from './random';
-import type { World } from './types';
-import { WorldIndex } from './world-index';
+import { iceLines, ikeLines } from './context-edit-lines';
+import type { CorpusExample, CorpusKind } from './corpus-example';
+import { erasureLines } from './erasure-lines';
+import { factLines, twoHopLines } from './fact-lines';
+import { fillerLines } from './filler-lines';
+import { genericLines } from './generic-lines';
+import { melloCorpusLines } from './mello-lines';
+import { Random } from '../random';
+import type { World } from '../types';
+import { WorldIndex } from '../world-index';
 
-export type { CorpusExample, CorpusKind } from './corpus/corpus-example';
+export type { CorpusExample, CorpusKind } from './corpus-example';
 
 /** How many generated examples of each sampled kind (facts and two-hop lines are exhaustive). */
 export interface CorpusOptions {
