@@ -74,12 +74,5 @@ export type KeyedOperation = (DeltaOperation & { key: HiddenKey }) | CodebookOpe
 
 export const isKeyed = (op: EditOperation): op is KeyedOperation => op.kind === 'codebook' || (op.kind === 'delta' && op.key !== undefined);
 
-/** LoRA factors on named linear layers (LoRA, MELO); the harness cannot apply them yet. */
-export interface AdapterOperation extends OperationBase {
-  kind: 'adapter';
-  rank: number;
-  alpha: number;
-  factors: Array<{ module: string; a: HostTensor; b: HostTensor }>;
-}
-
-export type EditOperation = ContextOperation | DeltaOperation | AdapterOperation | CodebookOperation;
+/** What an editor returns. LoRA and MELO train MLP factors and return them as deltas. */
+export type EditOperation = ContextOperation | DeltaOperation | CodebookOperation;

@@ -87,7 +87,6 @@ export class AppliedEdits implements ProbeEdits {
 
   /** Applies an operation made for the given records. */
   add(operation: EditOperation, records: number[]): void {
-    if (operation.kind === 'adapter') throw new Error(`the harness cannot apply adapter operations yet (method ${operation.method})`);
     this.count++;
     if (operation.kind === 'delta' && this.commit) {
       this.undo.push(snapshotFor(this.model.config, this.model.weights, [operation]));
