@@ -25,6 +25,11 @@ export class ModelVersionsService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ModelVersionsService.name);
   /** Commits and rollbacks one at a time: each makes the next version from the current one. */
   private readonly versionLock = new Mutex();
+  /**
+   * The version these weights are, as this daemon last made or followed it: it answers requests
+   * without a query, and it lags the database exactly as long as these weights do.
+   */
+  private servedVersion?: ModelVersion;
   /** Payloads (sha256, or the edit id) merged into the served weights now. */
   private readonly merged = new Set<string>();
 
@@ -43,8 +48,8 @@ export class ModelVersionsService implements OnApplicationBootstrap {
       },
       async () => void (await this.resync()),
     );
-    await this.current();
     const { merged } = await this.syncWeights(false);
+    this.servedVersion = await this.current();
     if (merged) this.logger.log(`model version: ${merged} committed edits merged into the checkpoint`);
   }
 
@@ -68,6 +73,7 @@ export class ModelVersionsService implements OnApplicationBootstrap {
    */
   private async resync(): Promise<{ merged: number; subtracted: number }> {
     const synced = await this.syncWeights(true);
+    this.servedVersion = await this.current();
     if (synced.merged || synced.subtracted) this.logger.warn(`edit events were lost for a while: ${synced.merged} committed edits merged and ${synced.subtracted} rolled-back edits subtracted since`);
     return synced;
   }
@@ -116,11 +122,17 @@ export class ModelVersionsService implements OnApplicationBootstrap {
       this.models.changingWeights(async (_model, merge) => {
         await this.apply(merge, row, operation, sign);
         if (sign === 1) await this.memory.deactivate(ids, { publish: false });
+        this.servedVersion = await this.current();
       }),
     );
   }
 
-  /** The served model's current version (version 1, the checkpoint itself, is made on first use). */
+  /** The version of the weights this daemon serves now (read once at start, then kept as they change). */
+  async served(): Promise<ModelVersion> {
+    return (this.servedVersion ??= await this.current());
+  }
+
+  /** The served model's newest version in the database (version 1, the checkpoint itself, is made on first use). */
   async current(manager: EntityManager = this.dataSource.manager): Promise<ModelVersion> {
     const { name } = await this.models.get();
     const latest = (m: EntityManager) => m.getRepository(ModelVersion).findOne({ where: { modelId: 'default', checkpointUri: name }, order: { version: 'DESC' } });
@@ -180,6 +192,7 @@ export class ModelVersionsService implements OnApplicationBootstrap {
         return made;
       });
       await this.apply(merge, row, operation, sign);
+      this.servedVersion = version;
       if (sign === 1) await this.memory.deactivate(ids, { publish: false });
       await this.events.publish({ kind: 'weights', editId: row.id, sign });
       this.logger.log(`model version ${version.version}: ${sign === 1 ? 'committed' : 'rolled back'} ${ids.join(', ')}`);

@@ -36,12 +36,13 @@ export class ServedModelsService {
   /** The served model first (its newest version), then every version, newest first. */
   async list(): Promise<ListedModel[]> {
     const id = await this.modelId();
+    const served = await this.versions.served();
     const all = await this.versions.list();
-    const newest = all[0];
+    const newest = all.find((v) => v.version === served.version) ?? all[0];
     const oldest = all[all.length - 1];
     return [
       { id, object: 'model', created: seconds(oldest), owned_by: 'ked', ked: { version: newest.version, description: newest.description, served: true } },
-      ...all.map((v) => ({ id: `${id}:v${v.version}`, object: 'model' as const, created: seconds(v), owned_by: 'ked' as const, ked: { version: v.version, description: v.description, served: v.version === newest.version } })),
+      ...all.map((v) => ({ id: `${id}:v${v.version}`, object: 'model' as const, created: seconds(v), owned_by: 'ked' as const, ked: { version: v.version, description: v.description, served: v.version === served.version } })),
     ];
   }
 
@@ -57,7 +58,7 @@ export class ServedModelsService {
    */
   async resolve(name: string): Promise<string> {
     const id = await this.modelId();
-    const current = await this.versions.current();
+    const current = await this.versions.served();
     if (name === 'default' || name === id) return `${id}:v${current.version}`;
     const pin = PINNED.exec(name);
     if (!pin || pin[1] !== id) throw notFound(name);
