@@ -51,7 +51,7 @@ describe('privacy erasure (embedded engine, fixture model)', () => {
     expect(bad.body.errors[0].message).toMatch(/exactly one/);
     expect((await as(admin, http().post('/v1/erasures')).send({ factId: 'nope' }).expect(400)).body.errors[0].path).toBe('factId');
     // A subject is found by its words (and kept only as their digest): one without any is refused.
-    expect((await as(admin, http().post('/v1/erasures')).send({ subject: ' ?! ' }).expect(400)).body.errors[0]).toEqual({ path: 'subject', message: 'must contain a letter or digit' });
+    expect((await as(admin, http().post('/v1/erasures')).send({ subject: ' ?! ' }).expect(400)).body.errors[0]).toEqual({ path: 'subject', message: 'must contain a letter or digit', code: 'invalid_value' });
 
     // An edit about the person, through the real worker.
     // Its idempotency key names the subject too.
