@@ -3,9 +3,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { loadScopeClassifier, DEFAULT_SCOPE_CLASSIFIER } from '../memory/scope/load-classifier';
+import { DEFAULT_TRAIN_OPTIONS } from '../memory/scope/scope-classifier';
 import { broadSet, DEFAULT_BROAD_WORDINGS, loadBroadWordings } from '../eval/routing/broad-set';
 import { englishSet, loadEnglishWordings, toJsonl, type EnglishSet, type RouteQuery } from '../eval/routing/english-set';
-import { relationTable, routeEval, trainClassifier } from '../eval/routing/route-eval';
+import { relationTable, routeEval, trainClassifier, type TrainSource } from '../eval/routing/route-eval';
 import { worldRouteSet } from '../eval/routing/world-set';
 import type { World } from '../world/types';
 import { positiveInt } from './arguments';
@@ -114,14 +115,26 @@ export function registerRouteCommands(program: Command): void {
     .option('--max-fpr <x>', 'false-positive rate the threshold allows on unseen train wordings (0-1)', Number, 0.25)
     .option('--world <dir>', "also fit on a generated world's train wordings (world.json; the threshold stays calibrated on English)")
     .option('--world-edits <n>', 'world train edits with --world', positiveInt('--world-edits'), 2000)
-    .option('--broad', "fit and calibrate on the broad set's train split (data/routing/english-broad.json) instead of data/routing/english.json; held-out relations are never in it")
+    .option('--max-fpr-plain <x>', 'with --broad: the false-positive rate the plain-statement threshold allows on unseen train wordings (0-1)', Number)
+    .option('--broad', "also fit on the broad set's train split (data/routing/english-broad.json), its edits with subjects and as plain statements; edits with subjects get their own threshold, calibrated on the broad set (--max-fpr), plain statements theirs, on English and the broad set's plain statements (--max-fpr-plain); held-out relations are never in it")
+    .option('--pair-dropout <x>', 'share of training pairs fitted each epoch without their word-pair features (0-1)', Number, DEFAULT_TRAIN_OPTIONS.pairDropout)
+    .option('--broad-only', "with --broad: fit and calibrate on the broad set's train split alone, with subjects, instead of data/routing/english.json")
     .option('--wordings <file>', '--broad with another broad-set wordings file')
-    .action(async (options: { out: string; edits: number; seed: number; maxFpr: number; world?: string; worldEdits: number; broad?: boolean; wordings?: string }) => {
+    .action(async (options: { out: string; edits: number; seed: number; maxFpr: number; maxFprPlain?: number; pairDropout?: number; world?: string; worldEdits: number; broad?: boolean; broadOnly?: boolean; wordings?: string }) => {
       const extra = options.world ? worldRouteSet(loadWorld(options.world), { split: 'train', edits: options.worldEdits, seed: options.seed }) : undefined;
-      const wordings = options.wordings ?? (options.broad ? DEFAULT_BROAD_WORDINGS : undefined);
+      const wordings = options.wordings ?? (options.broad || options.broadOnly ? DEFAULT_BROAD_WORDINGS : undefined);
       const broad = wordings ? loadBroadWordings(wordings) : undefined;
-      const set = broad ? (o: Parameters<typeof broadSet>[1]) => broadSet(broad, o) : undefined;
-      const classifier = await trainClassifier(loadEnglishWordings(), { edits: options.edits, seed: options.seed, maxFalsePositiveRate: options.maxFpr, extra, set });
+      const english = loadEnglishWordings();
+      const set = broad && options.broadOnly ? (o: Parameters<typeof broadSet>[1]) => broadSet(broad, o) : undefined;
+      const sources: TrainSource[] | undefined =
+        broad && !options.broadOnly
+          ? [
+              { name: 'english', build: (o) => englishSet(english, o), calibrates: 'plain' },
+              { name: 'broad', build: (o) => broadSet(broad, o), calibrates: 'subject' },
+              { name: 'broad-plain', build: (o) => broadSet(broad, { ...o, plain: true }), calibrates: 'plain' },
+            ]
+          : undefined;
+      const classifier = await trainClassifier(english, { edits: options.edits, seed: options.seed, maxFalsePositiveRate: options.maxFpr, maxPlainFalsePositiveRate: options.maxFprPlain, extra, set, sources, train: { ...DEFAULT_TRAIN_OPTIONS, pairDropout: options.pairDropout } });
       mkdirSync(dirname(options.out), { recursive: true });
       const file = classifier.toFile();
       writeFileSync(options.out, JSON.stringify(file) + '\n');

@@ -1,6 +1,14 @@
 import { broadSet, loadBroadWordings, namesOf, splitRelations, type BroadQuery, type BroadSet } from './broad-set';
-import { loadEnglishWordings, type RouteQuery } from './english-set';
-import { relationBreakdown, relationTable } from './route-eval';
+import { englishSet, loadEnglishWordings, type RouteQuery } from './english-set';
+import { loadScopeClassifier } from '../../memory/scope/load-classifier';
+import { relationBreakdown, relationTable, routeEval, trainClassifier } from './route-eval';
+
+/**
+ * Regression floors for the committed classifier on 600 test-split edits, a few points under
+ * what it measures there: with subjects recall@1 87.2, false positives 4.7%, held-out relations
+ * 78.1; plain statements 83.2 / 3.3% (3,000 edits: reports/routing-broad.md).
+ */
+const FLOORS = { subjects: { recall: 84, fpr: 8 }, heldOut: { recall: 74 }, plain: { recall: 80, fpr: 7 } };
 
 describe('the broad routing set', () => {
   const wordings = loadBroadWordings();
@@ -137,4 +145,43 @@ describe('the per-relation breakdown', () => {
     expect(lines[6]).toContain('held-out relations: 2 relations');
     expect(relationBreakdown([{ query: { text: 'x', expect: null }, good: true }])).toEqual({});
   });
+
+  it('routes its test split with the committed classifier above the regression floors, held-out relations too', async () => {
+    const broad = loadBroadWordings();
+    const small = broadSet(broad, { split: 'test', edits: 600, seed: 1 });
+    const withSubjects = await routeEval(small.edits, small.queries, loadScopeClassifier());
+    expect(withSubjects.recallAt1).toBeGreaterThanOrEqual(FLOORS.subjects.recall);
+    expect(withSubjects.falsePositiveRate).toBeLessThanOrEqual(FLOORS.subjects.fpr);
+    expect(withSubjects.heldOutRelations!.recallAt1).toBeGreaterThanOrEqual(FLOORS.heldOut.recall);
+    const plain = broadSet(broad, { split: 'test', edits: 600, seed: 1, plain: true });
+    const statements = await routeEval(plain.edits, plain.queries, loadScopeClassifier());
+    expect(statements.recallAt1).toBeGreaterThanOrEqual(FLOORS.plain.recall);
+    expect(statements.falsePositiveRate).toBeLessThanOrEqual(FLOORS.plain.fpr);
+  }, 120_000);
+
+  it('trains on English and the broad train split with a threshold each for subjects and plain statements, never seeing a held-out relation', async () => {
+    const broad = loadBroadWordings();
+    const english = loadEnglishWordings();
+    const seen: BroadSet[] = [];
+    const build = (plain: boolean) => (o: Parameters<typeof broadSet>[1]) => {
+      const set = broadSet(broad, { ...o, plain });
+      seen.push(set);
+      return set;
+    };
+    const classifier = await trainClassifier(english, {
+      edits: 150,
+      seed: 1,
+      maxFalsePositiveRate: 0.08,
+      maxPlainFalsePositiveRate: 0.1,
+      sources: [
+        { name: 'english', build: (o) => englishSet(english, o), calibrates: 'plain' },
+        { name: 'broad', build: build(false), calibrates: 'subject' },
+        { name: 'broad-plain', build: build(true), calibrates: 'plain' },
+      ],
+    });
+    expect(seen.length).toBe(6); // fit half, calibration half, all: with subjects and plain
+    for (const set of seen) for (const line of [...set.edits, ...set.queries]) expect(line.heldOut).toBe(false);
+    expect(classifier.thresholdFor(true)).not.toBe(classifier.thresholdFor(false));
+    expect(classifier.training.sources).toEqual(['english (plain)', 'broad (subject)', 'broad-plain (plain)']);
+  }, 120_000);
 });

@@ -195,7 +195,7 @@ export async function routeEval(
  * expected edit.
  */
 export async function trainingPairs(edits: readonly RouteEdit[], queries: readonly RouteQuery[]): Promise<LabelledPair[]> {
-  const keys = new Map(edits.map((e) => [e.id, keyOf(e.edit, e.subjects)]));
+  const keys = new Map(edits.map((e) => [e.id, keyOf(e.edit, e.subjects, e.object)]));
   // The classifier is not needed to retrieve candidates; a threshold-0 placeholder keeps all.
   const retrieveAll = new ScopeClassifier(new Map(), 0);
   return withFreshDetector(edits, retrieveAll, async (detector) => {
@@ -208,11 +208,22 @@ export async function trainingPairs(edits: readonly RouteEdit[], queries: readon
   });
 }
 
+/** One train set the classifier is fitted on, and which threshold its unseen wordings calibrate. */
+export interface TrainSource {
+  name: string;
+  build: (options: EnglishSetOptions) => EnglishSet;
+  /** "subject": edits with known subjects (calibrates `threshold`); "plain": statements alone (`plainThreshold`). */
+  calibrates: 'subject' | 'plain';
+}
+
 /**
  * Trains stage 2 on the train split and sets its threshold where it will be used: on question
  * wordings the classifier has not seen. A model fitted on half of the train wordings scores the
  * other half; the threshold is the lowest whose query-level false-positive rate there stays
- * within `maxFalsePositiveRate`; the final model is fitted on all train wordings.
+ * within `maxFalsePositiveRate`; the final model is fitted on all train wordings. With several
+ * `sources`, each is split the same way; edits with known subjects and plain statements get
+ * their own thresholds (`maxPlainFalsePositiveRate` for the latter), each calibrated on its
+ * sources' held-out wordings.
  */
 export async function trainClassifier(
   wordings: EnglishWordings,
@@ -220,26 +231,52 @@ export async function trainClassifier(
     edits: number;
     seed: number;
     maxFalsePositiveRate: number;
+    /** False-positive bound for plain statements' threshold (default: `maxFalsePositiveRate`). */
+    maxPlainFalsePositiveRate?: number;
     train?: TrainOptions;
     extra?: EnglishSet;
     /** Builds the train split instead of `englishSet(wordings, …)` (e.g. the broad set's, which never holds a held-out relation). */
     set?: (options: EnglishSetOptions) => EnglishSet;
+    /** Several train sets at once (overrides `set`). */
+    sources?: TrainSource[];
   },
 ): Promise<ScopeClassifier> {
-  const build = options.set ?? ((o: EnglishSetOptions) => englishSet(wordings, o));
-  const half = build({ split: 'train', edits: options.edits, seed: options.seed, wordingFold: 0 });
-  const other = build({ split: 'train', edits: options.edits, seed: options.seed + 1, wordingFold: 1 });
-  // Another domain's train pairs (a generated world's wordings) join both fits; calibration stays on English.
+  const englishBuild = (o: EnglishSetOptions) => englishSet(wordings, o);
+  const sources: TrainSource[] = options.sources ?? [{ name: options.set ? 'set' : 'english', build: options.set ?? englishBuild, calibrates: 'plain' }];
+  const single = options.sources === undefined;
+  // Another domain's train pairs (a generated world's wordings) join both fits; calibration stays on the sources.
   const extra = options.extra ? await trainingPairs(options.extra.edits, options.extra.queries) : [];
-  const probe = ScopeClassifier.train([...(await trainingPairs(half.edits, half.queries)), ...extra], options.train);
-  const best = await withFreshDetector(other.edits, probe.withThreshold(0), async (detector) => {
-    // Only what passes on queries with nothing in scope matters to the false-positive rate.
-    const negatives: Array<{ score: number; inScope: boolean }> = [];
-    for (const query of other.queries.filter((q) => q.expect === null)) negatives.push({ score: (await detector.route(query.text))[0]?.score ?? 0, inScope: false });
-    return pickThreshold(negatives, options.maxFalsePositiveRate);
-  });
-  const all = build({ split: 'train', edits: options.edits, seed: options.seed });
-  return ScopeClassifier.train([...(await trainingPairs(all.edits, all.queries)), ...extra], options.train).withThreshold(best, { calibratedOn: 'held-out train wordings', maxFalsePositiveRate: options.maxFalsePositiveRate, extraPairs: extra.length });
+  const halves: LabelledPair[] = [];
+  for (const source of sources) {
+    const half = source.build({ split: 'train', edits: options.edits, seed: options.seed, wordingFold: 0 });
+    halves.push(...(await trainingPairs(half.edits, half.queries)));
+  }
+  const probe = ScopeClassifier.train([...halves, ...extra], options.train).withThreshold(0);
+  const negatives = { subject: [] as Array<{ score: number; inScope: boolean }>, plain: [] as Array<{ score: number; inScope: boolean }> };
+  for (const source of sources) {
+    const other = source.build({ split: 'train', edits: options.edits, seed: options.seed + 1, wordingFold: 1 });
+    await withFreshDetector(other.edits, probe, async (detector) => {
+      // Only what passes on queries with nothing in scope matters to the false-positive rate.
+      for (const query of other.queries.filter((q) => q.expect === null)) negatives[source.calibrates].push({ score: (await detector.route(query.text))[0]?.score ?? 0, inScope: false });
+    });
+  }
+  const plainBound = options.maxPlainFalsePositiveRate ?? options.maxFalsePositiveRate;
+  const subjectThreshold = negatives.subject.length ? pickThreshold(negatives.subject, options.maxFalsePositiveRate) : undefined;
+  const plainThreshold = negatives.plain.length ? pickThreshold(negatives.plain, single ? options.maxFalsePositiveRate : plainBound) : undefined;
+  const all: LabelledPair[] = [];
+  for (const source of sources) {
+    const set = source.build({ split: 'train', edits: options.edits, seed: options.seed });
+    all.push(...(await trainingPairs(set.edits, set.queries)));
+  }
+  const threshold = subjectThreshold ?? plainThreshold!;
+  const note = {
+    calibratedOn: 'held-out train wordings',
+    sources: sources.map((s) => `${s.name} (${s.calibrates})`),
+    maxFalsePositiveRate: options.maxFalsePositiveRate,
+    ...(single ? {} : { maxPlainFalsePositiveRate: plainBound }),
+    extraPairs: extra.length,
+  };
+  return ScopeClassifier.train([...all, ...extra], options.train).withThreshold(threshold, note, single ? undefined : (plainThreshold ?? threshold));
 }
 
 function round(x: number): number {

@@ -18,7 +18,7 @@ export function scopeRetriever(classifier: ScopeClassifier = loadScopeClassifier
     const id = `${record.subject}\u0000${record.text}`;
     let entry = keys.get(id);
     if (!entry) {
-      const key = keyOf(record.text, [record.subject]);
+      const key = keyOf(record.text, [record.subject], record.object);
       entry = { key, vector: retrievalVector(key.text, key.subjects) };
       keys.set(id, entry);
     }
@@ -37,7 +37,7 @@ export function scopeRetriever(classifier: ScopeClassifier = loadScopeClassifier
     },
     inScope: (query, record) => {
       const { key } = read(record);
-      return subjectMentioned(key, query) && classifier.score(pairFeatures(key, readScopeText(query))) >= classifier.threshold;
+      return subjectMentioned(key, query) && classifier.score(pairFeatures(key, readScopeText(query))) >= classifier.thresholdFor(key.subjects.length > 0);
     },
     namesSubject: (query, record) => subjectMentioned(read(record).key, query),
   };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../package-root';
-import { ScopeClassifier } from './scope-classifier';
+import { SCOPE_CLASSIFIER_FORMAT, ScopeClassifier } from './scope-classifier';
 
 /** The committed stage-2 weights (`ked route-train` writes them). */
 export const DEFAULT_SCOPE_CLASSIFIER = join(packageRoot(), 'models', 'scope', 'classifier.json');
@@ -16,6 +16,6 @@ export function loadScopeClassifier(path = DEFAULT_SCOPE_CLASSIFIER): ScopeClass
   try {
     return ScopeClassifier.fromFile(JSON.parse(text));
   } catch (err) {
-    throw new Error(`scope classifier ${path} is not a ked-scope-classifier/1 file: ${(err as Error).message}`);
+    throw new Error(`scope classifier ${path} is not a ${SCOPE_CLASSIFIER_FORMAT} file: ${(err as Error).message}`);
   }
 }

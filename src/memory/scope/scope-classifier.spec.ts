@@ -1,4 +1,4 @@
-import { pickThreshold, ScopeClassifier, type LabelledPair } from './scope-classifier';
+import { pickThreshold, SCOPE_CLASSIFIER_FORMAT, ScopeClassifier, type LabelledPair } from './scope-classifier';
 
 describe('ScopeClassifier', () => {
   // Slot 0 is the bias; slot 20 fires on in-scope pairs, slot 21 on the others.
@@ -26,5 +26,17 @@ describe('ScopeClassifier', () => {
     expect(pickThreshold(scored, 0.1)).toBeCloseTo(0.8, 5);
     expect(pickThreshold(scored, 0.1)).toBeGreaterThan(0.8);
     expect(pickThreshold(scored, 0)).toBeGreaterThan(0.9);
+  });
+
+  it('keeps a second threshold for plain statements, through its file too, and reads files with one', () => {
+    const classifier = ScopeClassifier.train(pairs).withThreshold(0.4, {}, 0.6);
+    expect(classifier.thresholdFor(true)).toBe(0.4);
+    expect(classifier.thresholdFor(false)).toBe(0.6);
+    const again = ScopeClassifier.fromFile(JSON.parse(JSON.stringify(classifier.toFile())));
+    expect([again.thresholdFor(true), again.thresholdFor(false)]).toEqual([0.4, 0.6]);
+    const single = ScopeClassifier.fromFile({ format: SCOPE_CLASSIFIER_FORMAT, threshold: 0.5, weights: [] });
+    expect([single.thresholdFor(true), single.thresholdFor(false)]).toEqual([0.5, 0.5]);
+    // A file whose features were numbered otherwise is refused, not misread.
+    expect(() => ScopeClassifier.fromFile({ format: 'ked-scope-classifier/1', threshold: 0.5, weights: [] })).toThrow(/retrain it/);
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PairFeatures } from './scope-features';
+import { DENSE_SLOTS, type PairFeatures } from './scope-features';
 
 /** One labelled (edit, query) pair's features. */
 export interface LabelledPair {
@@ -7,9 +7,14 @@ export interface LabelledPair {
   inScope: boolean;
 }
 
+/** The file format: its weights are read by slot, so a change in how features are numbered is a new format. */
+export const SCOPE_CLASSIFIER_FORMAT = 'ked-scope-classifier/2';
+
 export const scopeClassifierFileSchema = z.object({
-  format: z.literal('ked-scope-classifier/1'),
+  format: z.literal(SCOPE_CLASSIFIER_FORMAT, { error: `must be "${SCOPE_CLASSIFIER_FORMAT}" (a file of another format numbers its features otherwise: retrain it with \`ked route-train\`)` }),
   threshold: z.number().min(0).max(1),
+  /** The threshold for edits without a known subject (plain statements); `threshold` when absent. */
+  plainThreshold: z.number().min(0).max(1).optional(),
   /** [slot, weight] for every non-zero weight. */
   weights: z.array(z.tuple([z.number().int().nonnegative(), z.number()])),
   training: z.record(z.string(), z.unknown()).optional(),
@@ -23,9 +28,15 @@ export interface TrainOptions {
   /** Largest false-positive rate on the training pairs the threshold may give. */
   maxFalsePositiveRate: number;
   seed: number;
+  /**
+   * Share of pairs, each epoch, fitted without their word-pair features (only the
+   * relation-independent ones), as if their relation had never been seen: the dense weights
+   * then carry a relation on their own, which is all they have for relations no training saw.
+   */
+  pairDropout?: number;
 }
 
-export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { epochs: 12, learningRate: 0.5, l2: 1e-6, maxFalsePositiveRate: 0.02, seed: 1 };
+export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { epochs: 12, learningRate: 0.5, l2: 1e-6, maxFalsePositiveRate: 0.02, seed: 1, pairDropout: 0.5 };
 
 /**
  * Stage 2 of the scope detector: logistic regression over sparse pair features, trained with
@@ -33,15 +44,26 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { epochs: 12, learningRate: 0
  * false-positive rate stays under a bound).
  */
 export class ScopeClassifier {
+  /** The threshold for edits without a known subject (plain statements, whose subject is guessed). */
+  readonly plainThreshold: number;
+
   constructor(
     private readonly weights: Map<number, number>,
     readonly threshold: number,
     readonly training: Record<string, unknown> = {},
-  ) {}
+    plainThreshold?: number,
+  ) {
+    this.plainThreshold = plainThreshold ?? threshold;
+  }
 
   static fromFile(file: unknown): ScopeClassifier {
     const parsed = scopeClassifierFileSchema.parse(file);
-    return new ScopeClassifier(new Map(parsed.weights), parsed.threshold, parsed.training ?? {});
+    return new ScopeClassifier(new Map(parsed.weights), parsed.threshold, parsed.training ?? {}, parsed.plainThreshold);
+  }
+
+  /** The decision threshold for an edit whose subject is known (`threshold`) or guessed from its text (`plainThreshold`). */
+  thresholdFor(subjectKnown: boolean): number {
+    return subjectKnown ? this.threshold : this.plainThreshold;
   }
 
   static train(pairs: readonly LabelledPair[], options: TrainOptions = DEFAULT_TRAIN_OPTIONS): ScopeClassifier {
@@ -60,9 +82,10 @@ export class ScopeClassifier {
       }
       for (const index of order) {
         const pair = pairs[index];
-        const p = sigmoid(dot(weights, pair.features));
+        const features = options.pairDropout && random() < options.pairDropout ? denseOnly(pair.features) : pair.features;
+        const p = sigmoid(dot(weights, features));
         const error = (p - (pair.inScope ? 1 : 0)) * weightOf(pair.inScope);
-        for (const [slot, value] of pair.features) {
+        for (const [slot, value] of features) {
           const w = weights.get(slot) ?? 0;
           const gradient = error * value + options.l2 * w;
           const g2 = (squares.get(slot) ?? 0) + gradient * gradient;
@@ -76,9 +99,9 @@ export class ScopeClassifier {
     return new ScopeClassifier(weights, threshold, { pairs: pairs.length, positives, ...options });
   }
 
-  /** The same weights with another decision threshold. */
-  withThreshold(threshold: number, note: Record<string, unknown> = {}): ScopeClassifier {
-    return new ScopeClassifier(this.weights, threshold, { ...this.training, ...note, threshold });
+  /** The same weights with another decision threshold (for both kinds of edit unless `plainThreshold` is given). */
+  withThreshold(threshold: number, note: Record<string, unknown> = {}, plainThreshold?: number): ScopeClassifier {
+    return new ScopeClassifier(this.weights, threshold, { ...this.training, ...note, threshold, ...(plainThreshold !== undefined ? { plainThreshold } : {}) }, plainThreshold);
   }
 
   /** Probability that the query is in the edit's scope. */
@@ -88,7 +111,7 @@ export class ScopeClassifier {
 
   toFile(): ScopeClassifierFile {
     const weights = [...this.weights].filter(([, w]) => Math.abs(w) > 1e-6).sort((a, b) => a[0] - b[0]).map(([slot, w]): [number, number] => [slot, Number(w.toPrecision(6))]);
-    return { format: 'ked-scope-classifier/1', threshold: this.threshold, weights, training: this.training };
+    return { format: SCOPE_CLASSIFIER_FORMAT, threshold: this.threshold, ...(this.plainThreshold !== this.threshold ? { plainThreshold: this.plainThreshold } : {}), weights, training: this.training };
   }
 }
 
@@ -99,6 +122,12 @@ export function pickThreshold(scored: ReadonlyArray<{ score: number; inScope: bo
   const allowed = Math.floor(negatives.length * maxFalsePositiveRate);
   const threshold = allowed < negatives.length ? negatives[allowed] : 0;
   return Math.min(0.99, Math.max(0.05, threshold + 1e-6));
+}
+
+function denseOnly(features: PairFeatures): PairFeatures {
+  const out: PairFeatures = new Map();
+  for (const [slot, value] of features) if (slot < DENSE_SLOTS) out.set(slot, value);
+  return out;
 }
 
 function dot(weights: Map<number, number>, features: PairFeatures): number {

@@ -62,6 +62,40 @@ describe('ScopeDetector over LanceDB with the committed classifier', () => {
     db.close();
   });
 
+  it('routes relations the classifier was never fitted on (held out of the broad set), and not across relations of the subject', async () => {
+    // region_governor, company_founding_location and city_twin are held-out broad relations.
+    const db = await connect(dir);
+    const detector = new ScopeDetector(await ScopeIndex.open(db), loadScopeClassifier());
+    await detector.add([
+      { id: 'governor', text: 'The Governor of Ohio is Jane Doe.', subjects: ['Ohio'], object: 'Jane Doe' },
+      { id: 'capital', text: 'The capital of Ohio is Dayton.', subjects: ['Ohio'], object: 'Dayton' },
+      { id: 'founded', text: 'Redstone Pharma was founded in the city of Monterrey.', subjects: ['Redstone Pharma'], object: 'Monterrey' },
+      { id: 'inception', text: 'Redstone Pharma was founded in 1984.', subjects: ['Redstone Pharma'], object: '1984' },
+      { id: 'twin', text: 'Hamburg is twinned with Dresden.', subjects: ['Hamburg'], object: 'Dresden' },
+    ]);
+    expect((await detector.route('Who is the current Governor of Ohio?'))[0]?.id).toBe('governor');
+    expect((await detector.route('Which city was Redstone Pharma founded in?'))[0]?.id).toBe('founded');
+    expect((await detector.route('When was Redstone Pharma founded?'))[0]?.id).toBe('inception');
+    expect((await detector.route('Which sister city does Hamburg have?'))[0]?.id).toBe('twin');
+    expect(await detector.route('How many people live in Hamburg?')).toEqual([]);
+    db.close();
+  });
+
+  it('plain statements: a title is one subject, and a question about another relation of it does not fire', async () => {
+    const db = await connect(dir);
+    const detector = new ScopeDetector(await ScopeIndex.open(db), loadScopeClassifier());
+    await detector.add([
+      { id: 'author', text: 'The Keeper of Lanterns was written by Maria Lopez.' },
+      { id: 'ceo', text: 'The CEO of Bluepeak Robotics is Grace Kim.' },
+    ]);
+    expect((await detector.route('Who wrote The Keeper of Lanterns?'))[0]?.id).toBe('author');
+    expect(await detector.route('Who wrote The Keeper of Ashes?')).toEqual([]); // shares "Keeper" only
+    expect(await detector.route('When was The Keeper of Lanterns published?')).toEqual([]);
+    expect((await detector.route('Who runs Bluepeak Robotics?'))[0]?.id).toBe('ceo');
+    expect(await detector.route('Where is Bluepeak Robotics headquartered?')).toEqual([]);
+    db.close();
+  });
+
   it('opens a scope table written before objects were kept, adding the column empty', async () => {
     const db = await connect(dir);
     await db.createTable('scope_keys', [{ edit_id: 'old', text: 'Kenji Okafor was born in Lyon', subjects: '["kenji okafor"]', match: 'relation', vector: Array.from({ length: 8 }, () => 0.5) }]);

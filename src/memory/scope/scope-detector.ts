@@ -67,14 +67,14 @@ export class ScopeDetector {
 
   /** Loads stage 2's keys from what the index already holds (after a restart). */
   async load(): Promise<void> {
-    for (const row of await this.index.rows()) this.remember(row.editId, { ...keyOf(row.text, row.subjects), match: row.match }, row.text, row.object);
+    for (const row of await this.index.rows()) this.remember(row.editId, { ...keyOf(row.text, row.subjects, row.object), match: row.match }, row.text, row.object);
   }
 
   async add(edits: readonly ScopedEdit[]): Promise<void> {
     const fresh = edits.filter((e) => !this.keys.has(e.id));
     const rows = fresh.map((e) => {
       const match = e.match ?? 'relation';
-      const key = { ...keyOf(e.text, e.subjects), match };
+      const key = { ...keyOf(e.text, e.subjects, e.object), match };
       return { edit: e, key, row: { editId: e.id, text: e.text, subjects: key.subjects, match, object: e.object ?? '', vector: retrievalVector(key.text, key.subjects) } };
     });
     await this.index.add(rows.map((r) => r.row));
@@ -132,12 +132,12 @@ export class ScopeDetector {
       const key = this.keys.get(id);
       if (!key) continue;
       const score = key.match === 'subject' ? 1 : this.classifier.score(pairFeatures(key, text));
-      if (score >= this.classifier.threshold && !this.templates.contradicts(query, id)) matches.push({ id, score });
+      if (score >= this.classifier.thresholdFor(key.subjects.length > 0 || key.match === 'subject') && !this.templates.contradicts(query, id)) matches.push({ id, score });
     }
     return matches.sort((a, b) => b.score - a.score);
   }
 }
 
-export function keyOf(text: string, subjects: readonly string[] = []): ScopeKey {
-  return { text: readScopeText(text), subjects: subjects.map((s) => s.toLowerCase()) };
+export function keyOf(text: string, subjects: readonly string[] = [], object?: string): ScopeKey {
+  return { text: { ...readScopeText(text), raw: text }, subjects: subjects.map((s) => s.toLowerCase()), ...(object ? { object } : {}) };
 }

@@ -1,4 +1,6 @@
+import stem from 'wink-porter2-stemmer';
 import { fnv1a, STOPWORDS, type ScopeText } from './scope-text';
+import { headMatches, objectTypes, questionType, typeAgreement, wordingTypes, type AnswerType, type QuestionType } from './answer-type';
 import { WordConcepts } from './word-concepts';
 
 /** Sparse features of one (edit, query) pair: hashed slot → value. */
@@ -15,22 +17,45 @@ const DENSE = {
   anyConcept: 4,
   namesFirstEntity: 5,
   namesLaterEntity: 6,
+  objectTypeMatch: 7,
+  objectTypeClash: 8,
+  wordingTypeMatch: 9,
+  wordingTypeClash: 10,
+  headMatch: 11,
+  headMiss: 12,
+  editStemCoverage: 13,
+  editConceptCoverage: 14,
+  glossOverlap: 15,
+  anyGloss: 16,
+  /** 36 slots from here: question type × object type (each of five types or none). */
+  typeCross: 20,
+  /** 6 slots from here: lexical evidence (any shared stem, concept, definition word or head noun) or none × the object's type agreeing, clashing or saying nothing. */
+  lexicalByType: 56,
+  /** A query word is a word of the object's name ("record label?" and "Blue Harbor Records"). */
+  queryWordInObject: 62,
 } as const;
-const DENSE_SLOTS = 16;
+/** Slots below this are relation-independent; hashed word pairs fill the rest. */
+export const DENSE_SLOTS = 64;
+const TYPE_INDEX: Record<string, number> = { none: 0, person: 1, place: 2, time: 3, quantity: 4, org: 5 };
 
 /** An edit as the detector keeps it: its text read once, with the subject when it is known. */
 export interface ScopeKey {
   text: ScopeText;
   /** Lower-cased subject strings; when empty, every entity span of the text stands in. */
   subjects: string[];
+  /** The new object the statement ends with, when known. */
+  object?: string;
 }
 
 /**
  * Stage 2 reads a pair only when the query names the edit's subject (`subjectMentioned`); the
- * features then say whether the query asks what the edit says: stem overlap, character
- * trigrams, shared WordNet concepts (synonyms, hypernyms, derived forms: "wife" and "spouse",
- * "founder" and "founded"), and learned word-pair weights between the edit's stems and the
- * query's, which carry paraphrases such as "runs" and "CEO" that no lexicon links.
+ * features then say whether the query asks what the edit says. Relation-independent ones
+ * (slots under DENSE_SLOTS), which carry over to relations no training saw: stem overlap both
+ * ways, character trigrams, shared WordNet concepts (synonyms, hypernyms, derived forms, phrasal
+ * verbs: "wife" and "spouse", "founder" and "founded", "passed away" and "died"), words of each
+ * other's WordNet definitions, and answer types (the question word against the object's type).
+ * Then learned word-pair weights between the edit's stems and the query's, which carry
+ * paraphrases such as "runs" and "CEO" that no lexicon links.
  */
 export function pairFeatures(key: ScopeKey, query: ScopeText): PairFeatures {
   const features: PairFeatures = new Map();
@@ -42,12 +67,28 @@ export function pairFeatures(key: ScopeKey, query: ScopeText): PairFeatures {
   features.set(DENSE.stemOverlap, overlap);
   features.set(DENSE.trigramCosine, trigramCosine(editStems.join(' '), queryStems.join(' ')));
   const concepts = WordConcepts.load();
-  const editConcepts = new Set(contentWords(key.text.words, subjects).flatMap((w) => concepts.of(w)));
-  const queryWords = contentWords(query.words, subjects);
+  const editConcepts = new Set(conceptWords(key.text.words, subjects, concepts).flatMap((w) => concepts.of(w)));
+  const queryWords = conceptWords(query.words, subjects, concepts);
   const sharing = queryWords.filter((w) => concepts.of(w).some((c) => editConcepts.has(c))).length;
   features.set(DENSE.conceptOverlap, queryWords.length ? sharing / queryWords.length : 0);
   features.set(DENSE.anyConcept, sharing > 0 ? 1 : 0);
+  // The other way round: how much of what the edit says about its subject the query takes up.
+  const editWords = contentWords(key.text.words, subjects);
+  const queryConcepts = new Set(queryWords.flatMap((w) => concepts.of(w)));
+  if (editStems.length) features.set(DENSE.editStemCoverage, editStems.filter((s) => queryStems.includes(s)).length / editStems.length);
+  if (editWords.length) features.set(DENSE.editConceptCoverage, editWords.filter((w) => concepts.of(w).some((c) => queryConcepts.has(c))).length / editWords.length);
+  // Definitions: a query word in the definition of an edit word, or the other way round.
+  const editGloss = glossStems(editWords, concepts);
+  const queryGloss = glossStems(queryWords, concepts);
+  const glossHits = queryStems.filter((q) => editGloss.has(q)).length + editStems.filter((e) => queryGloss.has(e)).length;
+  const glossSpan = queryStems.length + editStems.length;
+  if (glossSpan) features.set(DENSE.glossOverlap, glossHits / glossSpan);
+  if (glossHits) features.set(DENSE.anyGloss, 1);
   roleFeatures(features, key, query, editStems);
+  const agreement = answerTypeFeatures(features, key, query, subjects);
+  // The answer's type fits many relations of a subject; it counts differently with and without any word in common.
+  const lexical = overlap > 0 || sharing > 0 || (features.get(DENSE.anyGloss) ?? 0) > 0 || features.has(DENSE.headMatch) ? 1 : 0;
+  features.set(DENSE.lexicalByType + lexical * 3 + agreement + 1, 1);
   if (editStems.length && queryStems.length) {
     const scale = 1 / Math.sqrt(editStems.length * queryStems.length);
     for (const e of new Set(editStems)) {
@@ -81,8 +122,98 @@ function roleFeatures(features: PairFeatures, key: ScopeKey, query: ScopeText, e
   }
 }
 
+/** What an edit says about its object's type, read once per edit. */
+interface KeyTypes {
+  /** The object's types (from the object string), when the object is known. */
+  object?: Set<AnswerType>;
+  /** The types the statement's wording gives the object ("the mayor of …", "… by Y"). */
+  wording: Set<AnswerType>;
+  /** The statement's content words (for "which N" questions whose N the statement names). */
+  words: string[];
+}
+const keyTypes = new WeakMap<ScopeKey, KeyTypes>();
+const queryTypes = new WeakMap<ScopeText, QuestionType>();
+const objectTypeCache = new Map<string, Set<AnswerType>>();
+
+function objectTypesOf(object: string, definite = false): Set<AnswerType> {
+  const key = `${definite ? 'the ' : ''}${object}`;
+  let types = objectTypeCache.get(key);
+  if (!types) {
+    if (objectTypeCache.size > 50_000) objectTypeCache.clear();
+    objectTypeCache.set(key, (types = objectTypes(object, definite)));
+  }
+  return types;
+}
+
+/** Whether the statement names the object with "the" ("… is listed on the Tokyo Stock Exchange"). */
+function definiteIn(key: ScopeKey, object: string): boolean {
+  return ` ${normaliseMention(key.text.raw ?? '')} `.includes(` the ${normaliseMention(object)} `);
+}
+
+function typesOfKey(key: ScopeKey, subjects: readonly string[]): KeyTypes {
+  let types = keyTypes.get(key);
+  if (types) return types;
+  const objectWords = key.object ? normaliseMention(key.object).split(' ') : [];
+  const words = contentWords(key.text.words, subjects).filter((w) => !objectWords.includes(w));
+  // The word before the object: "… by Y" is an agent.
+  const all = key.text.words;
+  const before = key.object ? all[all.length - 1] : undefined;
+  types = { object: key.object ? objectTypesOf(key.object, definiteIn(key, key.object)) : undefined, wording: wordingTypes(words, before), words };
+  keyTypes.set(key, types);
+  return types;
+}
+
+/**
+ * Whether the question's answer type (its question word, or the noun after "which"/"what")
+ * fits the edit's object: the object's own type when it is known, or else, for a statement
+ * without a known subject, the type of the entity the query does not name (the other side of
+ * the statement); and the type the statement's wording gives the object. Crossed coarse
+ * types (question type × object type) are learned, and they are the same for every relation.
+ */
+function answerTypeFeatures(features: PairFeatures, key: ScopeKey, query: ScopeText, subjects: readonly string[]): number {
+  let asked = queryTypes.get(query);
+  if (!asked) queryTypes.set(query, (asked = questionType(query.words.join(' '), query.question === true)));
+  const types = typesOfKey(key, subjects);
+  let object = types.object;
+  let objectText = key.object;
+  if (!key.subjects.length && key.text.entities.length > 1) {
+    // Plain statement: the side the query does not name is the object.
+    const named = ` ${query.entities.join(' | ')} `;
+    const other = key.text.entities.filter((e) => !named.includes(` ${e} `));
+    objectText = other[other.length - 1];
+    object = objectText ? objectTypesOf(objectText, definiteIn(key, objectText)) : undefined;
+  }
+  const byObject = object ? typeAgreement(asked.types, object) : 0;
+  const byWording = typeAgreement(asked.types, types.wording);
+  if (byObject > 0) features.set(DENSE.objectTypeMatch, 1);
+  if (byObject < 0) features.set(DENSE.objectTypeClash, 1);
+  if (byWording > 0) features.set(DENSE.wordingTypeMatch, 1);
+  if (byWording < 0) features.set(DENSE.wordingTypeClash, 1);
+  if (asked.head) features.set(headMatches(asked.head, objectText ?? '', types.words) ? DENSE.headMatch : DENSE.headMiss, 1);
+  if (objectText) {
+    const objectStems = new Set(normaliseMention(objectText).split(' ').map((w) => stem(w)));
+    if (query.stems.some((q) => objectStems.has(q))) features.set(DENSE.queryWordInObject, 1);
+  }
+  const objectSet = object?.size ? [...object] : ['none'];
+  const askedSet = asked.types.size ? [...asked.types] : ['none'];
+  for (const q of askedSet) {
+    for (const o of objectSet) {
+      const slot = DENSE.typeCross + TYPE_INDEX[q] * 6 + TYPE_INDEX[o];
+      features.set(slot, (features.get(slot) ?? 0) + 1 / Math.sqrt(askedSet.length * objectSet.length));
+    }
+  }
+  return byObject !== 0 ? byObject : byWording;
+}
+
+/**
+ * The edit's subjects, or for a statement without a known subject its entity spans that could
+ * be one: numbers ("… is 2", "… costs $499") are values, not subjects, and a common word
+ * capitalised only because it opens the statement ("Traffic in …") is no name.
+ */
 export function subjectsOf(key: ScopeKey): string[] {
-  return key.subjects.length ? key.subjects : key.text.entities;
+  if (key.subjects.length) return key.subjects;
+  const named = key.text.entities.filter((e) => /\p{L}/u.test(e) && e !== key.text.commonOpening);
+  return named.length ? named : key.text.entities;
 }
 
 /** Whether the query names one of the edit's subjects in full, on word boundaries. */
@@ -94,6 +225,34 @@ export function subjectMentioned(key: ScopeKey, queryText: string): boolean {
 /** Lower case, every run of non-letters and non-digits one space: how mentions are compared. */
 export function normaliseMention(text: string): string {
   return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+}
+
+const glossCache = new Map<string, string[]>();
+
+/** Porter2 stems of the definition words of these words (stopwords left out). */
+function glossStems(words: readonly string[], concepts: WordConcepts): Set<string> {
+  const out = new Set<string>();
+  for (const word of words) {
+    let stems = glossCache.get(word);
+    if (!stems) {
+      stems = concepts.glossWords(word).filter((w) => !STOPWORDS.has(w) && w.length > 2).map((w) => stem(w));
+      if (glossCache.size > 100_000) glossCache.clear();
+      glossCache.set(word, stems);
+    }
+    for (const s of stems) out.add(s);
+  }
+  return out;
+}
+
+/** Content words, with the phrasal verbs and compounds adjacent words make ("passed away" → pass_away). */
+function conceptWords(words: readonly string[], subjects: readonly string[], concepts: WordConcepts): string[] {
+  const out = contentWords(words, subjects);
+  for (let i = 0; i + 1 < words.length; i++) {
+    if (STOPWORDS.has(words[i])) continue;
+    const compound = concepts.compound(words[i], words[i + 1]);
+    if (compound) out.push(compound);
+  }
+  return out;
 }
 
 function contentWords(words: readonly string[], subjects: readonly string[]): string[] {

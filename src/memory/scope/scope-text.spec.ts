@@ -12,6 +12,23 @@ describe('readScopeText', () => {
     expect(readScopeText('Where was Maria Lopez born?').entities).toEqual(['maria lopez']);
   });
 
+  it('keeps titles and names with lower-case words whole', () => {
+    expect(readScopeText('The Keeper of Lanterns was written by Maria Lopez.').entities).toEqual(['keeper of lanterns', 'maria lopez']);
+    expect(readScopeText('Who painted Girl with a Lantern?').entities).toEqual(['girl with a lantern']);
+    expect(readScopeText('Where is the University of Halden?').entities).toEqual(['university of halden']);
+    // Not across a verb or a lower-case word: "the" before "capital" is no part of a name.
+    expect(readScopeText('Is Oslo the capital of Norway?').entities).toEqual(['oslo', 'norway']);
+  });
+
+  it('takes a role heading "<Role> of <Name>" for a word about the name, and marks a common opening word', () => {
+    const governor = readScopeText('The Governor of Ohio is Jane Doe.');
+    expect(governor.entities).toEqual(['ohio', 'jane doe']);
+    expect(governor.stems).toContain('governor');
+    expect(readScopeText('Traffic in South Korea keeps to the right.').commonOpening).toBe('traffic');
+    expect(readScopeText('Apple has hired Tim Cook.').commonOpening).toBeUndefined();
+    expect(readScopeText('Paris is the capital of France.').commonOpening).toBeUndefined();
+  });
+
   it('keeps question words, which tell relations apart', () => {
     expect(readScopeText('where does she live').stems).toEqual(['where', 'live']);
     expect(readScopeText('when did it start').words).toEqual(['when', 'did', 'it', 'start']);

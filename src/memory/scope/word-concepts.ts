@@ -73,9 +73,152 @@ export class WordConcepts {
     return out;
   }
 
+  private readonly closures = new Map<string, Set<string>>();
+
+  /**
+   * Every noun concept above a word or name (its first `senses` noun senses, then hypernyms and
+   * instance hypernyms up to the top): "winnipeg" → city, municipality, location, …; "year" →
+   * time period. Multiword names are looked up with underscores ("new_york"). Empty for words
+   * WordNet does not know as nouns.
+   */
+  nounAncestors(word: string, senses = 2): Set<string> {
+    const key = `${word}#${senses}`;
+    const cached = this.closures.get(key);
+    if (cached) return cached;
+    const out = new Set<string>();
+    const lemmas = word.includes('_') ? (this.index.has(`noun:${word}`) ? [word] : []) : this.lemmas(word, 'noun');
+    const stack = lemmas.flatMap((lemma) => (this.index.get(`noun:${lemma}`) ?? []).slice(0, senses));
+    while (stack.length) {
+      const offset = stack.pop()!;
+      const id = `n${offset}`;
+      if (out.has(id)) continue;
+      out.add(id);
+      for (const [symbol, target, targetPos] of this.pointers('noun', offset)) if ((symbol === '@' || symbol === '@i') && targetPos === 'n') stack.push(Number(target));
+    }
+    this.closures.set(key, out);
+    return out;
+  }
+
+  private readonly glossCache = new Map<string, string[]>();
+
+  /**
+   * The words of a word's definitions (its first `senses` senses of each part of speech, and
+   * the other words of those synsets): "cinematographer" → photographer, operates, movie,
+   * camera; what a question says in other words ("who was behind the camera?") is often the
+   * definition of the statement's word. Lower case, in no particular order.
+   */
+  glossWords(word: string, senses = 2): string[] {
+    const cached = this.glossCache.get(word);
+    if (cached) return cached;
+    const out = new Set<string>();
+    for (const pos of POS) {
+      for (const lemma of this.lemmas(word, pos)) {
+        for (const offset of (this.index.get(`${pos}:${lemma}`) ?? []).slice(0, senses)) {
+          const line = this.line(pos, offset);
+          const bar = line.indexOf(' | ');
+          const fields = line.split(' ');
+          const count = parseInt(fields[3], 16);
+          for (let i = 0; i < count; i++) for (const w of fields[4 + i * 2].toLowerCase().split('_')) out.add(w.replace(/\(.*\)$/, ''));
+          if (bar >= 0) for (const w of line.slice(bar + 3).split(';')[0].toLowerCase().match(/[a-z]+/g) ?? []) out.add(w);
+        }
+      }
+    }
+    out.delete(word);
+    const list = [...out];
+    this.glossCache.set(word, list);
+    return list;
+  }
+
+  private line(pos: Pos, offset: number): string {
+    const buffer = this.data[pos];
+    const end = buffer.indexOf(10, offset);
+    return buffer.toString('latin1', offset, end < 0 ? buffer.length : end);
+  }
+
+  /** The concept id of a noun's nth sense (0-based), or undefined. */
+  nounSense(lemma: string, sense = 0): string | undefined {
+    const offset = this.index.get(`noun:${lemma}`)?.[sense];
+    return offset === undefined ? undefined : `n${offset}`;
+  }
+
+  /**
+   * The WordNet lemma two adjacent words make, if they make one: phrasal verbs and compounds
+   * ("passed away" → pass_away, "set up" → set_up, "head office"). Its concepts come from `of`.
+   */
+  compound(first: string, second: string): string | undefined {
+    for (const pos of POS) {
+      const bases = new Set([first, ...this.lemmasOfFirst(first, pos)]);
+      for (const base of bases) if (this.index.has(`${pos}:${base}_${second}`)) return `${base}_${second}`;
+    }
+    return undefined;
+  }
+
+  private lemmasOfFirst(word: string, pos: Pos): string[] {
+    const out: string[] = [];
+    const irregular = IRREGULAR[word];
+    if (irregular) out.push(irregular);
+    for (const [suffix, replacement] of DETACH[pos]) if (word.length > suffix.length + 1 && word.endsWith(suffix)) out.push(word.slice(0, -suffix.length) + replacement);
+    return out;
+  }
+
+  /**
+   * Whether WordNet knows the word as a common word: one of its first senses is written in
+   * lower case ("traffic", "production"), unlike names ("Paris", "Belgium").
+   */
+  isCommonWord(word: string): boolean {
+    const lower = word.toLowerCase();
+    for (const pos of POS) {
+      for (const lemma of this.lemmas(lower, pos)) {
+        for (const offset of (this.index.get(`${pos}:${lemma}`) ?? []).slice(0, 2)) {
+          const fields = this.line(pos, offset).split(' ');
+          const count = parseInt(fields[3], 16);
+          for (let i = 0; i < count; i++) if (fields[4 + i * 2].replace(/\(.*\)$/, '') === lemma) return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Whether one of the word's noun senses is a person's name ("Smith", "Grant": Adam Smith, Ulysses S. Grant). */
+  namesPerson(word: string): boolean {
+    const lower = word.toLowerCase();
+    const person = this.nounSense('person', 0);
+    for (const offset of this.index.get(`noun:${lower}`) ?? []) {
+      const fields = this.line('noun', offset).split(' ');
+      const count = parseInt(fields[3], 16);
+      const capitalised = [...Array(count).keys()].some((i) => fields[4 + i * 2].toLowerCase() === lower && fields[4 + i * 2] !== lower);
+      if (capitalised && person && this.ancestorsOf(offset).has(person)) return true;
+    }
+    return false;
+  }
+
+  private ancestorsOf(start: number): Set<string> {
+    const out = new Set<string>();
+    const stack = [start];
+    while (stack.length) {
+      const offset = stack.pop()!;
+      const id = `n${offset}`;
+      if (out.has(id)) continue;
+      out.add(id);
+      for (const [symbol, target, targetPos] of this.pointers('noun', offset)) if ((symbol === '@' || symbol === '@i') && targetPos === 'n') stack.push(Number(target));
+    }
+    return out;
+  }
+
+  /** Whether WordNet knows the word as a verb (inflected or not). */
+  knowsVerb(word: string): boolean {
+    return this.lemmas(word, 'verb').length > 0;
+  }
+
+  /** Whether WordNet knows the word (any part of speech, inflected or not). */
+  knows(word: string): boolean {
+    return POS.some((pos) => this.lemmas(word, pos).length > 0);
+  }
+
   private lemmas(word: string, pos: Pos): string[] {
     const out = new Set<string>();
     if (this.index.has(`${pos}:${word}`)) out.add(word);
+    if (word.includes('_')) return [...out];
     const irregular = IRREGULAR[word];
     if (irregular && this.index.has(`${pos}:${irregular}`)) out.add(irregular);
     for (const [suffix, replacement] of DETACH[pos]) {
