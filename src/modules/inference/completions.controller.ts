@@ -45,7 +45,8 @@ export class CompletionsController {
     const edits = [...new Set(prepared.flatMap((p) => p.edits))];
     const ked = prepared.length > 1 ? { edits, prompts: prepared.map((p, index) => ({ index, edits: p.edits })) } : { edits };
     const echoed = (i: number) => (request.echo ? prompts[i] : '');
-    const logprobsOf = (c: Pick<GeneratedChoice, 'tokens'>, i: number, shift: number) => (request.logprobs != null ? completionLogprobs(c.tokens, shift + echoed(i).length) : null);
+    // echo with logprobs is refused, so offsets count from the generated text.
+    const logprobsOf = (c: Pick<GeneratedChoice, 'tokens'>) => (request.logprobs != null ? completionLogprobs(c.tokens) : null);
     const promptTokens = prepared.reduce((sum, p) => sum + p.promptTokens, 0);
     const header = { id: first.id, object: 'text_completion', created: first.created, model, system_fingerprint: model };
 
@@ -55,7 +56,7 @@ export class CompletionsController {
       for (const [i, p] of prepared.entries()) {
         const generated = await p.generate(sequences);
         completionTokens += generated.reduce((sum, c) => sum + c.completionTokens, 0);
-        for (const [j, c] of bestOf(generated, n).entries()) choices.push({ index: i * n + j, text: echoed(i) + c.text, logprobs: logprobsOf(c, i, 0), finish_reason: c.finish });
+        for (const [j, c] of bestOf(generated, n).entries()) choices.push({ index: i * n + j, text: echoed(i) + c.text, logprobs: logprobsOf(c), finish_reason: c.finish });
       }
       res.setHeader('x-ked-edits', edits.join(','));
       res.json({ ...header, choices, usage: usageOf(promptTokens, completionTokens), ked });
@@ -68,7 +69,7 @@ export class CompletionsController {
     try {
       for (const [i, p] of prepared.entries()) {
         if (request.echo) for (let j = 0; j < n; j++) stream.send(chunk([{ index: i * n + j, text: prompts[i], logprobs: null, finish_reason: null }]));
-        const generated = await p.generate(n, (delta) => stream.send(chunk([{ index: i * n + delta.index, text: delta.text, logprobs: logprobsOf(delta, i, 0), finish_reason: null }])));
+        const generated = await p.generate(n, (delta) => stream.send(chunk([{ index: i * n + delta.index, text: delta.text, logprobs: logprobsOf(delta), finish_reason: null }])));
         completionTokens += generated.reduce((sum, c) => sum + c.completionTokens, 0);
         for (const [j, c] of generated.entries()) stream.send(chunk([{ index: i * n + j, text: '', logprobs: null, finish_reason: c.finish }]));
       }

@@ -150,7 +150,7 @@ export class CompletionsService {
     const view = viewOf([...edits, ...selected].map((e) => e.operation));
     const { contexts } = view;
     // A selected MELO block is applied like any routed delta; a GRACE entry replaces a state.
-    const keyed = keyedEffects(view.keyed ?? []);
+    const keyed = keyedEffects(view.keyed);
     const deltas = view.deltas.length || keyed.deltas.length ? combineDeltas([...view.deltas, ...keyed.deltas]) : undefined;
     let ids = tokenizer.encode([...contexts, read.prompt].join(' '));
     // A long trace keeps its end (the final answer's line), leaving room for a short answer.

@@ -12,12 +12,12 @@ export function usageOf(promptTokens: number, completionTokens: number): Usage {
 }
 
 /** The legacy completions' `logprobs`: parallel arrays over the tokens (`text_offset` into the choice's text). */
-export function completionLogprobs(tokens: readonly GeneratedToken[], offsetShift = 0) {
+export function completionLogprobs(tokens: readonly GeneratedToken[]) {
   return {
     tokens: tokens.map((t) => t.text),
     token_logprobs: tokens.map((t) => t.logprob ?? null),
     top_logprobs: tokens.map((t) => Object.fromEntries((t.top ?? []).map((alt) => [alt.text, alt.logprob]))),
-    text_offset: tokens.map((t) => t.offset + offsetShift),
+    text_offset: tokens.map((t) => t.offset),
   };
 }
 
