@@ -53,10 +53,15 @@ export interface FactView {
 
 /** Polls `GET /v1/facts/:id` until none of the facts is queued or computing any more. */
 export async function settledFacts(t: Pick<TestApp, 'get'>, ids: readonly string[], pollMs = 300): Promise<FactView[]> {
+  let previous = '';
   for (;;) {
     const views: FactView[] = [];
     for (const id of ids) views.push((await t.get(`/v1/facts/${id}`).expect(200)).body as FactView);
-    if (views.every((v) => isSettled(v.status))) return views;
+    // Facts are read one by one: an older fact read as verified may become superseded by the time
+    // the newer one is read, so a result is taken when two reads in a row agree.
+    const statuses = views.map((v) => v.status).join();
+    if (views.every((v) => isSettled(v.status)) && statuses === previous) return views;
+    previous = statuses;
     await new Promise((r) => setTimeout(r, pollMs));
   }
 }
