@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { errorForLog, requestForLog } from './guards/log-serializers';
 import { KED_CONFIG, type KedConfig } from './config/ked-config';
+import { MethodCatalogue } from './editors/method-catalogue';
 import { KedDataSource } from './memory/database/ked-data-source';
 import { ENTITIES } from './memory/entities';
 import { MemoryModule } from './memory/memory.module';
@@ -22,8 +23,11 @@ import { MetricsModule } from './modules/metrics/metrics.module';
 /** The daemon, assembled from a configuration that was validated before anything started. */
 @Module({})
 export class AppModule {
-  /** `dataSource` is opened (and migrated) before the app is built, so failures stay one clear line. */
-  static forRoot(config: KedConfig, dataSource: KedDataSource): DynamicModule {
+  /**
+   * `dataSource` is opened (and migrated) and `methods` read before the app is built, so failures
+   * stay one clear line; the app shares that one catalogue.
+   */
+  static forRoot(config: KedConfig, dataSource: KedDataSource, methods: MethodCatalogue): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -55,8 +59,11 @@ export class AppModule {
         ErasuresModule,
         KeysModule,
       ],
-      providers: [{ provide: KED_CONFIG, useValue: config }],
-      exports: [KED_CONFIG],
+      providers: [
+        { provide: KED_CONFIG, useValue: config },
+        { provide: MethodCatalogue, useValue: methods },
+      ],
+      exports: [KED_CONFIG, MethodCatalogue],
       global: true,
     };
   }

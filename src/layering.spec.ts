@@ -28,19 +28,7 @@ const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> = [
  * Upward imports that stay, each with its reason: importer → imported path (no extension).
  * Every entry must still be needed (the last test fails on a stale one).
  */
-const ALLOWED: ReadonlyArray<{ from: string; to: string; why: string }> = [
-  // The daemon accepts a ked world.json where it takes a file (KED_STATS_CORPUS, which also gives
-  // the audit probes when KED_AUDIT_PROBES is unset, and KED_KNOWLEDGE_BASE) and reads it with the
-  // world's own generator code: its training corpus, its probe sampler and its entity kinds. Moving that code below the modules would move most
-  // of the world generator into the serving layers; the entries go when the daemon stops
-  // treating a file named world.json specially.
-  { from: 'src/modules/audits/audit-probes.ts', to: 'src/world/probes', why: 'audit probes sampled from a world.json' },
-  { from: 'src/modules/audits/audit-probes.ts', to: 'src/world/types', why: 'audit probes sampled from a world.json' },
-  { from: 'src/modules/model/stats-corpus-file.ts', to: 'src/world/world-stats-corpus', why: "a world.json's training corpus as the statistics sample" },
-  { from: 'src/modules/model/stats-corpus-file.ts', to: 'src/world/types', why: "a world.json's training corpus as the statistics sample" },
-  { from: 'src/modules/model/knowledge-base-file.ts', to: 'src/world/knowledge-base', why: "PokeMQA's knowledge base from a world.json's entities" },
-  { from: 'src/modules/model/knowledge-base-file.ts', to: 'src/world/mello', why: "the world's entity types, which a knowledge base file's types must be" },
-];
+const ALLOWED: ReadonlyArray<{ from: string; to: string; why: string }> = [];
 
 const ROOT = join(__dirname, '..');
 

@@ -31,8 +31,9 @@ export async function createApp(config: KedConfig): Promise<INestApplication> {
       if (!routable) throw new ConfigError(variable, `"${name}" cannot be routed per request`);
     }
   }
+  let methods: MethodCatalogue;
   try {
-    new MethodCatalogue(config.hparamsDir);
+    methods = new MethodCatalogue(config.hparamsDir);
   } catch (err) {
     throw new ConfigError('KED_HPARAMS_DIR', (err as Error).message);
   }
@@ -41,7 +42,7 @@ export async function createApp(config: KedConfig): Promise<INestApplication> {
   let app: INestApplication;
   try {
     // Nest's own console logger stays off: boot failures surface once, as the CLI's one line.
-    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, dataSource), { logger: false, abortOnError: false, bodyParser: false });
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, dataSource, methods), { logger: false, abortOnError: false, bodyParser: false });
   } catch (err) {
     await dataSource.destroy();
     throw err;

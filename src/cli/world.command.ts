@@ -51,10 +51,10 @@ export function registerWorldCommands(program: Command): void {
   const world = program.command('world').description('the generated knowledge world the fixture model learns, and its KnowEdit datasets');
   const generate = world
     .command('generate')
-    .description('write world.json, corpus.jsonl ({"text"} per line) and the datasets; prints a JSON summary with sha256 of every file')
+    .description('write world.json, corpus.jsonl ({"text"} per line), the datasets and the files the daemon reads (stats-corpus.jsonl, audit-probes.jsonl, knowledge-base.json); prints a JSON summary with sha256 of every file')
     .requiredOption('--out <dir>', 'output directory')
     .option('--seed <n>', 'the one seed everything derives from', nonNegativeInt('--seed'), 1)
-    .option('--datasets-dir <dir>', 'write the datasets and a copy of world.json here (e.g. data/world) instead of <out>/datasets')
+    .option('--datasets-dir <dir>', 'write the datasets, a copy of world.json and the daemon\'s files here (e.g. data/world) instead of <out>/datasets')
     .option('--wordnet <dir>', 'a WordNet 3.0 database (apt-get install wordnet-base: /usr/share/wordnet) the --generic passages come from');
   for (const [name, value] of Object.entries(DEFAULT_WORLD_OPTIONS)) generate.option(`${flagOf(name)} <n>`, `world size (default ${value})`, nonNegativeInt(flagOf(name)));
   for (const [name, value] of Object.entries(DEFAULT_CORPUS_OPTIONS)) generate.option(`${flagOf(name)} <n>`, CORPUS_FLAG_HELP[name]?.(value) ?? `corpus examples of this kind (default ${value})`, nonNegativeInt(flagOf(name)));

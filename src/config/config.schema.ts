@@ -24,6 +24,19 @@ const postgresUrl = z
     }
   }, 'must be a URL like postgres://user:password@host:5432/database');
 
+/**
+ * A file of lines the daemon reads (a statistics corpus, audit probes): JSONL or plain text, never
+ * a JSON document (a ked world.json is one: its world's plain files are written beside it).
+ */
+const lineFile = (what: string, file: string) =>
+  z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .refine((path) => !/\.json$/i.test(path), `must be a JSONL file of ${what} or plain text lines, not JSON (for a ked world, the ${file} that \`ked world generate\` writes beside its world.json)`)
+      .optional(),
+  );
+
 export const configSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -34,7 +47,7 @@ export const configSchema = z.object({
   KED_LANCE_URI: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
   KED_MODEL: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
   LOG_LEVEL: z.enum(logLevels).default('info'),
-  KED_STATS_CORPUS: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+  KED_STATS_CORPUS: lineFile('{"text"} objects', 'stats-corpus.jsonl'),
   KED_KNOWLEDGE_BASE: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
   KED_HPARAMS_DIR: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
   KED_EDIT_METHODS: z
@@ -60,7 +73,7 @@ export const configSchema = z.object({
   KED_BATCH_WINDOW_MS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number of milliseconds').min(0, 'must be 0 (off) or more').max(600_000, 'must be at most 600000').default(0),
   KED_BATCH_MAX: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(256, 'must be at most 256').default(16),
   KED_AUDIT_CRON: z.string().trim().min(1).default('0 3 * * *'),
-  KED_AUDIT_PROBES: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+  KED_AUDIT_PROBES: lineFile('{"prompt"} objects', 'audit-probes.jsonl'),
   KED_AUDIT_MIN_LOCALITY: z.coerce.number({ error: 'must be a number' }).min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100').default(95),
   KED_AUDIT_QUARANTINE: z.enum(['on', 'off'], { error: 'must be on or off' }).default('off'),
   KED_NATS_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^(nats|tls):\/\/\S+$/, 'must be a URL like nats://127.0.0.1:4222').optional()),

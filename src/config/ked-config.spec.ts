@@ -36,10 +36,21 @@ describe('loadConfig', () => {
     expect(failure({ KED_DATA_DIR: dir, KED_AUDIT_MIN_LOCALITY: '120' }).setting).toBe('KED_AUDIT_MIN_LOCALITY');
   });
 
-  it("reads PokeMQA's knowledge base from the fixture world by default, a given file, or none", () => {
-    expect(loadConfig({ KED_DATA_DIR: dir }).knowledgeBase).toMatch(/data[\\/]world[\\/]world\.json$/);
+  it("reads PokeMQA's knowledge base from the fixture world's knowledge-base.json by default, a given file, or none", () => {
+    expect(loadConfig({ KED_DATA_DIR: dir }).knowledgeBase).toMatch(/data[\\/]world[\\/]knowledge-base\.json$/);
     expect(loadConfig({ KED_DATA_DIR: dir, KED_KNOWLEDGE_BASE: 'kb.json' }).knowledgeBase).toBe(join(process.cwd(), 'kb.json'));
     expect(loadConfig({ KED_DATA_DIR: dir, KED_KNOWLEDGE_BASE: 'off' }).knowledgeBase).toBeUndefined();
+  });
+
+  it("reads the statistics corpus and audit probes from the fixture world's plain files by default, and refuses a JSON file for either", () => {
+    const config = loadConfig({ KED_DATA_DIR: dir });
+    expect(config.statsCorpus).toMatch(/data[\\/]world[\\/]stats-corpus\.jsonl$/);
+    expect(config.audit.probes).toMatch(/data[\\/]world[\\/]audit-probes\.jsonl$/);
+    expect(loadConfig({ KED_DATA_DIR: dir, KED_STATS_CORPUS: 'corpus.txt', KED_AUDIT_PROBES: 'probes.jsonl' })).toMatchObject({ statsCorpus: join(process.cwd(), 'corpus.txt'), audit: { probes: join(process.cwd(), 'probes.jsonl') } });
+    const world = failure({ KED_DATA_DIR: dir, KED_STATS_CORPUS: 'data/world/world.json' });
+    expect(world.setting).toBe('KED_STATS_CORPUS');
+    expect(world.message).toContain('the stats-corpus.jsonl that `ked world generate` writes beside its world.json');
+    expect(failure({ KED_DATA_DIR: dir, KED_AUDIT_PROBES: 'world.json' }).message).toContain('the audit-probes.jsonl that `ked world generate` writes beside its world.json');
   });
 
   it('runs the model on every core unless KED_THREADS says how many', () => {

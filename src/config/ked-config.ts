@@ -33,9 +33,9 @@ export interface KedConfig {
   /** onnxruntime intra-op threads for the model (KED_THREADS; default every core). */
   threads: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** Key-statistics sample for locate-and-edit methods: a world.json (its corpus) or a JSONL/text file. */
+  /** Key-statistics sample for locate-and-edit methods: JSONL with "text", or plain text lines. */
   statsCorpus?: string;
-  /** A ked world.json whose entities describe a question's key entity (PokeMQA's knowledge prompt); none if absent. */
+  /** A knowledge-base.json whose entities describe a question's key entity (PokeMQA's knowledge prompt); none if absent. */
   knowledgeBase?: string;
   /** A directory of `<method>.json` hyper-parameter files over the methods' defaults (KED_HPARAMS_DIR). */
   hparamsDir?: string;
@@ -60,7 +60,7 @@ export interface KedConfig {
    * on the same PostgreSQL server then takes it).
    */
   stream: { maxAttempts: number; leaseMs: number };
-  /** Locality audits: cron expression ('off' disables the schedule), probe file, pass mark, quarantine. */
+  /** Locality audits: cron expression ('off' disables the schedule), probe file (JSONL with "prompt", or plain lines), pass mark, quarantine. */
   audit: { cron: string | null; probes?: string; minLocality: number; quarantine: boolean };
   /** Optional NATS JetStream source of facts (off when no URL). */
   nats?: { url: string; stream: string; subject: string };
@@ -105,8 +105,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: raw.LOG_LEVEL,
     rateLimit: raw.KED_RATE_LIMIT,
     initialAdminKeyFile: raw.KED_INITIAL_ADMIN_KEY === 'off' ? null : join(dataDir, 'initial-admin.key'),
-    statsCorpus: raw.KED_STATS_CORPUS ? resolve(raw.KED_STATS_CORPUS) : defaultStatsCorpus(),
-    knowledgeBase: raw.KED_KNOWLEDGE_BASE === 'off' ? undefined : raw.KED_KNOWLEDGE_BASE ? resolve(raw.KED_KNOWLEDGE_BASE) : defaultStatsCorpus(),
+    statsCorpus: raw.KED_STATS_CORPUS ? resolve(raw.KED_STATS_CORPUS) : fixtureWorldFile('stats-corpus.jsonl'),
+    knowledgeBase: raw.KED_KNOWLEDGE_BASE === 'off' ? undefined : raw.KED_KNOWLEDGE_BASE ? resolve(raw.KED_KNOWLEDGE_BASE) : fixtureWorldFile('knowledge-base.json'),
     hparamsDir: raw.KED_HPARAMS_DIR ? resolve(raw.KED_HPARAMS_DIR) : undefined,
     editPolicy: {
       modification: raw.KED_EDIT_METHODS.split(','),
@@ -121,7 +121,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     nats: raw.KED_NATS_URL ? { url: raw.KED_NATS_URL, stream: raw.KED_NATS_STREAM, subject: raw.KED_NATS_SUBJECT } : undefined,
     audit: {
       cron: raw.KED_AUDIT_CRON === 'off' ? null : checkCron(raw.KED_AUDIT_CRON),
-      probes: raw.KED_AUDIT_PROBES ? resolve(raw.KED_AUDIT_PROBES) : undefined,
+      probes: raw.KED_AUDIT_PROBES ? resolve(raw.KED_AUDIT_PROBES) : fixtureWorldFile('audit-probes.jsonl'),
       minLocality: raw.KED_AUDIT_MIN_LOCALITY,
       quarantine: raw.KED_AUDIT_QUARANTINE === 'on',
     },
@@ -138,10 +138,13 @@ function checkCron(expression: string): string {
   return expression;
 }
 
-/** The fixture world (data/world/world.json): the fixture model's statistics sample and knowledge base. */
-function defaultStatsCorpus(): string | undefined {
-  const world = join(packageRoot(), 'data', 'world', 'world.json');
-  return existsSync(world) ? world : undefined;
+/**
+ * One of the fixture world's plain files in data/world (the fixture model's statistics sample,
+ * audit probes and knowledge base, which `ked world generate` writes), when it is there.
+ */
+function fixtureWorldFile(name: string): string | undefined {
+  const file = join(packageRoot(), 'data', 'world', name);
+  return existsSync(file) ? file : undefined;
 }
 
 /** The fixture model ked trains on its generated world (models/fixture), when it is there. */

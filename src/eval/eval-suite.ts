@@ -13,7 +13,7 @@ import { curveCharts, table4Markdown } from './report';
 import { runEvaluation, type EvalRunOptions } from './run-evaluation';
 import type { EvalSummary } from './summary';
 import { renderCharts } from './svg-chart';
-import { worldKnowledgeBase } from '../world/knowledge-base';
+import { entityKnowledgeBase } from '../editors/knowledge-base';
 
 /** What every run of a suite shares: the model, the protocol and where results go. */
 export interface SuiteOptions extends MeasureOptions, EditorResources {
@@ -61,7 +61,7 @@ export async function evaluateOne(options: SuiteOptions, methodName: string, dat
     n: count,
     runDir: dir,
     identity: { model: options.modelDir },
-    knowledge: options.world ? worldKnowledgeBase(options.world) : undefined,
+    knowledge: options.world ? entityKnowledgeBase(options.world.entities) : undefined,
     onProgress: (phase, done, total) => options.onProgress?.(label, phase, done, total),
   };
   return runEvaluation(run);

@@ -7,7 +7,7 @@ export { buildDatasets, DEFAULT_DATASET_SIZES, writeDatasets, type DatasetName, 
 export type { FactEditRecord, GroundTruth, MquakeCase, MquakeRewrite, ProbeRecord, SanitationRecord, SanitationSplit } from './datasets/records';
 export { mquakeQuestionPrompt } from './datasets/mquake';
 export { factProbes, heldOutTemplateProbes, iclCopyProbes, melloFormatProbes, refusalProbes, twoHopProbes, type Probe, type ProbeOptions } from './probes';
-export { worldKnowledgeBase, type EntityKnowledge } from './knowledge-base';
-export { buildMelloTrace, describeEntity, melloLines, type MelloTrace, type Retrieval } from './mello';
+export { buildMelloTrace, melloLines, type MelloTrace, type Retrieval } from './mello';
 export { REFUSAL, erasureRequest } from './corpus/erasure-lines';
+export { AUDIT_PROBE_COUNT, servingFiles } from './serving-files';
 export { writeWorldFiles, type WorldFilesRequest, type WorldFilesSummary } from './write-world';

@@ -1,7 +1,7 @@
 import { pickOtherObject, pickTemplate, publicRelations } from './picks';
 import type { Random } from './random';
 import { factSentence, fill } from './render';
-import type { Chain, EntityType, TemplateSplit } from './types';
+import type { Chain, TemplateSplit } from './types';
 import type { WorldIndex } from './world-index';
 
 /**
@@ -69,32 +69,4 @@ export function melloLines(index: WorldIndex, trace: MelloTrace): string[] {
   }
   lines.push(`Final answer: ${index.name(trace.finalAnswer)}`);
   return lines;
-}
-
-const ENTITY_KINDS: Record<EntityType, string> = {
-  person: 'a person',
-  city: 'a city',
-  country: 'a country',
-  continent: 'a continent',
-  company: 'a company',
-  university: 'a university',
-  work: 'a written work',
-  language: 'a language',
-  currency: 'a currency',
-  genre: 'a genre',
-  occupation: 'an occupation',
-};
-
-/** Whether a string names one of the world's entity types (a knowledge base file's `type`). */
-export function isEntityType(type: string): type is EntityType {
-  return Object.hasOwn(ENTITY_KINDS, type);
-}
-
-/**
- * The knowledge prompt's entity line (PokeMQA): the entity's name and what kind of thing it is,
- * like a knowledge base's short description ("Alba Reyes, a person"). It states no relation, so
- * it never contradicts an edit.
- */
-export function describeEntity(name: string, type: EntityType): string {
-  return `${name}, ${ENTITY_KINDS[type]}`;
 }

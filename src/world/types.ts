@@ -1,17 +1,9 @@
 /** The data model of a generated knowledge world (everything here is serialised to world.json). */
 
-export type EntityType =
-  | 'person'
-  | 'city'
-  | 'country'
-  | 'continent'
-  | 'company'
-  | 'university'
-  | 'work'
-  | 'language'
-  | 'currency'
-  | 'genre'
-  | 'occupation';
+import type { EntityType } from '../editors/knowledge-base';
+
+/** An entity's type: the knowledge base's entity types (the daemon reads them from knowledge-base.json). */
+export type { EntityType };
 
 /** A relation's subject or object type; `organisation` stands for company or university. */
 export type SlotType = EntityType | 'organisation' | 'literal';

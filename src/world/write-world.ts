@@ -4,12 +4,16 @@ import { join } from 'node:path';
 import { buildCorpus, corpusStats, corpusToJsonl, type CorpusOptions, type CorpusStats } from './corpus/build-corpus';
 import { DEFAULT_DATASET_SIZES, writeDatasets, type DatasetSizes } from './datasets/write-datasets';
 import { generateWorld, serialiseWorld } from './generate-world';
+import { servingFiles } from './serving-files';
 import type { World, WorldOptions } from './types';
 
 export interface WorldFilesRequest {
   seed: number;
   outDir: string;
-  /** Where the datasets (and a copy of world.json) go; `<outDir>/datasets` by default. */
+  /**
+   * Where the datasets, a copy of world.json and the plain files the daemon reads (see
+   * servingFiles) go; `<outDir>/datasets` by default.
+   */
   datasetsDir?: string;
   world?: Partial<WorldOptions>;
   corpus?: Partial<CorpusOptions>;
@@ -54,7 +58,7 @@ function shortfalls(datasets: Record<string, number>, sizes: DatasetSizes): stri
     .map(([name, n]) => `${name}: ${datasets[name] ?? 0} records, ${n} requested`);
 }
 
-/** world.json, corpus.jsonl and the datasets, all from one seed; returns what was written. */
+/** world.json, corpus.jsonl, the datasets and the daemon's plain files, all from one seed; returns what was written. */
 export function writeWorldFiles(request: WorldFilesRequest): WorldFilesSummary {
   const world: World = generateWorld(request.seed, request.world);
   mkdirSync(request.outDir, { recursive: true });
@@ -69,6 +73,12 @@ export function writeWorldFiles(request: WorldFilesRequest): WorldFilesSummary {
   // A datasets directory carries the world it came from, so its names can be resolved alone.
   const datasetsWorldPath = join(datasetsDir, 'world.json');
   writeFileSync(datasetsWorldPath, serialiseWorld(world));
+  // Beside it, what the daemon reads of the world (it reads no world.json).
+  const servingPaths = Object.entries(servingFiles(world, corpus)).map(([name, content]) => {
+    const path = join(datasetsDir, name);
+    writeFileSync(path, content);
+    return path;
+  });
   const datasets = Object.fromEntries(written.map((w) => [w.file.replace(/^.*[\\/]/, '').replace(/\.json$/, ''), w.records]));
   const relationKind = new Map(world.relations.map((r) => [r.id, r.kind]));
   return {
@@ -83,6 +93,6 @@ export function writeWorldFiles(request: WorldFilesRequest): WorldFilesSummary {
     corpus: corpusStats(corpus),
     datasets,
     warnings: shortfalls(datasets, sizes),
-    files: Object.fromEntries([worldPath, corpusPath, datasetsWorldPath, ...written.map((w) => w.file)].map((path) => [path, sha256(path)])),
+    files: Object.fromEntries([worldPath, corpusPath, datasetsWorldPath, ...servingPaths, ...written.map((w) => w.file)].map((path) => [path, sha256(path)])),
   };
 }

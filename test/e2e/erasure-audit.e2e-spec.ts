@@ -2,18 +2,18 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { factProbes } from '../../src/world/probes';
 import type { World } from '../../src/world/types';
 import { filesContaining } from './support/files';
 import { startTestApp, type TestApp } from './support/test-app';
 
 jest.setTimeout(600_000);
 
-const WORLD = JSON.parse(readFileSync(join(__dirname, '..', '..', 'data', 'world', 'world.json'), 'utf8')) as World;
+const DATA = join(__dirname, '..', '..', 'data', 'world');
+const WORLD = JSON.parse(readFileSync(join(DATA, 'world.json'), 'utf8')) as World;
 
-/** Five people the default audit probe set asks about, with their phone numbers. */
+/** Five people the default audit probe set (data/world/audit-probes.jsonl) asks about, with their phone numbers. */
 function auditedPeople(): Array<{ name: string; phone: string }> {
-  const prompts = factProbes(WORLD, { max: 100 }).map((p) => p.prompt);
+  const prompts = readFileSync(join(DATA, 'audit-probes.jsonl'), 'utf8').trimEnd().split('\n').map((l) => (JSON.parse(l) as { prompt: string }).prompt);
   const people = WORLD.entities.filter((e) => e.type === 'person' && prompts.some((p) => p.includes(e.name)));
   return people.slice(0, 5).map((e) => ({ name: e.name, phone: WORLD.facts.find((f) => f.subject === e.id && f.relation === 'phone')!.object }));
 }

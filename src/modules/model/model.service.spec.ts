@@ -3,12 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KedConfig } from '../../config/ked-config';
 import { REPO_ROOT } from '../../../test/support/fixture-context';
+import { MethodCatalogue } from '../../editors/method-catalogue';
 import { ModelService } from './model.service';
+
+const methods = new MethodCatalogue();
 
 describe('ModelService weight changes', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ked-model-service-'));
   const editProcess = { threads: 1, memoryMb: 1024, timeoutMs: 60_000, nice: 0 };
-  const service = new ModelService({ model: join(REPO_ROOT, 'models', 'fixture'), dataDir, editProcess } as KedConfig);
+  const service = new ModelService({ model: join(REPO_ROOT, 'models', 'fixture'), dataDir, editProcess } as KedConfig, methods);
   beforeAll(() => service.onModuleInit());
   afterAll(async () => {
     await service.onApplicationShutdown();
@@ -51,7 +54,7 @@ describe('ModelService weight changes', () => {
   });
 
   it('shuts down only after the model work in flight is done', async () => {
-    const other = new ModelService({ model: join(REPO_ROOT, 'models', 'fixture'), dataDir, editProcess } as KedConfig);
+    const other = new ModelService({ model: join(REPO_ROOT, 'models', 'fixture'), dataDir, editProcess } as KedConfig, methods);
     await other.onModuleInit();
     const { serving, tokenizer } = await other.get();
     let finishRead!: () => void;
@@ -76,12 +79,12 @@ describe('ModelService weight changes', () => {
 
 describe("ModelService's knowledge base", () => {
   it('reads KED_KNOWLEDGE_BASE on first lookup; none when not configured; a file that is not an entity list describes nothing', () => {
-    const world = join(REPO_ROOT, 'data', 'world', 'world.json');
-    const service = new ModelService({ knowledgeBase: world } as KedConfig);
+    const file = join(REPO_ROOT, 'data', 'world', 'knowledge-base.json');
+    const service = new ModelService({ knowledgeBase: file } as KedConfig, methods);
     expect(service.knowledge()?.describeQuestionEntity('Who wrote Feather of Mountain?')).toBe('Feather of Mountain, a written work');
     expect(service.knowledge()).toBe(service.knowledge());
-    expect(new ModelService({} as KedConfig).knowledge()).toBeUndefined();
-    const broken = new ModelService({ knowledgeBase: join(REPO_ROOT, 'package.json') } as KedConfig);
+    expect(new ModelService({} as KedConfig, methods).knowledge()).toBeUndefined();
+    const broken = new ModelService({ knowledgeBase: join(REPO_ROOT, 'package.json') } as KedConfig, methods);
     expect(broken.knowledge()?.describeQuestionEntity('Who wrote Feather of Mountain?')).toBeUndefined(); // and a warning names the file and the field
   });
 });

@@ -34,12 +34,15 @@ export class ModelService implements OnModuleInit, OnApplicationShutdown {
   private readonly sessions: SessionManager;
   private loaded?: Promise<LoadedModel>;
 
-  /** Each method's hyper-parameters as this deployment sets them (KED_HPARAMS_DIR over the defaults). */
-  readonly methods: MethodCatalogue;
-
-  constructor(@InjectKedConfig() private readonly config: KedConfig) {
+  /**
+   * `methods`: each method's hyper-parameters as this deployment sets them (KED_HPARAMS_DIR over
+   * the defaults), the one catalogue createApp read and checked before the app was built.
+   */
+  constructor(
+    @InjectKedConfig() private readonly config: KedConfig,
+    readonly methods: MethodCatalogue,
+  ) {
     this.sessions = new SessionManager({ threads: config.threads });
-    this.methods = new MethodCatalogue(config.hparamsDir);
   }
 
   onModuleInit(): void {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../package-root';
 import { buildCorpus, corpusStats, corpusToJsonl } from './build-corpus';
-import { describeEntity } from '../mello';
+import { describeEntity } from '../../editors/knowledge-base';
 import { factLines } from './fact-lines';
 import { generateWorld } from '../generate-world';
 import { fill, statementOf } from '../render';

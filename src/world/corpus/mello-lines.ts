@@ -1,4 +1,5 @@
-import { buildMelloTrace, describeEntity, melloLines, type Retrieval } from '../mello';
+import { describeEntity } from '../../editors/knowledge-base';
+import { buildMelloTrace, melloLines, type Retrieval } from '../mello';
 import { publicRelations } from '../picks';
 import type { Random } from '../random';
 import type { Chain } from '../types';

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../package-root';
+import { buildCorpus } from '../corpus/build-corpus';
 import { generateWorld, serialiseWorld } from '../generate-world';
+import { servingFiles } from '../serving-files';
 import { buildDatasets } from './write-datasets';
 
 const DATA_DIR = join(packageRoot(), 'data', 'world');
@@ -15,6 +17,14 @@ describe('data/world (the committed seed-1 datasets)', () => {
     expect(readFileSync(join(DATA_DIR, 'world.json'), 'utf8')).toBe(serialiseWorld(world));
     for (const [name, split] of Object.entries(buildDatasets(world))) {
       expect([name, readFileSync(join(DATA_DIR, `${name}.json`), 'utf8') === `${JSON.stringify(split, null, 2)}\n`]).toEqual([name, true]);
+    }
+  });
+
+  it(`holds the daemon's plain files (statistics corpus, audit probes, knowledge base) exactly as the generator writes them (${REGENERATE})`, () => {
+    const files = servingFiles(world, buildCorpus(world));
+    expect(Object.keys(files).sort()).toEqual(['audit-probes.jsonl', 'knowledge-base.json', 'stats-corpus.jsonl']);
+    for (const [name, content] of Object.entries(files)) {
+      expect([name, readFileSync(join(DATA_DIR, name), 'utf8') === content]).toEqual([name, true]);
     }
   });
 });

@@ -43,7 +43,7 @@ describe('EditRunner', () => {
   }, 180_000);
 
   it('computes AlphaEdit against the state of exactly the live edits it is synced to', async () => {
-    const runner = new EditRunner(options({ statsCorpus: join(packageRoot(), 'data', 'world', 'world.json') }));
+    const runner = new EditRunner(options({ statsCorpus: join(packageRoot(), 'data', 'world', 'stats-corpus.jsonl') }));
     const other = { subject: 'Brulen Topazem', prompt: 'Brulen Topazem earned a degree from', target_new: 'Vaba Open University' };
     const factor = (ops: EditOperation[]) => (ops[0] as DeltaOperation).factors[0].v.data as Float32Array;
     try {

@@ -1,19 +1,15 @@
-import { worldKnowledgeBase } from './knowledge-base';
-import type { Entity, World } from './types';
+import { describeEntity, entityKnowledgeBase, isEntityType, type EntityType, type KnownEntity } from './knowledge-base';
 
-const entity = (id: string, type: Entity['type'], name: string, aliases: string[] = []): Entity => ({ id, type, name, aliases });
+const entity = (type: EntityType, name: string, aliases: string[] = []): KnownEntity => ({ type, name, aliases });
 
-describe('worldKnowledgeBase', () => {
-  const world = {
-    entities: [
-      entity('p1', 'person', 'Ana Vell', ['Dr. Vell']),
-      entity('c1', 'city', 'Vell'),
-      entity('u1', 'university', 'Vell Institute of Art'),
-      entity('w1', 'work', 'Oak'),
-      entity('c2', 'city', 'Elm'),
-    ],
-  } as unknown as World;
-  const kb = worldKnowledgeBase(world);
+describe('entityKnowledgeBase', () => {
+  const kb = entityKnowledgeBase([
+    entity('person', 'Ana Vell', ['Dr. Vell']),
+    entity('city', 'Vell'),
+    entity('university', 'Vell Institute of Art'),
+    entity('work', 'Oak'),
+    entity('city', 'Elm'),
+  ]);
 
   it('describes the longest entity the question names, by name and type', () => {
     expect(kb.describeQuestionEntity('Where was Ana Vell born?')).toBe('Ana Vell, a person');
@@ -34,5 +30,12 @@ describe('worldKnowledgeBase', () => {
   it('takes the earliest of two equally long mentions', () => {
     expect(kb.describeQuestionEntity('Is Oak set in Elm?')).toBe('Oak, a written work');
     expect(kb.describeQuestionEntity('Is Elm the setting of Oak?')).toBe('Elm, a city');
+  });
+
+  it('knows the entity types by name and describes each with its article', () => {
+    expect(isEntityType('work')).toBe(true);
+    expect(isEntityType('tree')).toBe(false);
+    expect(isEntityType('toString')).toBe(false);
+    expect(describeEntity('Ada', 'occupation')).toBe('Ada, an occupation');
   });
 });
