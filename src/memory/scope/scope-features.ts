@@ -2,6 +2,7 @@ import stem from 'wink-porter2-stemmer';
 import { fnv1a, STOPWORDS, type ScopeText } from './scope-text';
 import { headMatches, objectTypes, questionType, typeAgreement, wordingTypes, type AnswerType, type QuestionType } from './answer-type';
 import { WordConcepts } from './word-concepts';
+import { WordVectors } from './word-vectors';
 
 /** Sparse features of one (edit, query) pair: hashed slot → value. */
 export type PairFeatures = Map<number, number>;
@@ -33,9 +34,34 @@ const DENSE = {
   lexicalByType: 56,
   /** A query word is a word of the object's name ("record label?" and "Blue Harbor Records"). */
   queryWordInObject: 62,
+  /** Word vectors: the mean over the query's words about the subject of their best cosine with the edit's, and the other way round. */
+  vectorAlign: 64,
+  vectorAlignBack: 65,
+  /** The best cosine of any query word with any edit word. */
+  vectorBest: 66,
+  /** The best cosine of a query word with a word of the edit's object ("pitch?" and "goalkeeper"). */
+  vectorObject: 67,
+  /** 6 slots from here: vectorAlign in bins. */
+  vectorAlignBins: 68,
+  /** 6 slots from here: vectorBest in bins. */
+  vectorBestBins: 74,
+  /** 4 slots from here: the question's "which N" noun against the object and the edit's words, in bins. */
+  headVectorBins: 80,
+  /** 9 slots from here: how close the words are (far, near, close) × the object's type agreeing, clashing or saying nothing. */
+  vectorByType: 84,
+  /** Query words with no vector (rare or misspelt words), as a share. */
+  vectorUnknown: 93,
+  /**
+   * 100 slots from here: the query's mean word vector times the edit's, component by component,
+   * so that the weights learn which directions of the vector space tell relations apart (a
+   * diagonal bilinear similarity, shared by every relation).
+   */
+  vectorProduct: 128,
+  /** 100 slots from here: the same for the query's words and the object's (which questions an object's kind answers). */
+  objectProduct: 228,
 } as const;
 /** Slots below this are relation-independent; hashed word pairs fill the rest. */
-export const DENSE_SLOTS = 64;
+export const DENSE_SLOTS = 384;
 const TYPE_INDEX: Record<string, number> = { none: 0, person: 1, place: 2, time: 3, quantity: 4, org: 5 };
 
 /** An edit as the detector keeps it: its text read once, with the subject when it is known. */
@@ -85,7 +111,8 @@ export function pairFeatures(key: ScopeKey, query: ScopeText): PairFeatures {
   if (glossSpan) features.set(DENSE.glossOverlap, glossHits / glossSpan);
   if (glossHits) features.set(DENSE.anyGloss, 1);
   roleFeatures(features, key, query, editStems);
-  const agreement = answerTypeFeatures(features, key, query, subjects);
+  const { agreement, objectText, head } = answerTypeFeatures(features, key, query, subjects);
+  vectorFeatures(features, editWords, queryWords, objectText, head, agreement);
   // The answer's type fits many relations of a subject; it counts differently with and without any word in common.
   const lexical = overlap > 0 || sharing > 0 || (features.get(DENSE.anyGloss) ?? 0) > 0 || features.has(DENSE.headMatch) ? 1 : 0;
   features.set(DENSE.lexicalByType + lexical * 3 + agreement + 1, 1);
@@ -170,7 +197,7 @@ function typesOfKey(key: ScopeKey, subjects: readonly string[]): KeyTypes {
  * the statement); and the type the statement's wording gives the object. Crossed coarse
  * types (question type × object type) are learned, and they are the same for every relation.
  */
-function answerTypeFeatures(features: PairFeatures, key: ScopeKey, query: ScopeText, subjects: readonly string[]): number {
+function answerTypeFeatures(features: PairFeatures, key: ScopeKey, query: ScopeText, subjects: readonly string[]): { agreement: number; objectText?: string; head?: string } {
   let asked = queryTypes.get(query);
   if (!asked) queryTypes.set(query, (asked = questionType(query.words.join(' '), query.question === true)));
   const types = typesOfKey(key, subjects);
@@ -202,7 +229,69 @@ function answerTypeFeatures(features: PairFeatures, key: ScopeKey, query: ScopeT
       features.set(slot, (features.get(slot) ?? 0) + 1 / Math.sqrt(askedSet.length * objectSet.length));
     }
   }
-  return byObject !== 0 ? byObject : byWording;
+  return { agreement: byObject !== 0 ? byObject : byWording, objectText, head: asked.head };
+}
+
+/** Words a question is phrased with, whatever it asks: they say nothing about the relation. */
+const QUESTION_PHRASING = new Set(
+  'what which who whom whose where when why how tell know knows could would can please wondering wonder curious like want wanted name give me us anyone someone happen happened happens exactly ever'.split(' '),
+);
+
+const bin = (x: number, edges: readonly number[]) => edges.filter((e) => x >= e).length;
+const ALIGN_EDGES = [0.2, 0.35, 0.5, 0.65, 0.8];
+const HEAD_EDGES = [0.3, 0.45, 0.6];
+
+/**
+ * Pretrained word vectors compare what the query asks with what the edit says, for word pairs
+ * that share no stem, WordNet concept or definition ("What sector …" and "… moved into mining").
+ * They do not depend on the relation having been seen. The query's phrasing words and the
+ * subject's and object's own words are left out; the object is compared on its own.
+ */
+function vectorFeatures(features: PairFeatures, editWords: readonly string[], queryWords: readonly string[], objectText: string | undefined, head: string | undefined, agreement: number): void {
+  const vectors = WordVectors.load();
+  const objectWords = objectText ? normaliseMention(objectText).split(' ').filter((w) => !STOPWORDS.has(w)) : [];
+  const asked = [...new Set(queryWords.filter((w) => !QUESTION_PHRASING.has(w) && !w.includes('_')))];
+  const said = [...new Set(editWords.filter((w) => !objectWords.includes(w)))];
+  const known = asked.filter((w) => vectors.has(w));
+  const knownSaid = said.filter((w) => vectors.has(w));
+  if (asked.length) features.set(DENSE.vectorUnknown, 1 - known.length / asked.length);
+  let best = 0;
+  let alignSum = 0;
+  const backBest = new Array<number>(knownSaid.length).fill(0);
+  for (const q of known) {
+    let row = 0;
+    knownSaid.forEach((e, j) => {
+      const c = Math.max(0, vectors.cosine(q, e) ?? 0);
+      row = Math.max(row, c);
+      backBest[j] = Math.max(backBest[j], c);
+    });
+    alignSum += row;
+    best = Math.max(best, row);
+  }
+  const align = known.length ? alignSum / known.length : 0;
+  if (known.length && knownSaid.length) {
+    features.set(DENSE.vectorAlign, align);
+    features.set(DENSE.vectorAlignBack, backBest.reduce((s, c) => s + c, 0) / backBest.length);
+    features.set(DENSE.vectorBest, best);
+    features.set(DENSE.vectorAlignBins + bin(align, ALIGN_EDGES), 1);
+    features.set(DENSE.vectorBestBins + bin(best, ALIGN_EDGES), 1);
+  }
+  let objectBest = 0;
+  for (const q of known) for (const o of objectWords) objectBest = Math.max(objectBest, vectors.cosine(q, o) ?? 0);
+  if (objectBest > 0) features.set(DENSE.vectorObject, objectBest);
+  if (head && vectors.has(head)) {
+    let headBest = 0;
+    for (const w of [...objectWords, ...knownSaid]) headBest = Math.max(headBest, vectors.cosine(head, w) ?? 0);
+    features.set(DENSE.headVectorBins + bin(headBest, HEAD_EDGES), 1);
+  }
+  const queryMean = vectors.mean(known);
+  const editMean = vectors.mean(knownSaid);
+  const objectMean = vectors.mean(objectWords);
+  const scale = Math.sqrt(vectors.header.dimensions);
+  if (queryMean && editMean) queryMean.forEach((q, i) => features.set(DENSE.vectorProduct + i, q * editMean[i] * scale));
+  if (queryMean && objectMean) queryMean.forEach((q, i) => features.set(DENSE.objectProduct + i, q * objectMean[i] * scale));
+  const level = best >= 0.55 ? 2 : best >= 0.35 ? 1 : 0;
+  features.set(DENSE.vectorByType + level * 3 + agreement + 1, 1);
 }
 
 /**
