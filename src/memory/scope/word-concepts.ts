@@ -58,14 +58,10 @@ export class WordConcepts {
     const cached = this.cache.get(word);
     if (cached) return cached;
     const concepts = new Set<string>();
-    for (const pos of POS) {
-      for (const lemma of this.lemmas(word, pos)) {
-        for (const offset of (this.index.get(`${pos}:${lemma}`) ?? []).slice(0, senses)) {
-          concepts.add(`${pos[0]}${offset}`);
-          for (const [symbol, target, targetPos] of this.pointers(pos, offset)) {
-            if (symbol === '@' || symbol === '+') concepts.add(`${targetPos}${target}`);
-          }
-        }
+    for (const [pos, , offset] of this.senses(word, senses)) {
+      concepts.add(`${pos[0]}${offset}`);
+      for (const [symbol, target, targetPos] of this.pointers(pos, offset)) {
+        if (symbol === '@' || symbol === '+') concepts.add(`${targetPos}${target}`);
       }
     }
     const out = [...concepts];
@@ -85,16 +81,8 @@ export class WordConcepts {
     const key = `${word}#${senses}`;
     const cached = this.closures.get(key);
     if (cached) return cached;
-    const out = new Set<string>();
     const lemmas = word.includes('_') ? (this.index.has(`noun:${word}`) ? [word] : []) : this.lemmas(word, 'noun');
-    const stack = lemmas.flatMap((lemma) => (this.index.get(`noun:${lemma}`) ?? []).slice(0, senses));
-    while (stack.length) {
-      const offset = stack.pop()!;
-      const id = `n${offset}`;
-      if (out.has(id)) continue;
-      out.add(id);
-      for (const [symbol, target, targetPos] of this.pointers('noun', offset)) if ((symbol === '@' || symbol === '@i') && targetPos === 'n') stack.push(Number(target));
-    }
+    const out = this.ancestorsOf(lemmas.flatMap((lemma) => (this.index.get(`noun:${lemma}`) ?? []).slice(0, senses)));
     this.closures.set(key, out);
     return out;
   }
@@ -111,17 +99,11 @@ export class WordConcepts {
     const cached = this.glossCache.get(word);
     if (cached) return cached;
     const out = new Set<string>();
-    for (const pos of POS) {
-      for (const lemma of this.lemmas(word, pos)) {
-        for (const offset of (this.index.get(`${pos}:${lemma}`) ?? []).slice(0, senses)) {
-          const line = this.line(pos, offset);
-          const bar = line.indexOf(' | ');
-          const fields = line.split(' ');
-          const count = parseInt(fields[3], 16);
-          for (let i = 0; i < count; i++) for (const w of fields[4 + i * 2].toLowerCase().split('_')) out.add(w.replace(/\(.*\)$/, ''));
-          if (bar >= 0) for (const w of line.slice(bar + 3).split(';')[0].toLowerCase().match(/[a-z]+/g) ?? []) out.add(w);
-        }
-      }
+    for (const [pos, , offset] of this.senses(word, senses)) {
+      const line = this.line(pos, offset);
+      for (const lemma of synsetLemmas(line)) for (const w of lemma.toLowerCase().split('_')) out.add(w);
+      const bar = line.indexOf(' | ');
+      if (bar >= 0) for (const w of line.slice(bar + 3).split(';')[0].toLowerCase().match(/[a-z]+/g) ?? []) out.add(w);
     }
     out.delete(word);
     const list = [...out];
@@ -166,15 +148,8 @@ export class WordConcepts {
    * lower case ("traffic", "production"), unlike names ("Paris", "Belgium").
    */
   isCommonWord(word: string): boolean {
-    const lower = word.toLowerCase();
-    for (const pos of POS) {
-      for (const lemma of this.lemmas(lower, pos)) {
-        for (const offset of (this.index.get(`${pos}:${lemma}`) ?? []).slice(0, 2)) {
-          const fields = this.line(pos, offset).split(' ');
-          const count = parseInt(fields[3], 16);
-          for (let i = 0; i < count; i++) if (fields[4 + i * 2].replace(/\(.*\)$/, '') === lemma) return true;
-        }
-      }
+    for (const [pos, lemma, offset] of this.senses(word.toLowerCase(), 2)) {
+      if (synsetLemmas(this.line(pos, offset)).includes(lemma)) return true;
     }
     return false;
   }
@@ -184,17 +159,16 @@ export class WordConcepts {
     const lower = word.toLowerCase();
     const person = this.nounSense('person', 0);
     for (const offset of this.index.get(`noun:${lower}`) ?? []) {
-      const fields = this.line('noun', offset).split(' ');
-      const count = parseInt(fields[3], 16);
-      const capitalised = [...Array(count).keys()].some((i) => fields[4 + i * 2].toLowerCase() === lower && fields[4 + i * 2] !== lower);
-      if (capitalised && person && this.ancestorsOf(offset).has(person)) return true;
+      const capitalised = synsetLemmas(this.line('noun', offset)).some((lemma) => lemma.toLowerCase() === lower && lemma !== lower);
+      if (capitalised && person && this.ancestorsOf([offset]).has(person)) return true;
     }
     return false;
   }
 
-  private ancestorsOf(start: number): Set<string> {
+  /** Every noun concept at or above these synsets (hypernyms and instance hypernyms). */
+  private ancestorsOf(starts: readonly number[]): Set<string> {
     const out = new Set<string>();
-    const stack = [start];
+    const stack = [...starts];
     while (stack.length) {
       const offset = stack.pop()!;
       const id = `n${offset}`;
@@ -213,6 +187,15 @@ export class WordConcepts {
   /** Whether WordNet knows the word (any part of speech, inflected or not). */
   knows(word: string): boolean {
     return POS.some((pos) => this.lemmas(word, pos).length > 0);
+  }
+
+  /** [part of speech, lemma, synset offset] of a word's first `count` senses in each part of speech. */
+  private *senses(word: string, count: number): Generator<[Pos, string, number]> {
+    for (const pos of POS) {
+      for (const lemma of this.lemmas(word, pos)) {
+        for (const offset of (this.index.get(`${pos}:${lemma}`) ?? []).slice(0, count)) yield [pos, lemma, offset];
+      }
+    }
   }
 
   private lemmas(word: string, pos: Pos): string[] {
@@ -242,4 +225,11 @@ export class WordConcepts {
     for (let i = 0; i < count; i++, at += 4) out.push([fields[at], fields[at + 1], fields[at + 2] === 's' ? 'a' : fields[at + 2]]);
     return out;
   }
+}
+
+/** The words of a synset's data line, as written ("Paris", "pass_away"), without adjective markers like "(a)". */
+function synsetLemmas(line: string): string[] {
+  const fields = line.split(' ');
+  const count = parseInt(fields[3], 16);
+  return Array.from({ length: count }, (_, i) => fields[4 + i * 2].replace(/\(.*\)$/, ''));
 }
