@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { getMethod } from '../editors/builtin-methods';
+import { publishedHparamsFor } from '../editors/locate/published-hparams';
 import { loadHparams } from '../editors/registry';
 import { causalTrace, decisiveLayer, DEFAULT_TRACE } from '../editors/locate/causal-trace';
 import { loadDataset } from '../eval/dataset/load-dataset';
@@ -80,11 +81,10 @@ export function registerEditCommands(program: Command, bench: Command): void {
     .option('--dataset <file>', 'requests come from here', 'data/world/world-counterfact.test.json')
     .option('--edits <n>', 'edits timed (the first, which computes statistics, is reported apart)', positiveInt('--edits'), 4)
     .option('--world <dir>', 'world.json whose corpus is the key-statistics sample', 'data/world')
-    .option('--stats-cache <dir>', 'where key statistics are cached (the random model is never cached)', 'data/stats')
+    .option('--stats-cache <dir>', 'where key statistics and their factorisations are cached, per model fingerprint (the random weights are seeded, so theirs are reused too)', 'data/stats')
     .option('--json', 'print one JSON line: {"secondsPerEdit","peakRssMb",...}')
     .action(async (flags: { method: string; model: string; random?: 'gpt2-small'; hparams?: string; dataset: string; edits: number; world: string; statsCache: string; json?: boolean }) => {
       const method = getMethod(flags.method);
-      const hparams = loadHparams(method, flags.hparams);
       const worldPath = join(flags.world, 'world.json');
       if (!existsSync(worldPath)) throw new InvalidArgumentError(`${worldPath} not found (--world)`);
       const world = JSON.parse(readFileSync(worldPath, 'utf8')) as World;
@@ -99,12 +99,16 @@ export function registerEditCommands(program: Command, bench: Command): void {
           const checkpoint = await loadCheckpoint(flags.model);
           model = new LanguageModel(checkpoint.config, checkpoint.weights, sessions);
         }
+        // The method's published settings for this model's type and size, under --hparams.
+        const hparams = loadHparams(method, flags.hparams, model.config);
         const requests = loadDataset(flags.dataset).cases.slice(0, flags.edits).map((c) => c.requests[0]);
         const bar = progressBar(`bench ${flags.method}`, requests.length);
-        const context = { model, tokenizer, statsCorpus: worldStatsCorpus(world), statsCacheDir: flags.random ? undefined : flags.statsCache };
+        const context = { model, tokenizer, statsCorpus: worldStatsCorpus(world), statsCacheDir: flags.statsCache };
         const result = await benchEdit(context, method, hparams, requests, flags.random ?? flags.model, () => bar.tick());
         bar.stop();
-        console.log(flags.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
+        const published = publishedHparamsFor(method.name, model.config);
+        const report = { ...result, hparams: flags.hparams ?? (published ? `${published.entry.model} (${published.entry.source})` : 'defaults') };
+        console.log(flags.json ? JSON.stringify(report) : JSON.stringify(report, null, 2));
       } finally {
         await sessions.close();
       }

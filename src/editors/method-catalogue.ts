@@ -1,13 +1,14 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { getMethod, methodNames } from './builtin-methods';
+import type { ModelConfig } from '../models/config';
 import { loadHparams } from './registry';
 
 /**
  * The edit methods as a deployment configures them: each method's hyper-parameters, read once
- * (from `<dir>/<method>.json` where the directory has one, otherwise the method's documented
- * defaults), and the state a method keeps between edits (AlphaEdit's preserved keys), which the
- * catalogue owns and resets.
+ * (from `<dir>/<method>.json` where the directory has one, over the method's published settings
+ * for the model when one is given, otherwise over its documented defaults), and the state a
+ * method keeps between edits (AlphaEdit's preserved keys), which the catalogue owns and resets.
  */
 export class MethodCatalogue {
   private readonly settings = new Map<string, { hparams: unknown; source: string }>();
@@ -17,7 +18,11 @@ export class MethodCatalogue {
    * Reads every method's settings now, so that a bad file stops the daemon at start with its name
    * and field, never at the first fact. A file in `dir` that names no method is refused too.
    */
-  constructor(readonly dir?: string) {
+  constructor(
+    readonly dir?: string,
+    /** The model edited: ROME/MEMIT/AlphaEdit start from their published settings for its type and size. */
+    model?: ModelConfig,
+  ) {
     if (dir) {
       if (!existsSync(dir)) throw new Error(`${dir}: no such directory`);
       const known = new Set(methodNames());
@@ -29,7 +34,7 @@ export class MethodCatalogue {
     for (const name of methodNames()) {
       const file = dir ? join(dir, `${name}.json`) : undefined;
       const fromFile = file !== undefined && existsSync(file);
-      this.settings.set(name, { hparams: loadHparams(getMethod(name), fromFile ? file : undefined), source: fromFile ? file : 'defaults' });
+      this.settings.set(name, { hparams: loadHparams(getMethod(name), fromFile ? file : undefined, model), source: fromFile ? file : 'defaults' });
     }
   }
 

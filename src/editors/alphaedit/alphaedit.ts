@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import type { LanguageModel } from '../../models/language-model';
 import { matmul, nullSpaceProjector, solve, zeros, type DenseMatrix } from '../../runtime/linalg';
 import type { EditContext, EditMethod } from '../edit-method';
 import type { EditOperation } from '../edit-operation';
 import { contextTemplatesOptions, keyMomentSchema, valueOptimization } from '../locate/hparams';
 import { spreadOverLayers } from '../locate/layer-spread';
 import { keyMoment, type KeyMoment } from '../locate/layer-stats';
-import { addProduct, toFactor } from '../locate/moment-solve';
+import { addProduct, derivedFromMoment, toFactor } from '../locate/moment-solve';
 
 export const alphaEditHparams = z.strictObject({
   layers: z.array(z.number().int().min(0)).min(1).default([1, 2]),
@@ -31,8 +30,6 @@ export const alphaEditHparams = z.strictObject({
 });
 export type AlphaEditHparams = z.infer<typeof alphaEditHparams>;
 
-const projectors = new WeakMap<LanguageModel, Map<string, { projector: DenseMatrix; rank: number }>>();
-
 /**
  * AlphaEdit (Fang et al. 2025): MEMIT's update projected onto the null space of preserved keys.
  * P projects onto the eigenvectors of C = E[k kᵀ] with (relatively) small eigenvalues, so
@@ -55,7 +52,7 @@ export const alphaEditMethod: EditMethod<typeof alphaEditHparams> = {
       return state.get(key) as DenseMatrix;
     };
     const solver = (layer: number, keys: DenseMatrix, moment: KeyMoment): DenseMatrix => {
-      const p = projectorFor(context.model, layer, moment, hp.nullSpaceThreshold);
+      const p = projectorFor(moment, hp.nullSpaceThreshold);
       const n = keys.rows;
       const pk = matmul(p, keys);
       const a = { rows: n, cols: n, data: projectedPreserved(layer, n).data.slice() };
@@ -78,7 +75,7 @@ async function accountPreserved(context: EditContext, state: Map<string, unknown
     const [rows, cols] = tensor.shape;
     const keys = { rows, cols, data: Float64Array.from(tensor.data as Float32Array) };
     const moment = await keyMoment(context.model, context.tokenizer, context.statsCorpus, layer, hp.keyMoment.samples, context.statsCacheDir);
-    const p = projectorFor(context.model, layer, moment, hp.nullSpaceThreshold);
+    const p = projectorFor(moment, hp.nullSpaceThreshold);
     const key = `alphaedit.preserved.${layer}`;
     if (!state.has(key)) state.set(key, zeros(rows, rows));
     const projected = matmul(p, keys);
@@ -87,14 +84,7 @@ async function accountPreserved(context: EditContext, state: Map<string, unknown
   }
 }
 
-function projectorFor(model: LanguageModel, layer: number, moment: KeyMoment, threshold: number): DenseMatrix {
-  let perModel = projectors.get(model);
-  if (!perModel) projectors.set(model, (perModel = new Map()));
-  const key = `${layer}/${moment.samples}/${moment.corpus}/${threshold}`;
-  let entry = perModel.get(key);
-  if (!entry) {
-    entry = nullSpaceProjector(moment.moment, threshold, { relative: true });
-    perModel.set(key, entry);
-  }
-  return entry.projector;
+/** The null-space projector of a layer's C, computed once per statistics and threshold and kept beside them (memory and disk). */
+function projectorFor(moment: KeyMoment, threshold: number): DenseMatrix {
+  return derivedFromMoment(moment, `nullspace.relative${threshold}`, () => nullSpaceProjector(moment.moment, threshold, { relative: true }).projector);
 }

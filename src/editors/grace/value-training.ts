@@ -3,7 +3,7 @@ import type { KedTokenizer } from '../../models/tokenizer';
 import { tokenizeProbe } from '../../models/tokenizer/tokenize-probe';
 import { hostTensor } from '../../runtime/graph/dtype';
 import { AdamW } from '../../runtime/optim';
-import { valueLossGraph } from '../locate/value-optimizer';
+import { valueLossGraph, valuePrefixGraph } from '../locate/value-optimizer';
 
 /** One edit a value is trained on: its tokens and its own state at the prompt's last token. */
 export interface ValueRow {
@@ -63,40 +63,42 @@ export async function trainValues(model: LanguageModel, rows: readonly ValueRow[
 }
 
 async function trainGroup(model: LanguageModel, entries: ReadonlyArray<readonly [number, readonly ValueRow[]]>, layer: number, hp: ValueTrainingOptions): Promise<Map<number, Float32Array>> {
-  const compiled = await valueLossGraph(model, layer, 'resid');
   const rows = entries.flatMap(([, r]) => r);
   const d = model.config.dModel;
   const batch = rows.length;
   const width = Math.max(...rows.map((r) => r.ids.length));
-  const targets = hostTensor('int64', [batch, width]);
-  const nllWeight = hostTensor('float32', [batch, width]);
+  const { feeds: padded } = rightPadded(rows.map((r) => r.ids));
+  // The layers up to `layer` do not depend on the values: run them once.
+  const base = (await (await valuePrefixGraph(model, layer, 'resid')).run(padded)).resid.data as Float32Array;
+  const compiled = await valueLossGraph(model, layer);
+  const read: Array<{ at: number; target: number; weight: number }> = [];
   rows.forEach((r, b) => {
     const members = entries.find(([e]) => e === r.entry)![1].length;
-    r.targets.forEach((token, i) => {
-      const at = b * width + r.promptLength - 1 + i;
-      targets.data[at] = BigInt(token);
-      // Each entry's loss is the mean NLL over its rows' target tokens.
-      nllWeight.data[at] = 1 / (members * r.targets.length);
-    });
+    // Each entry's loss is the mean NLL over its rows' target tokens.
+    r.targets.forEach((token, i) => read.push({ at: b * width + r.promptLength - 1 + i, target: token, weight: 1 / (members * r.targets.length) }));
   });
+  const n = read.length;
   const feeds = {
-    ...rightPadded(rows.map((r) => r.ids)).feeds,
-    targets,
-    nll_weight: nllWeight,
-    kl_select: hostTensor('float32', [batch, width]),
-    kl_p0w: hostTensor('float32', [batch, model.config.vocabSize]),
+    ...padded,
+    'logits.positions': hostTensor('int64', [n], read.map((p) => p.at)),
+    targets: hostTensor('int64', [n], read.map((p) => p.target)),
+    nll_weight: hostTensor('float32', [n], read.map((p) => p.weight)),
+    kl_weight: hostTensor('float32', [n]),
+    kl_logp0: hostTensor('float32', [n, model.config.vocabSize]),
   };
   const params = new Map(entries.map(([e, r]) => [`v${e}`, Float32Array.from(r[0].state)]));
   const optimizer = new AdamW(params, { lr: hp.lr, weightDecay: 0 });
-  const added = hostTensor('float32', [batch, width, d]);
+  const start = hostTensor('float32', [batch, width, d]);
+  const startData = start.data as Float32Array;
   for (let step = 0; step < hp.steps; step++) {
-    // Replacing the state s by v is adding v − s at that position.
+    // The state s at the prompt's last token replaced by v (adding v − s to the stream).
+    startData.set(base);
     rows.forEach((r, b) => {
       const v = params.get(`v${r.entry}`)!;
       const offset = (b * width + r.promptLength - 1) * d;
-      for (let j = 0; j < d; j++) added.data[offset + j] = v[j] - r.state[j];
+      for (let j = 0; j < d; j++) startData[offset + j] += v[j] - r.state[j];
     });
-    const out = await compiled.run({ ...feeds, [`resid.add.${layer}`]: added });
+    const out = await compiled.run({ ...feeds, 'resid.start': start });
     // The summed loss of the group's entries (each a mean over its rows).
     if ((out.nll.data[0] as number) < hp.lossThreshold * entries.length || step === hp.steps - 1) break;
     const g = out.grad.data as Float32Array;

@@ -16,6 +16,13 @@ export interface KeyMoment {
   /** Token positions averaged. */
   samples: number;
   corpus: string;
+  /**
+   * A hash of the moment's bytes: what is derived from it (a factorisation, a projector) is
+   * cached under it, so it is recomputed exactly when the statistics change.
+   */
+  digest: string;
+  /** The statistics' path on disk without extension, when cached there (derived caches sit beside it). */
+  file?: string;
 }
 
 const memory = new WeakMap<LanguageModel, Map<string, Promise<KeyMoment>>>();
@@ -65,7 +72,7 @@ async function loadOrCompute(model: LanguageModel, tokenizer: KedTokenizer, corp
     const bytes = readFileSync(`${file}.f64`);
     if (meta.dim === n && bytes.byteLength === n * n * 8) {
       const data = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-      return { layer, moment: { rows: n, cols: n, data }, samples: meta.samples, corpus: meta.corpus };
+      return { layer, moment: { rows: n, cols: n, data }, samples: meta.samples, corpus: meta.corpus, digest: digestOf(data), file };
     }
   }
   const result = await computeKeyMoment(model, tokenizer, corpus, layer, samples);
@@ -75,12 +82,20 @@ async function loadOrCompute(model: LanguageModel, tokenizer: KedTokenizer, corp
     renameSync(`${file}.f64.tmp`, `${file}.f64`);
     writeFileSync(`${file}.json`, JSON.stringify({ layer, samples: result.samples, corpus: corpus.id, dim: n }));
   }
-  return result;
+  return { ...result, file };
 }
 
-/** Sums k kᵀ over the real (unpadded) positions of sequences, inside onnxruntime. */
+/** A short hash of a matrix's bytes. */
+export function digestOf(data: Float64Array): string {
+  return createHash('sha256').update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)).digest('hex').slice(0, 16);
+}
+
+/**
+ * Sums k kᵀ over the real (unpadded) positions of sequences, inside onnxruntime. The forward stops
+ * at `layer` (the layers above it and the LM head do not touch its keys).
+ */
 async function computeKeyMoment(model: LanguageModel, tokenizer: KedTokenizer, corpus: StatsCorpus, layer: number, samples: number): Promise<KeyMoment> {
-  const forward = model.buildForward({ logits: 'none', taps: [{ kind: 'mlp.key', layer }] });
+  const forward = model.buildForward({ logits: 'none', stopAfter: layer, taps: [{ kind: 'mlp.key', layer }] });
   const g = forward.graph;
   const keys = forward.taps.get(tapName({ kind: 'mlp.key', layer }))!; // [batch, seq, dFF]
   const weight = g.input('position_weight', keys.dtype, ['batch', 'seq', 1]);
@@ -113,5 +128,5 @@ async function computeKeyMoment(model: LanguageModel, tokenizer: KedTokenizer, c
   await flush();
   if (count < model.config.dFF) throw new Error(`the key statistics sample "${corpus.id}" has ${count} token positions; layer ${layer} needs more than d_ff = ${model.config.dFF}`);
   for (let i = 0; i < sum.length; i++) sum[i] /= count;
-  return { layer, moment: { rows: model.config.dFF, cols: model.config.dFF, data: sum }, samples: count, corpus: corpus.id };
+  return { layer, moment: { rows: model.config.dFF, cols: model.config.dFF, data: sum }, samples: count, corpus: corpus.id, digest: digestOf(sum) };
 }

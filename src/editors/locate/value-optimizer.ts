@@ -3,8 +3,8 @@ import { rightPadded, type LanguageModel } from '../../models/language-model';
 import { tapName, type TapKind } from '../../models/graph/forward-options';
 import type { KedTokenizer } from '../../models/tokenizer';
 import { grad } from '../../runtime/autodiff/grad';
-import { hostTensor } from '../../runtime/graph/dtype';
-import { Graph } from '../../runtime/graph/graph';
+import { hostTensor, type HostTensor } from '../../runtime/graph/dtype';
+import { Graph, type Value } from '../../runtime/graph/graph';
 import * as op from '../../runtime/ops';
 import { AdamW } from '../../runtime/optim';
 import type { CompiledGraph } from '../../runtime/session/session-manager';
@@ -16,7 +16,11 @@ export interface ValueOptimization {
   /** Gradient steps (forward passes; the last one only measures). */
   steps: number;
   lr: number;
-  /** Weight of KL(p₀ ‖ p) on "<subject> is a" at the subject's last token (essence drift). */
+  /**
+   * Weight of KL(p ‖ p₀) on "<subject> is a" at the subject's last token (essence drift), p the
+   * current distribution and p₀ the unedited one: ROME's kl_div(init_logprobs, logprobs,
+   * log_target=True) = Σ p·(log p − log p₀).
+   */
   klFactor: number;
   /** Weight of ‖δ‖ / ‖v₀‖² in the loss. */
   weightDecay: number;
@@ -44,6 +48,10 @@ const KL_PROMPT = '{} is a';
  * makes the model say `target` after the prompt in every context template, while keeping
  * "<subject> is a" close to what it was (ROME eq. 4; MEMIT's z_i). The loss graph and its
  * gradient with respect to the added state come from the runtime's autodiff; Adam runs here.
+ *
+ * Only what δ changes is recomputed per step: the layers up to `layer` run once (the frozen
+ * prefix, `valuePrefixGraph`), each step runs the layers above it from that state plus δ, and
+ * the vocabulary projection is taken only at the positions the loss reads (`valueLossGraph`).
  */
 export async function optimizeValue(
   model: LanguageModel,
@@ -54,78 +62,94 @@ export async function optimizeValue(
   read: Extract<TapKind, 'mlp.out' | 'resid'>,
   hp: ValueOptimization,
 ): Promise<ValueTarget> {
-  const compiled = await valueLossGraph(model, layer, read);
   const rows = buildRows(tokenizer, request, templates);
   const batch = rows.length;
-  const rewriting = rows.filter((r) => r.kind === 'rewrite');
-  const klRows = rows.filter((r) => r.kind === 'kl');
   const width = Math.max(...rows.map((r) => r.ids.length));
   const d = model.config.dModel;
-  const vocab = model.config.vocabSize;
+  const { feeds: padded } = rightPadded(rows.map((r) => r.ids));
 
-  const targets = hostTensor('int64', [batch, width]);
-  const nllWeight = hostTensor('float32', [batch, width]);
-  const klSelect = hostTensor('float32', [batch, width]);
-  rows.forEach((r, b) => {
-    r.targets.forEach((token, i) => {
-      const at = b * width + r.promptLength - 1 + i;
-      targets.data[at] = BigInt(token);
-      nllWeight.data[at] = 1 / (rewriting.length * r.targets.length);
-    });
-    if (r.kind === 'kl') klSelect.data[b * width + r.subjectIndex] = 1;
-  });
-  const klWeighted = hostTensor('float32', [batch, vocab]);
-  const feeds = { ...rightPadded(rows.map((r) => r.ids)).feeds, targets, nll_weight: nllWeight, kl_select: klSelect, kl_p0w: klWeighted };
+  // The frozen prefix: the residual stream after `layer` (δ = 0) and the state to edit.
+  const prefixGraph = await valuePrefixGraph(model, layer, read);
+  const prefix = await prefixGraph.run(padded);
+  const base = prefix.resid.data as Float32Array; // [batch, width, d]
+  const offset = rows[0].subjectIndex * d; // row 0 is the bare "{}" template
+  const initial = (prefix.state.data as Float32Array).slice(offset, offset + d);
+  const initialNormSq = norm(initial) ** 2;
+  const maxNorm = hp.clampNormFactor * Math.sqrt(initialNormSq);
+
+  const compiled = await valueLossGraph(model, layer);
+  const loss = valueLossFeeds(rows, width, model.config.vocabSize, hp.klFactor);
+  const feeds = { ...padded, ...loss.feeds };
 
   const delta = new Float32Array(d);
   const optimizer = new AdamW(new Map([['delta', delta]]), { lr: hp.lr, weightDecay: 0 });
-  const added = hostTensor('float32', [batch, width, d]);
-  let initial: Float32Array | undefined;
-  let maxNorm = Infinity;
-  let weightedNegEntropy = 0; // Σ w·p₀·log p₀, so that KL = cross-entropy term + this
+  const start = hostTensor('float32', [batch, width, d]);
   const losses: number[] = [];
   let targetProbability = 0;
   for (let step = 0; step < hp.steps; step++) {
-    rows.forEach((r, b) => (added.data as Float32Array).set(delta, (b * width + r.subjectIndex) * d));
-    const out = await compiled.run({ ...feeds, [`resid.add.${layer}`]: added });
-    if (step === 0) {
-      // δ = 0 here: the unedited distributions for the KL term and the state to edit.
-      const logpAt = out.logp_at.data as Float32Array;
-      rows.forEach((r, b) => {
-        if (r.kind !== 'kl') return;
-        const w = hp.klFactor / klRows.length;
-        for (let v = 0; v < vocab; v++) {
-          const logp0 = logpAt[b * vocab + v];
-          klWeighted.data[b * vocab + v] = w * Math.exp(logp0);
-          weightedNegEntropy += w * Math.exp(logp0) * logp0;
-        }
-      });
-      const state = out.state;
-      const offset = rows[0].subjectIndex * d; // row 0 is the bare "{}" template
-      initial = (state.data as Float32Array).slice(offset, offset + d);
-      maxNorm = hp.clampNormFactor * norm(initial);
-    }
-    const initialNormSq = norm(initial!) ** 2;
+    const startData = start.data as Float32Array;
+    startData.set(base);
+    rows.forEach((r, b) => {
+      const at = (b * width + r.subjectIndex) * d;
+      for (let j = 0; j < d; j++) startData[at + j] += delta[j];
+    });
+    const out = await compiled.run({ ...feeds, 'resid.start': start });
+    // δ = 0 at step 0: the unedited distributions p₀ for the KL term, which is 0 there (and so is
+    // its gradient), so nothing is lost by feeding them only from step 1 on.
+    if (step === 0) loss.setInitial(out.logp.data as Float32Array);
     const deltaNorm = norm(delta);
-    // KL(p₀‖p) = cross-entropy (the graph's part) − entropy of p₀; zero at step 0 by construction.
-    const kl = step === 0 ? 0 : (out.kl_ce.data[0] as number) + weightedNegEntropy;
-    const loss = (out.nll.data[0] as number) + kl + (hp.weightDecay * deltaNorm) / initialNormSq;
-    losses.push(loss);
-    targetProbability = Math.exp(-(out.nll.data[0] as number));
-    if (loss < hp.lossThreshold || step === hp.steps - 1) break;
+    const nll = out.nll.data[0] as number;
+    const value = nll + (out.kl.data[0] as number) + (hp.weightDecay * deltaNorm) / initialNormSq;
+    losses.push(value);
+    targetProbability = Math.exp(-nll);
+    if (value < hp.lossThreshold || step === hp.steps - 1) break;
 
     const g = out.grad.data as Float32Array;
     const gradient = new Float32Array(d);
     rows.forEach((r, b) => {
-      const offset = (b * width + r.subjectIndex) * d;
-      for (let j = 0; j < d; j++) gradient[j] += g[offset + j];
+      const at = (b * width + r.subjectIndex) * d;
+      for (let j = 0; j < d; j++) gradient[j] += g[at + j];
     });
     if (deltaNorm > 0) for (let j = 0; j < d; j++) gradient[j] += (hp.weightDecay * delta[j]) / (deltaNorm * initialNormSq);
     optimizer.step(new Map([['delta', gradient]]));
     const n = norm(delta);
     if (n > maxNorm) for (let j = 0; j < d; j++) delta[j] *= maxNorm / n;
   }
-  return { initial: initial!, delta, losses, targetProbability };
+  return { initial, delta, losses, targetProbability };
+}
+
+/**
+ * The loss graph's feeds for a set of rows, at the positions the loss reads: each rewriting row's
+ * target positions (NLL, weighted so that every row counts the same) and each KL row's subject
+ * token. `setInitial` takes the step-0 log-probabilities (δ = 0) at those positions as p₀ and
+ * turns the KL term on.
+ */
+export function valueLossFeeds(rows: readonly Row[], width: number, vocab: number, klFactor: number): { feeds: Record<string, HostTensor>; setInitial: (logp: Float32Array) => void } {
+  const rewriting = rows.filter((r) => r.kind === 'rewrite').length;
+  const klRows = rows.filter((r) => r.kind === 'kl').length;
+  const read: Array<{ at: number; target: number; nll: number; kl: boolean }> = [];
+  rows.forEach((r, b) => {
+    r.targets.forEach((token, i) => read.push({ at: b * width + r.promptLength - 1 + i, target: token, nll: 1 / (rewriting * r.targets.length), kl: false }));
+    if (r.kind === 'kl') read.push({ at: b * width + r.subjectIndex, target: 0, nll: 0, kl: true });
+  });
+  const n = read.length;
+  const klWeight = hostTensor('float32', [n]);
+  const klLogp0 = hostTensor('float32', [n, vocab]);
+  const feeds: Record<string, HostTensor> = {
+    'logits.positions': hostTensor('int64', [n], read.map((p) => p.at)),
+    targets: hostTensor('int64', [n], read.map((p) => p.target)),
+    nll_weight: hostTensor('float32', [n], read.map((p) => p.nll)),
+    kl_weight: klWeight,
+    kl_logp0: klLogp0,
+  };
+  const setInitial = (logp: Float32Array) => {
+    read.forEach((p, i) => {
+      if (!p.kl) return;
+      klWeight.data[i] = klFactor / klRows;
+      (klLogp0.data as Float32Array).set(logp.subarray(i * vocab, (i + 1) * vocab), i * vocab);
+    });
+  };
+  return { feeds, setInitial };
 }
 
 /** One sequence of the value optimisation (exported for the independent reference check). */
@@ -156,29 +180,49 @@ function norm(x: Float32Array): number {
 }
 
 /**
- * The loss graph: −Σ w·log p(target) over rewriting rows, −Σ (klFactor·p₀)·log p at the KL rows'
- * subject token, with the gradient of their sum with respect to `resid.add.<layer>`.
+ * The layers up to and including `layer`, run once per value optimisation: the residual stream
+ * after `layer` (`resid`, where δ is added) and the state being edited (`state`).
  */
-export function valueLossGraph(model: LanguageModel, layer: number, read: 'mlp.out' | 'resid'): Promise<CompiledGraph> {
-  return model.compileOnce(`value:${layer}/${read}`, () => {
-    const forward = model.buildForward({ logits: 'all', residualAdd: [layer], taps: [{ kind: read, layer }] }, new Graph(`${model.config.modelType}_value_loss`));
+export function valuePrefixGraph(model: LanguageModel, layer: number, read: 'mlp.out' | 'resid'): Promise<CompiledGraph> {
+  return model.compileOnce(`value-prefix:${layer}/${read}`, () => {
+    const taps = [{ kind: 'resid' as const, layer }, ...(read === 'resid' ? [] : [{ kind: read, layer }])];
+    const forward = model.buildForward({ logits: 'none', stopAfter: layer, taps }, new Graph(`${model.config.modelType}_value_prefix`));
+    forward.graph.output(forward.taps.get(tapName({ kind: 'resid', layer }))!, 'resid');
+    forward.graph.output(forward.taps.get(tapName({ kind: read, layer }))!, 'state');
+    return forward.graph;
+  });
+}
+
+/**
+ * The loss graph from the residual stream after `layer` (`resid.start`, δ already added):
+ * nll = −Σ w·log p(target) at the rewriting rows' target positions, and
+ * kl = Σ w·Σ_v p·(log p − log p₀) at the KL rows' subject token (ROME's KL(p ‖ p₀)), with the
+ * gradient of nll + kl with respect to `resid.start`; logits only at `logits.positions`.
+ */
+export function valueLossGraph(model: LanguageModel, layer: number): Promise<CompiledGraph> {
+  return model.compileOnce(`value-loss:${layer}`, () => {
+    const forward = model.buildForward({ logits: 'gathered', startAfter: layer }, new Graph(`${model.config.modelType}_value_loss`));
+    const { nll, kl, logp } = appendValueLoss(forward.graph, forward.logits!, model.config.vocabSize);
+    const [gradient] = grad(op.add(nll, kl), [forward.residualStart!]);
     const g = forward.graph;
-    const targets = g.input('targets', 'int64', ['batch', 'seq']);
-    const nllWeight = g.input('nll_weight', 'float32', ['batch', 'seq']);
-    const klSelect = g.input('kl_select', 'float32', ['batch', 'seq']);
-    const klP0w = g.input('kl_p0w', 'float32', ['batch', model.config.vocabSize]);
-    const logp = op.logSoftmax(forward.logits!, -1);
-    const targetLogp = op.squeeze(op.gatherElements(logp, op.unsqueeze(targets, [2]), 2), [2]);
-    const nll = op.neg(op.reduceSum(op.mul(targetLogp, nllWeight)));
-    const logpAt = op.reduceSum(op.mul(logp, op.unsqueeze(klSelect, [2])), [1]); // [batch, vocab]
-    const klCe = op.neg(op.reduceSum(op.mul(logpAt, klP0w)));
-    const added = forward.residualAdds.get(layer)!;
-    const [gradient] = grad(op.add(nll, klCe), [added]);
     g.output(nll, 'nll');
-    g.output(klCe, 'kl_ce');
-    g.output(logpAt, 'logp_at');
+    g.output(kl, 'kl');
+    g.output(logp, 'logp');
     g.output(gradient, 'grad');
-    g.output(forward.taps.get(tapName({ kind: read, layer }))!, 'state');
     return g;
   });
+}
+
+/** The value loss on logits [n, vocab] at the positions `valueLossFeeds` lists (shared with the parity test). */
+export function appendValueLoss(g: Graph, logits: Value, vocab: number): { nll: Value; kl: Value; logp: Value } {
+  const targets = g.input('targets', 'int64', ['positions']);
+  const nllWeight = g.input('nll_weight', 'float32', ['positions']);
+  const klWeight = g.input('kl_weight', 'float32', ['positions']);
+  const klLogp0 = g.input('kl_logp0', 'float32', ['positions', vocab]);
+  const logp = op.logSoftmax(logits, -1);
+  const targetLogp = op.squeeze(op.gatherElements(logp, op.unsqueeze(targets, [1]), 1), [1]);
+  const nll = op.neg(op.reduceSum(op.mul(targetLogp, nllWeight)));
+  const perPosition = op.reduceSum(op.mul(op.exp(logp), op.sub(logp, klLogp0)), [1]); // KL(p ‖ p₀) per position
+  const kl = op.reduceSum(op.mul(perPosition, klWeight));
+  return { nll, kl, logp };
 }

@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { solveSpd } from '../../runtime/linalg';
 import type { EditMethod } from '../edit-method';
 import { contextTemplatesSchema, keyMomentSchema, valueOptimization } from '../locate/hparams';
 import { spreadOverLayers, type LayerSolver } from '../locate/layer-spread';
-import { addProduct, ridged } from '../locate/moment-solve';
+import { solveMomentPlusKeys } from '../locate/moment-solve';
 
 export const memitHparams = z.strictObject({
   /**
@@ -19,13 +18,12 @@ export const memitHparams = z.strictObject({
 });
 export type MemitHparams = z.infer<typeof memitHparams>;
 
-/** K·Kᵀ + λ·(C + ridge) solved against K (MEMIT eq. 14: ΔW = R·Kᵀ·(λC + K·Kᵀ)⁻¹). */
+/**
+ * K·Kᵀ + λ·(C + ridge) solved against K (MEMIT eq. 14: ΔW = R·Kᵀ·(λC + K·Kᵀ)⁻¹), through the
+ * factorisation of C cached with the statistics (Woodbury: no d_ff³ work per edit).
+ */
 export function memitSolver(hp: Pick<MemitHparams, 'momentWeight' | 'keyMoment'>): LayerSolver {
-  return (_layer, keys, moment) => {
-    const a = ridged(moment, hp.keyMoment.ridge, hp.momentWeight);
-    addProduct(a, keys, keys);
-    return solveSpd(a, keys);
-  };
+  return (_layer, keys, moment) => solveMomentPlusKeys(moment, hp.keyMoment.ridge, hp.momentWeight, keys);
 }
 
 export const memitMethod: EditMethod<typeof memitHparams> = {

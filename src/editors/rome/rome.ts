@@ -6,7 +6,7 @@ import { contextTemplates } from '../locate/context-templates';
 import { contextTemplatesSchema, keyMomentSchema, layerSchema, valueOptimizationSchema } from '../locate/hparams';
 import { keyMoment } from '../locate/layer-stats';
 import { chooseLayer } from '../locate/auto-layer';
-import { ridged, solveMoment } from '../locate/moment-solve';
+import { solveMoment } from '../locate/moment-solve';
 import { averagedKeys, subjectStates } from '../locate/subject-states';
 import { checkLocatableRequests, checkReachableLayer } from '../locate/subject-token';
 import { optimizeValue } from '../locate/value-optimizer';
@@ -35,9 +35,9 @@ export async function computeRome(context: EditContext, request: EditRequest, hp
   const templates = await contextTemplates(model, tokenizer, hp.contextTemplates);
   const moment = await keyMoment(model, tokenizer, context.statsCorpus, layer, hp.keyMoment.samples, context.statsCacheDir);
 
-  // Left vector: C⁻¹k*, normalised (compute_u).
+  // Left vector: C⁻¹k*, normalised (compute_u); C's factorisation is cached with the statistics.
   const [kStar] = await averagedKeys(model, tokenizer, [{ prompt: request.prompt, subject }], templates, layer);
-  const solved = solveMoment(ridged(moment, hp.keyMoment.ridge), [kStar]).data;
+  const solved = solveMoment(moment, hp.keyMoment.ridge, [kStar]).data;
   const length = Math.hypot(...solved);
   const left = Float32Array.from(solved, (x) => x / length);
 

@@ -17,6 +17,7 @@ export function gpt2Family(config: Gpt2Config): DecoderFamily {
   const activation = (x: Value) => (config.activation === 'relu' ? op.relu(x) : config.activation === 'gelu' ? geluExact(x) : geluTanh(x));
   return {
     layers: config.layers,
+    dModel: config.dModel,
     heads: config.heads,
     kvHeads: config.heads,
     headDim,

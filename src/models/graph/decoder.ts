@@ -8,6 +8,7 @@ import type { HostTensor } from '../../runtime/graph/dtype';
 /** What a model family supplies to the shared decoder skeleton. */
 export interface DecoderFamily {
   layers: number;
+  dModel: number;
   heads: number;
   kvHeads: number;
   headDim: number;
@@ -67,8 +68,20 @@ export function buildDecoder(graph: Graph, family: DecoderFamily, weights: Reado
     if (!Number.isInteger(layer) || layer < 0 || layer >= family.layers) throw new Error(`residualReplace: no layer ${layer} (the model has ${family.layers})`);
   }
 
-  let h = addResidual(-1, graph.scope('embed', () => family.embed(w, ids, positions)));
-  for (let layer = 0; layer < family.layers; layer++) {
+  const start = options.startAfter ?? -1;
+  const stop = options.stopAfter ?? family.layers - 1;
+  if (!Number.isInteger(start) || start < -1 || start >= family.layers - 1) throw new Error(`startAfter: no layer ${start} to start after (the model has ${family.layers})`);
+  if (!Number.isInteger(stop) || stop <= start || stop >= family.layers) throw new Error(`stopAfter: layer ${stop} is not between startAfter and the model's last (${family.layers - 1})`);
+  if (stop < family.layers - 1 && (options.logits ?? 'all') !== 'none') throw new Error('stopAfter needs logits: none');
+  if (options.cache && start >= 0) throw new Error('startAfter does not take a KV cache');
+  let residualStart: Value | undefined;
+  let h: Value;
+  if (start < 0) {
+    h = addResidual(-1, graph.scope('embed', () => family.embed(w, ids, positions)));
+  } else {
+    h = residualStart = graph.input('resid.start', dtype, ['batch', 'seq', family.dModel]);
+  }
+  for (let layer = start + 1; layer <= stop; layer++) {
     h = graph.scope(`layer${layer}`, () => {
       const normed = family.norm(w, { layer, which: 'attn' }, h);
       let { q, k, v } = family.qkv(w, layer, normed, positions);
@@ -108,10 +121,15 @@ export function buildDecoder(graph: Graph, family: DecoderFamily, weights: Reado
   let logits: Value | undefined;
   if ((options.logits ?? 'all') !== 'none') {
     logits = graph.scope('head', () => {
+      if (options.logits === 'gathered') {
+        const at = graph.input('logits.positions', 'int64', ['positions']);
+        const rows = op.gather(op.reshape(h, [-1, family.dModel]), at); // [positions, d]
+        return family.lmHead(w, family.norm(w, 'final', rows));
+      }
       const last = options.logits === 'last' ? op.slice(h, [-1], [2 ** 62], [1]) : h;
       return family.lmHead(w, family.norm(w, 'final', last));
     });
   }
-  for (const name of wanted) if (!taps.has(name)) throw new Error(`no such tap: ${name} (the model has ${family.layers} layers)`);
-  return { graph, ids, attentionMask, positions, past, presents, deltas, residualAdds, loraFactors: w.loraFactors, logits, taps, weights: w.bound };
+  for (const name of wanted) if (!taps.has(name)) throw new Error(`no such tap: ${name} (the model has ${family.layers} layers${start >= 0 || stop < family.layers - 1 ? `, ${start + 1} to ${stop} built` : ''})`);
+  return { graph, ids, attentionMask, positions, past, presents, deltas, residualAdds, residualStart, loraFactors: w.loraFactors, logits, taps, weights: w.bound };
 }

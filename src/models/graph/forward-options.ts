@@ -19,8 +19,20 @@ export const tapName = (tap: TapRequest): string => `tap.${tap.kind}.${tap.layer
 export interface ForwardOptions {
   /** Take past keys/values as inputs and return the updated cache (prefill: past length 0). */
   cache?: boolean;
-  /** Which positions get LM-head logits: every position (scoring), the last (generation), or none. */
-  logits?: 'all' | 'last' | 'none';
+  /**
+   * Which positions get LM-head logits: every position (scoring), the last (generation), none,
+   * or `gathered`: only the positions fed as `logits.positions` [n] (int64 indices into the
+   * flattened batch × seq), giving logits [n, vocab] (a loss that reads a few positions).
+   */
+  logits?: 'all' | 'last' | 'none' | 'gathered';
+  /**
+   * Start after layer l from a fed residual stream `resid.start` [batch, seq, d_model] (the
+   * state after layer l) instead of the embeddings: only layers l+1.. run. A loss that changes
+   * nothing below layer l+1 computes the frozen prefix once (with `stopAfter`) and reuses it.
+   */
+  startAfter?: number;
+  /** Run the layers up to and including l only (with `logits: 'none'`): taps at or below l. */
+  stopAfter?: number;
   taps?: TapRequest[];
   /**
    * Adds, on every MLP output, the low-rank edit delta h += (k·V)·Uᵀ with per-sequence factors
@@ -64,6 +76,8 @@ export interface ForwardGraph {
   deltas: Array<{ u: Value; v: Value }>;
   /** The residual-add inputs by layer (-1: embeddings). */
   residualAdds: Map<number, Value>;
+  /** The `resid.start` input when the graph starts after a layer (`startAfter`). */
+  residualStart?: Value;
   loraFactors: Map<string, { a: Value; b: Value }>;
   logits?: Value;
   taps: Map<string, Value>;

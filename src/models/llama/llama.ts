@@ -27,6 +27,7 @@ export function llamaFamily(config: LlamaConfig): DecoderFamily {
   const heads = (x: Value, n: number) => op.transpose(op.reshape(x, ['batch', 'seq', n, headDim]), [0, 2, 1, 3]);
   return {
     layers: config.layers,
+    dModel: config.dModel,
     heads: config.heads,
     kvHeads: config.kvHeads,
     headDim,

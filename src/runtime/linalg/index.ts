@@ -5,7 +5,7 @@
 export { cloneMatrix, fromRows, identity, matmul, maxAbs, maxAbsDiff, toRows, transpose, zeros } from './dense-matrix';
 export type { DenseMatrix } from './dense-matrix';
 export { cholesky } from './cholesky';
-export { solveSpd } from './solve-spd';
+export { solveCholesky, solveSpd } from './solve-spd';
 export { lu } from './lu';
 export type { LuFactors } from './lu';
 export { solve } from './solve';

@@ -11,7 +11,16 @@ import { solveLowerInPlace, solveLowerTransposeInPlace } from './triangular-solv
 export function solveSpd(a: DenseMatrix, b: DenseMatrix): DenseMatrix {
   assertSquare('solveSpd', a);
   assertRhs('solveSpd', a, b);
-  const l = choleskyOf(a, 'solveSpd');
+  return solveCholesky(choleskyOf(a, 'solveSpd'), b);
+}
+
+/**
+ * A·X = B given A's Cholesky factor L (A = L·Lᵀ, as `cholesky` returns it): two triangular
+ * solves, O(d²·k). Lets a caller factor A once and solve against it many times.
+ */
+export function solveCholesky(l: DenseMatrix, b: DenseMatrix): DenseMatrix {
+  assertSquare('solveCholesky', l);
+  assertRhs('solveCholesky', l, b);
   const x = cloneMatrix(b);
   solveLowerInPlace(l.data, l.rows, x.data, x.cols, false);
   solveLowerTransposeInPlace(l.data, l.rows, x.data, x.cols);

@@ -26,7 +26,7 @@ function send(message: ChildMessage): void {
 async function init(message: EditProcessInit): Promise<void> {
   const [checkpoint, tokenizer] = await Promise.all([loadCheckpoint(message.modelDir), loadTokenizer(message.modelDir)]);
   for (const { operation, sign } of message.merged) commitDelta(checkpoint.config, checkpoint.weights, operation, sign);
-  methods = new MethodCatalogue(message.hparamsDir);
+  methods = new MethodCatalogue(message.hparamsDir, checkpoint.config);
   const sessions = new SessionManager({ threads: message.threads });
   context = {
     model: new LanguageModel(checkpoint.config, checkpoint.weights, sessions),
