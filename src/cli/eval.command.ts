@@ -1,4 +1,4 @@
-import type { Routing } from '../eval/applied-edits';
+import { ROUTINGS, type Routing } from '../eval/applied-edits';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -79,7 +79,7 @@ export function registerEvalCommands(program: Command): void {
     .option('--datasets <x,y>', 'several datasets (Table-4 report)', list)
     .addOption(new Option('--mode <mode>', 'protocol: single (edit, measure, restore), sequential (N edits, then measure), batch (one call edits N)').choices(['single', 'sequential', 'batch']).default('single'))
     .option('--commit', 'merge delta edits into the weights instead of routing them')
-    .addOption(new Option('--routing <who>', "which probes see an edit: routed (its own record's, an oracle scope), global (all; KnowEdit's ICE setting) or detector (those the daemon's scope detector puts in scope, from each probe's prompt). Default: the method's").choices(['routed', 'global', 'detector']))
+    .addOption(new Option('--routing <who>', "which probes see an edit: detector (those the daemon's scope detector puts in scope, from each probe's prompt: what users get), oracle (its own record's in-scope probes: a perfect detector) or global (all; KnowEdit's setting for ICE)").choices([...ROUTINGS]).default('detector'))
     .option('--n <n>', 'the first N records of each dataset (default: all)', positiveInt('--n'))
     .option('--ns <list>', `curve: edit counts (default ${CURVE_EDIT_COUNTS.join(',')}, capped by the dataset)`, countList, CURVE_EDIT_COUNTS)
     .option('--hparams <file>', 'hyper-parameter JSON of the method (default: its documented defaults)')

@@ -96,11 +96,6 @@ export interface MemoryReader {
 export interface EditMethod<Schema extends z.ZodType = z.ZodType> {
   name: string;
   capabilities: MethodCapabilities;
-  /**
-   * How the survey applies it when nothing is said: 'global' (every probe sees every operation,
-   * as ICE's context in KnowEdit) or 'routed' (only the probes of its own edit).
-   */
-  defaultRouting: 'routed' | 'global';
   /** Hyper-parameters with their documented defaults: parsing `{}` gives the defaults. */
   hparams: Schema;
   compute(context: EditContext, requests: EditRequest[], hparams: z.infer<Schema>): Promise<EditOperation[]>;

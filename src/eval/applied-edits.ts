@@ -7,13 +7,17 @@ import { DetectorRouter } from './detector-router';
 import type { EditScopeKeys } from '../memory/stored-edit';
 
 /**
- * Who sees an operation. 'routed': only the in-scope probes of the records it was made for (an
- * oracle scope detector: the upper bound a real detector can reach; locality probes are out of
- * scope). 'global': every probe, locality and unrelated probes included (KnowEdit's setting for
- * ICE; for deltas the same as committing them). 'detector': the probes the daemon's scope
- * detector puts in scope of the operation's statements, judged from each probe's prompt alone.
+ * Who sees an operation. 'detector' (the default): the probes the daemon's scope detector puts in
+ * scope of the operation's statements, judged from each probe's prompt alone, as users get it.
+ * 'oracle': only the in-scope probes of the records it was made for (a perfect scope detector:
+ * the upper bound a real one can reach; locality probes are out of scope). 'global': every probe,
+ * locality and unrelated probes included (KnowEdit's setting for ICE; for deltas the same as
+ * committing them).
  */
-export type Routing = 'routed' | 'global' | 'detector';
+export type Routing = 'oracle' | 'global' | 'detector';
+
+/** Every routing, the default first. */
+export const ROUTINGS: readonly Routing[] = ['detector', 'oracle', 'global'];
 
 /** What one probe sees of the applied edits: context texts (oldest first), routed deltas, memory records. */
 export interface ProbeView {

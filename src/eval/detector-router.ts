@@ -15,7 +15,7 @@ import { scopedEditOf, scopeKeysOf, type EditScopeKeys } from '../memory/stored-
  * classifier), each scope stored and read back as the daemon stores a fact's edit. A probe sees what the
  * memory resolves for its prompt: the edits in scope of its text, the memory records once it
  * names a record's subject, and every keyed operation, of which the probe's own hidden-state key
- * then selects the nearest within its radius, as in the daemon. Unlike 'routed' (an oracle),
+ * then selects the nearest within its radius, as in the daemon. Unlike 'oracle',
  * misses and false positives count.
  */
 export class DetectorRouter {

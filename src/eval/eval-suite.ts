@@ -40,7 +40,7 @@ const stem = (dataset: EvalDataset) => basename(dataset.name).replace(/\.json$/,
 
 /** A run directory named by everything that makes the run what it is, so reruns resume it. */
 export function defaultRunDir(options: SuiteOptions, method: string, dataset: EvalDataset, n: number): string {
-  const routing = options.routing ? `-${options.routing}` : '';
+  const routing = options.commit ? '' : `-${options.routing ?? 'detector'}`;
   return join(options.reportsDir, 'runs', `${stem(dataset)}-${method}-${options.mode}${routing}${options.commit ? '-commit' : ''}-n${n}`);
 }
 
@@ -101,7 +101,7 @@ export async function evaluateCurve(options: SuiteOptions, methodName: string, d
     onSummary?.(summary);
   }
   mkdirSync(options.reportsDir, { recursive: true });
-  const svgPath = join(options.reportsDir, `curve-${methodName}-${stem(dataset)}${options.routing ? `-${options.routing}` : ''}${options.commit ? '-commit' : ''}.svg`);
+  const svgPath = join(options.reportsDir, `curve-${methodName}-${stem(dataset)}${options.commit ? '' : `-${options.routing ?? 'detector'}`}${options.commit ? '-commit' : ''}.svg`);
   const routing = summaries[0]?.commit ? 'committed' : summaries[0]?.routing;
   writeFileSync(svgPath, renderCharts(curveCharts(summaries, `${methodName} on ${stem(dataset)} (${routing})`)));
   writeFileSync(svgPath.replace(/\.svg$/, '.json'), `${JSON.stringify(summaries, null, 2)}\n`);

@@ -84,7 +84,7 @@ describe('measureCases on a hand-made model', () => {
     for (const [kind, routing, locality] of [
       ['reader', 'global', 1], // a context the reader ignores leaves the answer as it was
       ['confused', 'global', 0], // a context that derails every answer destroys locality
-      ['confused', 'routed', 1], // routed, the locality probe never sees the context
+      ['confused', 'oracle', 1], // oracle-routed, the locality probe never sees the context
     ] as const) {
       const model = fakeModel(tokenizer, beliefs, kind);
       const options = { model, tokenizer, skipFluency: true };

@@ -30,7 +30,6 @@ async function run(method: EditMethod, overrides: Partial<EvalRunOptions> = {}) 
 const randomDeltaMethod: EditMethod = {
   name: 'random-delta',
   capabilities: { batchable: false, routable: true, committable: true, needsTrainSplit: false },
-  defaultRouting: 'routed',
   hparams: z.object({}),
   compute: async ({ model }, requests) => requests.map((r) => ({ ...randomDelta(model.config.dModel, model.config.dFF, 1, r.prompt.length, 1, 2), method: 'random-delta' })),
 };
@@ -41,16 +40,17 @@ describe('runEvaluation', () => {
     expect(summary).toMatchObject({ method: 'none', dataset: 'world-counterfact.test.json', mode: 'single', n: 4, locality: 100 });
     expect(summary.fluency).toBe(summary.baseFluency);
     expect(summary.editSucc).not.toBeNull();
+    expect(summary.routing).toBe('detector'); // what users get, unless asked otherwise
     const sequential = await run(getMethod('none'), { mode: 'sequential', runDir: join(dir, 'seq'), world, generalProbes: 6 });
     expect(sequential.summary).toMatchObject({ locality: 100, editSucc: summary.editSucc, portability: summary.portability });
     expect(sequential.summary.generalAbility!.after).toEqual(sequential.summary.generalAbility!.before);
   });
 
-  it('ICE reports all four metrics; routed, its locality probes never see the context', async () => {
-    const { summary } = await run(getMethod('ice'));
+  it('ICE reports all four metrics; oracle-routed, its locality probes never see the context', async () => {
+    const { summary } = await run(getMethod('ice'), { routing: 'global' });
     expect(summary.routing).toBe('global');
     for (const metric of ['editSucc', 'portability', 'locality', 'fluency', 'baseFluency'] as const) expect(typeof summary[metric]).toBe('number');
-    const routed = await run(getMethod('ice'), { routing: 'routed', runDir: join(dir, 'routed'), skipFluency: true });
+    const routed = await run(getMethod('ice'), { routing: 'oracle', runDir: join(dir, 'oracle'), skipFluency: true });
     expect(routed.summary.locality).toBe(100);
     expect(routed.summary.editSucc).toBe(summary.editSucc); // the edit's own probes see the context either way
   });

@@ -41,7 +41,7 @@ export interface EvalRunOptions extends MeasureOptions, EditorResources {
 export async function runEvaluation(options: EvalRunOptions): Promise<EvalSummary> {
   const { method, dataset, mode } = options;
   const commit = options.commit ?? false;
-  const routing: Routing = commit ? 'global' : (options.routing ?? method.defaultRouting);
+  const routing: Routing = commit ? 'global' : (options.routing ?? 'detector');
   checkCapabilities(method, mode, routing, commit, options.demonstrations?.length ?? 0);
   const cases = dataset.cases.slice(0, options.n ?? dataset.cases.length);
   const store = new RunStore(options.runDir);

@@ -21,11 +21,17 @@ describe('ked eval', () => {
     const none = await evalJson(['--method', 'none', '--dataset', COUNTERFACT, '--n', '20', '--general-probes', '0']);
     expect(none).toMatchObject({ method: 'none', mode: 'single', n: 20, locality: 100 });
     expect(none.fluency).toBe(none.baseFluency);
-    const ice = await evalJson(['--method', 'ice', '--dataset', COUNTERFACT, '--n', '20', '--general-probes', '0', '--no-fluency']);
+    expect(none.routing).toBe('detector'); // what users get, unless --routing says otherwise
+    const ice = await evalJson(['--method', 'ice', '--dataset', COUNTERFACT, '--n', '20', '--general-probes', '0', '--no-fluency', '--routing', 'global']);
     expect(ice.editSucc).toBeGreaterThan(none.editSucc + 30); // the fixture learned to follow "Imagine that …"
     expect(ice.locality).toBeLessThan(100); // the survey's ICE: context on every probe costs locality
     for (const key of ['editSucc', 'portability', 'locality']) expect(typeof ice[key]).toBe('number');
-  }, 300_000);
+    // Through the scope detector, as the daemon serves it, unrelated probes keep their answers.
+    const detected = await evalJson(['--method', 'ice', '--dataset', COUNTERFACT, '--n', '20', '--general-probes', '0', '--no-fluency']);
+    expect(detected).toMatchObject({ routing: 'detector' });
+    expect(detected.locality).toBeGreaterThan(ice.locality);
+    expect(detected.editSucc).toBeGreaterThan(none.editSucc + 30);
+  }, 400_000);
 
   it('ked erasure-eval erases world people in a daemon: what the model knew about them is refused, others keep their answers', async () => {
     const result = await runKed(['erasure-eval', '--people', '2', '--others', '2', '--json'], {}).done;

@@ -40,7 +40,6 @@ export type AlphaEditHparams = z.infer<typeof alphaEditHparams>;
 export const alphaEditMethod: EditMethod<typeof alphaEditHparams> = {
   name: 'alphaedit',
   capabilities: { batchable: true, routable: true, committable: true, needsTrainSplit: false },
-  defaultRouting: 'routed',
   hparams: alphaEditHparams,
   compute: async (context, requests, hp) => {
     const state = context.methodState ?? new Map<string, unknown>();

@@ -16,7 +16,6 @@ const ftlHparams = fineTuneHparams.extend({
 export const ftlMethod: EditMethod<typeof ftlHparams> = {
   name: 'ft-l',
   capabilities: { batchable: true, routable: true, committable: true, needsTrainSplit: false },
-  defaultRouting: 'routed',
   hparams: ftlHparams,
   compute: async (context, requests, hp) => [await fineTuneDelta(context, requests, hp, 'prompt-last', 'ft-l')],
 };

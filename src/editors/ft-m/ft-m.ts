@@ -13,7 +13,6 @@ const ftmHparams = fineTuneHparams.extend({
 export const ftmMethod: EditMethod<typeof ftmHparams> = {
   name: 'ft-m',
   capabilities: { batchable: true, routable: true, committable: true, needsTrainSplit: false },
-  defaultRouting: 'routed',
   hparams: ftmHparams,
   compute: async (context, requests, hp) => [await fineTuneDelta(context, requests, hp, 'target', 'ft-m')],
 };

@@ -38,7 +38,6 @@ export const graceMethod: EditMethod<typeof graceHparams> = {
   name: 'grace',
   capabilities: { batchable: true, routable: true, committable: false, needsTrainSplit: false },
   // The codebook's keys route; the harness's oracle routing would hide what they do.
-  defaultRouting: 'global',
   hparams: graceHparams,
   compute: async (context, requests, hp) => {
     const { model, tokenizer } = context;

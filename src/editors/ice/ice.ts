@@ -19,7 +19,6 @@ export const iceMethod: EditMethod<typeof iceHparams> = {
   capabilities: { batchable: true, routable: true, committable: false, needsTrainSplit: false },
   // KnowEdit prefixes the context to every probe of the record, locality probes included; that
   // is what makes ICE's locality low in Table 4, and what the harness reports by default.
-  defaultRouting: 'global',
   hparams: iceHparams,
   compute: async (_context, requests, hparams) =>
     requests.map((r, i) => ({

@@ -20,7 +20,6 @@ const ikeHparams = z.strictObject({
 export const ikeMethod: EditMethod<typeof ikeHparams> = {
   name: 'ike',
   capabilities: { batchable: true, routable: true, committable: false, needsTrainSplit: true },
-  defaultRouting: 'global',
   hparams: ikeHparams,
   compute: async (context, requests, hparams) => {
     const demonstrations = context.demonstrations ?? [];

@@ -83,7 +83,6 @@ function lossGraph(model: LanguageModel, targets: string[], rank: number, alpha:
 export const loraMethod: EditMethod<typeof loraHparams> = {
   name: 'lora',
   capabilities: { batchable: true, routable: true, committable: true, needsTrainSplit: false },
-  defaultRouting: 'routed',
   hparams: loraHparams,
   compute: async (context, requests, hp) => [await loraDelta(context, requests, hp, 'lora')],
 };

@@ -100,9 +100,9 @@ describe('MeLLo and PokeMQA on the fixture', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ked-mello-'));
     try {
       const run = (method: typeof melloMethod, name: string) =>
-        runEvaluation({ ...context, dataset, method, hparams, mode: 'single', routing: 'routed', n: 8, skipFluency: true, runDir: join(dir, name) });
+        runEvaluation({ ...context, dataset, method, hparams, mode: 'single', routing: 'oracle', n: 8, skipFluency: true, runDir: join(dir, name) });
       const mello = await run(melloMethod, 'mello');
-      const none = await runEvaluation({ ...context, dataset, method: { ...melloMethod, name: 'none', compute: async () => [] }, hparams, mode: 'single', routing: 'routed', n: 8, skipFluency: true, runDir: join(dir, 'none') });
+      const none = await runEvaluation({ ...context, dataset, method: { ...melloMethod, name: 'none', compute: async () => [] }, hparams, mode: 'single', routing: 'oracle', n: 8, skipFluency: true, runDir: join(dir, 'none') });
       expect(none.portability).toBeLessThan(50);
       expect(mello.portability).toBeGreaterThan(none.portability! + 30);
       expect(mello.reliability).toBeGreaterThan(80);

@@ -58,7 +58,6 @@ export const melloMethod: EditMethod<typeof melloHparams> = {
   name: 'mello',
   capabilities: { batchable: true, routable: true, committable: false, needsTrainSplit: false },
   // MQuAKE evaluates MeLLo with every edit in one memory.
-  defaultRouting: 'global',
   hparams: melloHparams,
   compute: async (_context, requests) => requests.map((r, i) => factRecord(r, i, 'mello')),
   reader: (context, hparams) => traceReader(context, hparams, 'nearest'),

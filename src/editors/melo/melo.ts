@@ -24,7 +24,6 @@ export const meloMethod: EditMethod<typeof meloHparams> = {
   name: 'melo',
   capabilities: { batchable: true, routable: true, committable: false, needsTrainSplit: false },
   // The keys route; the harness's oracle routing would hide what they do.
-  defaultRouting: 'global',
   hparams: meloHparams,
   compute: async (context, requests, hp) => {
     if (hp.keyLayer >= context.model.config.layers) throw new Error(`melo: key layer ${hp.keyLayer} does not exist (the model has ${context.model.config.layers})`);

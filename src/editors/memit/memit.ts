@@ -29,7 +29,6 @@ export function memitSolver(hp: Pick<MemitHparams, 'momentWeight' | 'keyMoment'>
 export const memitMethod: EditMethod<typeof memitHparams> = {
   name: 'memit',
   capabilities: { batchable: true, routable: true, committable: true, needsTrainSplit: false },
-  defaultRouting: 'routed',
   hparams: memitHparams,
   compute: async (context, requests, hp) => {
     const { keysAfter: _keys, ...operation } = await spreadOverLayers(context, 'memit', requests, hp.layers, hp, memitSolver(hp));

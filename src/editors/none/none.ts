@@ -5,7 +5,6 @@ import type { EditMethod } from '../edit-method';
 export const noneMethod: EditMethod = {
   name: 'none',
   capabilities: { batchable: true, routable: true, committable: true, needsTrainSplit: false },
-  defaultRouting: 'routed',
   hparams: z.strictObject({}),
   compute: async () => [],
 };

@@ -24,7 +24,6 @@ export const pokeMqaHparams = melloHparams.extend({
 export const pokeMqaMethod: EditMethod<typeof pokeMqaHparams> = {
   name: 'pokemqa',
   capabilities: { batchable: true, routable: true, committable: false, needsTrainSplit: false },
-  defaultRouting: 'global',
   hparams: pokeMqaHparams,
   compute: async (_context, requests) => requests.map((r, i) => factRecord(r, i, 'pokemqa')),
   reader: (context, hparams) => traceReader(context, hparams, 'in-scope', hparams.knowledgePrompt),

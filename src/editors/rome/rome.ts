@@ -58,7 +58,6 @@ export async function computeRome(context: EditContext, request: EditRequest, hp
 export const romeMethod: EditMethod<typeof romeHparams> = {
   name: 'rome',
   capabilities: { batchable: false, routable: true, committable: true, needsTrainSplit: false },
-  defaultRouting: 'routed',
   hparams: romeHparams,
   compute: async (context, requests, hp) => {
     checkLocatableRequests('rome', requests);
