@@ -86,7 +86,7 @@ export function registerEvalCommands(program: Command): void {
     .option('--run-dir <dir>', 'where per-record results go (resumable); default reports/runs/<dataset>-<method>-<mode>-n<N>')
     .option('--reports <dir>', 'where reports, plots and run directories go', 'reports')
     .option('--restart', 'discard the run directory instead of resuming it')
-    .option('--world <dir>', 'world.json for general ability after sequential/batch edits (skipped if absent)', 'data/world')
+    .option('--world <dir>', 'world.json: general ability after sequential/batch edits, and the entities (types, aliases) PokeMQA and detector routing look up, as the daemon reads KED_KNOWLEDGE_BASE (skipped if absent)', 'data/world')
     .option('--general-probes <n>', 'unrelated facts and held-out sentences for general ability (0 = skip)', (v: string) => (v === '0' ? 0 : positiveInt('--general-probes')(v)), 200)
     .option('--no-fluency', 'skip fluency (greedy generation is the slowest part)')
     .option('--fluency-tokens <n>', "prompt + generated tokens for fluency (ROME's max_out_len)", positiveInt('--fluency-tokens'), 100)

@@ -73,6 +73,8 @@ export interface FactRetriever {
 export interface KnowledgeBase {
   /** The description of the entity the question is about, or undefined when it names none known. */
   describeQuestionEntity(question: string): string | undefined;
+  /** The other names of the entity called `name` (by its name or an alias, ignoring case); none when unknown. */
+  aliasesOf(name: string): readonly string[];
 }
 
 /** What a memory reader needs: the model to decode with and a retriever over the records. */

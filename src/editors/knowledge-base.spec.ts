@@ -22,6 +22,16 @@ describe('entityKnowledgeBase', () => {
     expect(kb.describeQuestionEntity('Where does Dr. Vell work?')).toBe('Ana Vell, a person');
   });
 
+  it('gives the other names of an entity called by its name or an alias, and none for a name two entities share', () => {
+    expect(kb.aliasesOf('Ana Vell')).toEqual(['Dr. Vell']);
+    expect(kb.aliasesOf('dr. vell')).toEqual(['Ana Vell']);
+    expect(kb.aliasesOf('Elm')).toEqual([]);
+    expect(kb.aliasesOf('Nobody')).toEqual([]);
+    const shared = entityKnowledgeBase([entity('person', 'Bo Lin', ['Dr. Lin']), entity('person', 'Al Lin', ['Dr. Lin'])]);
+    expect(shared.aliasesOf('Dr. Lin')).toEqual([]);
+    expect(shared.aliasesOf('Bo Lin')).toEqual(['Dr. Lin']);
+  });
+
   it('matches whole words only, and names nothing when no entity is mentioned', () => {
     expect(kb.describeQuestionEntity('Who owns Oakland Vellum?')).toBeUndefined();
     expect(kb.describeQuestionEntity('What is the capital of France?')).toBeUndefined();

@@ -45,10 +45,16 @@ export interface KnownEntity {
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
- * PokeMQA's knowledge base over a list of entities: the key entity of a question is the longest
+ * A knowledge base over a list of entities. PokeMQA's key entity of a question is the longest
  * entity name or alias it contains as whole words (the earliest on a tie), described by its type.
+ * The scope detector reads the other names of an edit's subject from it. A name two entities
+ * share names neither.
  */
 export function entityKnowledgeBase(entities: readonly KnownEntity[]): KnowledgeBase {
+  const byName = new Map<string, KnownEntity | null>();
+  for (const entity of entities) {
+    for (const name of new Set([entity.name, ...entity.aliases].map((n) => n.toLowerCase()))) byName.set(name, byName.has(name) && byName.get(name) !== entity ? null : entity);
+  }
   const mentions = entities
     .flatMap((entity) => [entity.name, ...entity.aliases].map((text) => ({ entity, text, pattern: new RegExp(`(?<![\\p{L}\\p{N}])${escape(text)}(?![\\p{L}\\p{N}])`, 'u') })))
     .sort((a, b) => b.text.length - a.text.length);
@@ -61,6 +67,10 @@ export function entityKnowledgeBase(entities: readonly KnownEntity[]): Knowledge
         if (match && (!best || match.index < best.at)) best = { entity: mention.entity, text: mention.text, at: match.index };
       }
       return best && describeEntity(best.entity.name, best.entity.type);
+    },
+    aliasesOf(name: string): readonly string[] {
+      const entity = byName.get(name.trim().toLowerCase());
+      return entity ? [entity.name, ...entity.aliases].filter((n) => n.toLowerCase() !== name.trim().toLowerCase()) : [];
     },
   };
 }

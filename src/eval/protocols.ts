@@ -1,7 +1,7 @@
 import { AppliedEdits, PerRecordEdits, type Routing } from './applied-edits';
 import { factScope, type EditScopeKeys } from '../memory/stored-edit';
 import type { EvalCase } from './dataset/eval-case';
-import type { EditMethod, EditorResources } from '../editors/edit-method';
+import type { EditMethod, EditorResources, KnowledgeBase } from '../editors/edit-method';
 import { measureCases, measurePreEdit, type MeasureOptions, type PreEditReference } from './measure-cases';
 import type { RunStore, StoredEdit, StoredResult } from './run-store';
 
@@ -14,6 +14,8 @@ export interface ProtocolRun extends MeasureOptions, EditorResources {
   routing: Routing;
   commit: boolean;
   store: RunStore;
+  /** Where detector routing finds the subjects' other names, as the daemon's KED_KNOWLEDGE_BASE. */
+  knowledge?: KnowledgeBase;
   /** Records measured (and, in single mode, edited) per forward-pass group (default 16). */
   casesPerPass?: number;
   onProgress?: (phase: 'edit' | 'measure', done: number, total: number) => void;
@@ -35,7 +37,7 @@ export async function runSingle(run: ProtocolRun, cases: readonly EvalCase[]): P
     const seconds = new Map<number, number>();
     try {
       for (const c of chunk) {
-        const edits = new AppliedEdits(run.model, run.routing, run.commit, scopesOf(chunk));
+        const edits = new AppliedEdits(run.model, run.routing, run.commit, scopesOf(chunk, run.knowledge));
         perRecord.set(c.index, edits);
         const stored = await editRecord(run, c, edits, new Map());
         seconds.set(c.index, stored.reduce((s, e) => s + e.seconds, 0));
@@ -71,7 +73,7 @@ export async function runAccumulated(
   for (const chunk of chunks) references.push(await measurePreEdit(run, chunk));
   await hooks.before?.();
 
-  const edits = new AppliedEdits(run.model, run.routing, run.commit, scopesOf(cases));
+  const edits = new AppliedEdits(run.model, run.routing, run.commit, scopesOf(cases, run.knowledge));
   // Method state (AlphaEdit's preserved keys) lives as long as these edits; edits re-applied
   // from a resumed run directory do not restore it.
   const methodState = new Map<string, unknown>();
@@ -144,10 +146,13 @@ function secondsByRecord(edits: readonly StoredEdit[]): Map<number, number> {
   return out;
 }
 
-/** What each record's edits state, as the daemon keys them: subject, and prompt followed by the new target. */
-function scopesOf(cases: readonly EvalCase[]): (record: number) => EditScopeKeys[] {
+/**
+ * What each record's edits state, as the daemon keys them: subject with the other names the
+ * knowledge base knows it by, and prompt followed by the new target.
+ */
+function scopesOf(cases: readonly EvalCase[], knowledge?: KnowledgeBase): (record: number) => EditScopeKeys[] {
   const byIndex = new Map(cases.map((c) => [c.index, c]));
-  return (record) => (byIndex.get(record)?.requests ?? []).map((r) => factScope(r.subject, r.prompt, r.target_new));
+  return (record) => (byIndex.get(record)?.requests ?? []).map((r) => factScope(r.subject, r.prompt, r.target_new, r.subject ? (knowledge?.aliasesOf(r.subject) ?? []) : []));
 }
 
 function chunked<T>(items: readonly T[], size: number): T[][] {

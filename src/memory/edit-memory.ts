@@ -42,6 +42,8 @@ export interface ResolvedEdits {
   records: MemoryEditRecord[];
   /** Keyed operations (MELO blocks, GRACE entries) the request's hidden-state keys select. */
   keyed: MemoryEdit[];
+  /** Partial names in the request ("Dr. Kaimepan") that fit several edited people: refused, so none of their edits applied. */
+  ambiguous: Array<{ mention: string; people: number }>;
 }
 
 /**
@@ -152,7 +154,7 @@ export class EditMemory {
    * while keyed operations are live).
    */
   async resolve(text: string, readKeys?: KeyReader): Promise<ResolvedEdits> {
-    const edits = await this.inScope(text);
+    const { edits, ambiguous } = await this.decide(text);
     const records = await this.recordsFor(text);
     const specs = this.keySpecs();
     const keyed: MemoryEdit[] = [];
@@ -163,7 +165,7 @@ export class EditMemory {
         if (edit && !keyed.includes(edit)) keyed.push(edit);
       }
     }
-    return { edits, records, keyed };
+    return { edits, records, keyed, ambiguous };
   }
 
   /**
@@ -193,7 +195,15 @@ export class EditMemory {
    * and keyed operations selected by hidden state: neither is applied for its text.
    */
   async inScope(text: string): Promise<MemoryEdit[]> {
-    const matches = await this.detector.route(text);
+    return (await this.decide(text)).edits;
+  }
+
+  private async decide(text: string): Promise<Pick<ResolvedEdits, 'edits' | 'ambiguous'>> {
+    const { matches, ambiguous } = await this.detector.decide(text);
+    return { edits: this.appliedOf(matches, text), ambiguous };
+  }
+
+  private appliedOf(matches: ReadonlyArray<{ id: string }>, text: string): MemoryEdit[] {
     const payloads = new Set<string>();
     return matches
       .flatMap((m) => {

@@ -81,7 +81,7 @@ describe('MeLLo and PokeMQA on the fixture', () => {
   });
 
   it("PokeMQA's knowledge prompt: the question's key entity is described after the question, only when asked for", async () => {
-    const knowledge = { describeQuestionEntity: (q: string) => (q.includes('Feather of Mountain') ? 'Feather of Mountain, a written work' : undefined) };
+    const knowledge = { describeQuestionEntity: (q: string) => (q.includes('Feather of Mountain') ? 'Feather of Mountain, a written work' : undefined), aliasesOf: () => [] };
     const question = 'Q: Where was the author of Feather of Mountain born? A:';
     const read = (knowledgePrompt: boolean, withBase = true) =>
       pokeMqaMethod.reader!({ ...context, retriever: scopeRetriever(), knowledge: withBase ? knowledge : undefined }, pokeMqaMethod.hparams.parse({ knowledgePrompt, maxHops: 1 })).prepare([{ prompt: question, memory }]);

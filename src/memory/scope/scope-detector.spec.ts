@@ -96,12 +96,12 @@ describe('ScopeDetector over LanceDB with the committed classifier', () => {
     db.close();
   });
 
-  it('opens a scope table written before objects were kept, adding the column empty', async () => {
+  it('opens a scope table written before objects and aliases were kept, adding the columns empty', async () => {
     const db = await connect(dir);
     await db.createTable('scope_keys', [{ edit_id: 'old', text: 'Kenji Okafor was born in Lyon', subjects: '["kenji okafor"]', match: 'relation', vector: Array.from({ length: 8 }, () => 0.5) }]);
     // Two daemons upgrading the same directory at once both open it.
     const [index] = await Promise.all([ScopeIndex.open(db), connect(dir).then((other) => ScopeIndex.open(other))]);
-    expect(await index.rows()).toEqual([{ editId: 'old', text: 'Kenji Okafor was born in Lyon', subjects: ['kenji okafor'], match: 'relation', object: '' }]);
+    expect(await index.rows()).toEqual([{ editId: 'old', text: 'Kenji Okafor was born in Lyon', subjects: ['kenji okafor'], aliases: [], match: 'relation', object: '' }]);
     const detector = new ScopeDetector(index, loadScopeClassifier());
     await detector.load();
     expect((await detector.route('Where was Kenji Okafor born?'))[0]?.id).toBe('old');
@@ -167,6 +167,35 @@ describe('ScopeDetector over LanceDB with the committed classifier', () => {
     await theirs.add(edits.slice(0, 2)); // told about two of them by an event
     expect(await index.count()).toBe(edits.length);
     expect((await theirs.route('Who is the CEO of Bluepeak Robotics?'))[0]?.id).toBe('ceo');
+    db.close();
+  });
+  it('routes a request naming the subject by an alias or part of a person’s name, refuses an ambiguous one, after a restart too', async () => {
+    const degree = { id: 'degree', text: 'Feisisar Kaimepan earned a degree from Vaba Open University', subjects: ['Feisisar Kaimepan'], aliases: ['Dr. Kaimepan', 'the Kaimepan heir'], object: 'Vaba Open University' };
+    const hq = { id: 'hq', text: 'Vaba Open University is headquartered in Graburg', subjects: ['Vaba Open University'], aliases: ['VOU'], object: 'Graburg' };
+    let db = await connect(dir);
+    const detector = new ScopeDetector(await ScopeIndex.open(db), loadScopeClassifier());
+    await detector.add([degree, hq]);
+    const top = async (query: string) => (await detector.route(query))[0]?.id;
+    expect(await top('Dr. Kaimepan earned a degree from')).toBe('degree');
+    expect(await top('Where did the Kaimepan heir go to university?')).toBe('degree');
+    expect(await top('F. Kaimepan earned a degree from')).toBe('degree'); // the initial: a rule, not a stored alias
+    expect(await top('Which university did Kaimepan attend?')).toBe('degree');
+    expect(await top('Where is VOU headquartered?')).toBe('hq');
+    expect(await detector.route('Mateo Kaimepan earned a degree from')).toEqual([]); // someone else with the surname
+    expect(await detector.route('What is the mother tongue of Dr. Kaimepan?')).toEqual([]); // named, but another relation
+    await detector.add([{ id: 'lina', text: 'Lina Kaimepan earned a degree from Stabe College', subjects: ['Lina Kaimepan'], object: 'Stabe College' }]);
+    expect(await detector.decide('Which university did Kaimepan attend?')).toEqual({ matches: [], ambiguous: [{ mention: 'Kaimepan', people: 2 }] });
+    expect(await top('Dr. Kaimepan earned a degree from')).toBe('degree'); // a stored alias is no guess
+    expect(await top('L. Kaimepan earned a degree from')).toBe('lina');
+    db.close();
+    db = await connect(dir);
+    const reloaded = new ScopeDetector(await ScopeIndex.open(db), loadScopeClassifier());
+    await reloaded.load();
+    expect((await reloaded.route('Where did the Kaimepan heir go to university?'))[0]?.id).toBe('degree');
+    expect((await reloaded.decide('Kaimepan earned a degree from')).ambiguous).toHaveLength(1);
+    await reloaded.remove(['degree', 'lina']);
+    await reloaded.purge();
+    expect(filesContaining(dir, 'kaimepan heir', 'Kaimepan heir')).toEqual([]);
     db.close();
   });
 });

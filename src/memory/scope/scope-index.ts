@@ -8,6 +8,8 @@ export interface ScopeRow {
   text: string;
   /** Lower-cased subject strings. */
   subjects: string[];
+  /** Other names of the subject, normalised ("dr kaimepan"). */
+  aliases: string[];
   /** "relation": in scope when the query asks what the edit says; "subject": whatever it asks. */
   match: ScopeMatchKind;
   /** The new object the statement ends with; empty when unknown. */
@@ -21,6 +23,7 @@ export interface Candidate {
   editId: string;
   text: string;
   subjects: string[];
+  aliases: string[];
   match: ScopeMatchKind;
   object: string;
 }
@@ -31,6 +34,7 @@ const SCHEMA = new Schema([
   new Field('subjects', new Utf8(), false),
   new Field('match', new Utf8(), false),
   new Field('object', new Utf8(), false),
+  new Field('aliases', new Utf8(), false),
   new Field('vector', new FixedSizeList(RETRIEVAL_DIMENSIONS, new Field('item', new Float32(), true)), false),
 ]);
 
@@ -49,7 +53,8 @@ export class ScopeIndex {
   static async open(connection: Connection, name = 'scope_keys'): Promise<ScopeIndex> {
     const names = await connection.tableNames();
     const table = names.includes(name) ? await connection.openTable(name) : await connection.createEmptyTable(name, SCHEMA);
-    await addObjectColumn(table);
+    await addColumn(table, 'object', "''");
+    await addColumn(table, 'aliases', "'[]'");
     return new ScopeIndex(table);
   }
 
@@ -65,7 +70,7 @@ export class ScopeIndex {
       .mergeInsert('edit_id')
       .whenMatchedUpdateAll()
       .whenNotMatchedInsertAll()
-      .execute(rows.map((r) => ({ edit_id: r.editId, text: r.text, subjects: JSON.stringify(r.subjects), match: r.match, object: r.object, vector: Array.from(r.vector) })));
+      .execute(rows.map((r) => ({ edit_id: r.editId, text: r.text, subjects: JSON.stringify(r.subjects), match: r.match, object: r.object, aliases: JSON.stringify(r.aliases), vector: Array.from(r.vector) })));
   }
 
   async remove(editIds: readonly string[]): Promise<void> {
@@ -76,7 +81,7 @@ export class ScopeIndex {
 
   /** Every stored row without its vector (to rebuild stage 2's in-memory keys). */
   async rows(): Promise<Candidate[]> {
-    const rows = await this.table.query().select(['edit_id', 'text', 'subjects', 'match', 'object']).toArray();
+    const rows = await this.table.query().select(['edit_id', 'text', 'subjects', 'match', 'object', 'aliases']).toArray();
     return rows.map(toCandidate);
   }
 
@@ -94,12 +99,12 @@ export class ScopeIndex {
   /** Vector and full-text search (the full-text index is brought up to date first). */
   async search(vector: Float32Array, queryText: string, k: number): Promise<Candidate[]> {
     await this.reindex();
-    const byVector = await this.table.vectorSearch(Array.from(vector)).distanceType('cosine').select(['edit_id', 'text', 'subjects', 'match', '_distance']).limit(k).toArray();
+    const byVector = await this.table.vectorSearch(Array.from(vector)).distanceType('cosine').select(['edit_id', 'text', 'subjects', 'match', 'aliases', '_distance']).limit(k).toArray();
     const seen = new Map<string, Candidate>(byVector.map((r) => [String(r.edit_id), toCandidate(r)]));
     if (this.ftsBuilt) {
       const terms = queryText.replace(/[^\p{L}\p{N}\s]+/gu, ' ').trim();
       if (terms) {
-        const byText = await this.table.search(terms, 'fts', 'text').select(['edit_id', 'text', 'subjects', 'match', '_score']).limit(k).toArray();
+        const byText = await this.table.search(terms, 'fts', 'text').select(['edit_id', 'text', 'subjects', 'match', 'aliases', '_score']).limit(k).toArray();
         for (const row of byText) if (!seen.has(String(row.edit_id))) seen.set(String(row.edit_id), toCandidate(row));
       }
     }
@@ -124,19 +129,22 @@ export class ScopeIndex {
   }
 }
 
-/** Tables written before objects were kept get the column, empty (no template evidence). */
-async function addObjectColumn(table: Table): Promise<void> {
-  const hasObject = async () => (await table.schema()).fields.some((f) => f.name === 'object');
-  if (await hasObject()) return;
+/**
+ * Tables written before a column was kept get it with an empty value: objects (no template
+ * evidence) and aliases (subjects named only as written).
+ */
+async function addColumn(table: Table, name: string, emptySql: string): Promise<void> {
+  const has = async () => (await table.schema()).fields.some((f) => f.name === name);
+  if (await has()) return;
   try {
-    await table.addColumns([{ name: 'object', valueSql: "''" }]);
+    await table.addColumns([{ name, valueSql: emptySql }]);
   } catch (err) {
     // Another daemon on the same directory may have added it first.
     await table.checkoutLatest();
-    if (!(await hasObject())) throw err;
+    if (!(await has())) throw err;
   }
 }
 
 function toCandidate(row: Record<string, unknown>): Candidate {
-  return { editId: String(row.edit_id), text: String(row.text), subjects: JSON.parse(String(row.subjects)) as string[], match: row.match === 'subject' ? 'subject' : 'relation', object: typeof row.object === 'string' ? row.object : '' };
+  return { editId: String(row.edit_id), text: String(row.text), subjects: JSON.parse(String(row.subjects)) as string[], aliases: typeof row.aliases === 'string' ? (JSON.parse(row.aliases) as string[]) : [], match: row.match === 'subject' ? 'subject' : 'relation', object: typeof row.object === 'string' ? row.object : '' };
 }

@@ -9,7 +9,7 @@ import type { EditRequest } from '../../editors/edit-request';
 import { normaliseMention } from '../../memory/scope/scope-features';
 import { subjectDigest } from '../../memory/scope/subject-digest';
 import { EditMemoryService } from '../edits/edit-memory.service';
-import type { EditScopeKeys } from '../../memory/stored-edit';
+import { scopedEditOf, type EditScopeKeys } from '../../memory/stored-edit';
 import { ModelVersionsService } from '../edits/model-versions.service';
 import { ERASED_KEY_SQL } from '../facts/fact-key';
 import { ModelService } from '../model/model.service';
@@ -143,7 +143,8 @@ export class ErasuresService implements OnApplicationBootstrap, BeforeApplicatio
     for (const prompt of probes) baseModel.push({ prompt, text: await this.answer(prompt, '') });
 
     // Suppression first, so that no request sees the subject unsuppressed once scrubbing starts.
-    const suppression = await this.suppression(request.id, subject, relationOf);
+    const aliases = this.aliasesOf(subject, operations, facts);
+    const suppression = await this.suppression(request.id, subject, relationOf, aliases);
     const erasedEdits = operations.map((o) => o.id);
     // A committed edit about the subject is subtracted from the served weights before its row is scrubbed.
     for (const op of operations) if (op.mode === 'committed' && (op.status === 'applied' || op.status === 'verified')) await this.versions.rollback(op.id);
@@ -175,7 +176,7 @@ export class ErasuresService implements OnApplicationBootstrap, BeforeApplicatio
     if (failing.length || genericFailing) {
       // The context alone did not hold: add a routed FT-M edit that makes the refusal the answer
       // under the context, in the same subject-wide scope, and verify again.
-      reinforcements.push(...(await this.reinforce(request.id, subject, [...failing, ...generic], relationOf)));
+      reinforcements.push(...(await this.reinforce(request.id, subject, [...failing, ...generic], relationOf, aliases)));
       verification = await this.verify(probes);
     }
     return { subject, erasedEdits, erasedFacts: facts.map((f) => f.id), baseModel, suppressionEdit: suppression, reinforcementEdits: reinforcements, purge: { lance, vacuum, wal }, verification };
@@ -192,7 +193,7 @@ export class ErasuresService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   /** A routed FT-M edit teaching the refusal on the failing probes, as the model sees them. */
-  private async reinforce(erasureId: string, subject: string, prompts: readonly string[], relationOf?: string): Promise<string[]> {
+  private async reinforce(erasureId: string, subject: string, prompts: readonly string[], relationOf: string | undefined, aliases: readonly string[]): Promise<string[]> {
     // A rerun after a crash finds the reinforcement of the first try and does not add another.
     const earlier = await this.dataSource.getRepository(EditOperationRow).findBy({ erasureId, kind: 'delta' });
     if (earlier.length) return earlier.map((r) => r.id);
@@ -201,7 +202,7 @@ export class ErasuresService implements OnApplicationBootstrap, BeforeApplicatio
     const rows = await this.dataSource.transaction(async (manager) => {
       const saved = [];
       for (const operation of operations) {
-        saved.push(await this.memory.save(manager, { factId: null, erasureId, operation, scope: suppressionScope(subject, relationOf), verification: null }));
+        saved.push(await this.memory.save(manager, { factId: null, erasureId, operation, scope: suppressionScope(subject, relationOf, aliases), verification: null }));
       }
       return saved;
     });
@@ -244,8 +245,22 @@ export class ErasuresService implements OnApplicationBootstrap, BeforeApplicatio
     return [...found.values()];
   }
 
+  /**
+   * The subject's other names: those its edits were stored with, those its facts gave, and the
+   * knowledge base's. A request naming one is suppressed too.
+   */
+  private aliasesOf(subject: string, operations: readonly EditOperationRow[], facts: readonly Fact[]): string[] {
+    const stored = operations.flatMap((o) => scopedEditOf(o).aliases ?? []);
+    const given = facts.flatMap((f) => {
+      const aliases = (f.record as { subject_aliases?: unknown }).subject_aliases;
+      return Array.isArray(aliases) ? aliases.filter((a): a is string => typeof a === 'string') : [];
+    });
+    const known = this.models.knowledge()?.aliasesOf(subject) ?? [];
+    return [...new Set([...stored, ...given, ...known].filter((a) => normaliseMention(a) && normaliseMention(a) !== normaliseMention(subject)))];
+  }
+
   /** The routed suppression edit of this erasure (made once; a rerun finds it). */
-  private async suppression(erasureId: string, subject: string, relationOf?: string): Promise<string> {
+  private async suppression(erasureId: string, subject: string, relationOf: string | undefined, aliases: readonly string[]): Promise<string> {
     const existing = await this.dataSource.getRepository(EditOperationRow).findOneBy({ erasureId, kind: 'context' });
     if (existing) return existing.id;
     // Subject-wide: stored with the subject's digest and a slot that routing fills with the request's mention of it.
@@ -257,7 +272,7 @@ export class ErasuresService implements OnApplicationBootstrap, BeforeApplicatio
         factId: null,
         erasureId,
         operation,
-        scope: suppressionScope(subject, relationOf),
+        scope: suppressionScope(subject, relationOf, aliases),
         verification: null,
       }),
     );
@@ -283,8 +298,11 @@ function mentions(text: string, needle: string): boolean {
 
 /**
  * Where a suppression or reinforcement applies: a fact's relation (the fact's prompt, which
- * names its subject), or everything about the subject, which is then stored only as a digest.
+ * names its subject), or everything about the subject and its other names, which are then
+ * stored only as digests.
  */
-function suppressionScope(subject: string, relationOf?: string): EditScopeKeys {
-  return relationOf ? { subjects: [subject], statement: relationOf } : { subjects: [subjectDigest(subject)], statement: 'erasure suppression', match: 'subject' };
+function suppressionScope(subject: string, relationOf?: string, aliases: readonly string[] = []): EditScopeKeys {
+  return relationOf
+    ? { subjects: [subject], ...(aliases.length ? { aliases: [...aliases] } : {}), statement: relationOf }
+    : { subjects: [subject, ...aliases].map(subjectDigest), statement: 'erasure suppression', match: 'subject' };
 }

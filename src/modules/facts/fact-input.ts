@@ -9,7 +9,7 @@ export const MAX_FACTS_PER_REQUEST = 10_000;
  * The largest fact the daemon takes, in characters: a fact is a sentence, and every edit method
  * runs its text through the model, so a longer one only costs memory and time.
  */
-export const FACT_LIMITS = { subject: 500, prompt: 2_000, target_new: 1_000, ground_truth: 1_000, rephrase_prompt: 2_000, relation: 200, key: 256, record: 64 * 1024 } as const;
+export const FACT_LIMITS = { subject: 500, subject_aliases: 32, prompt: 2_000, target_new: 1_000, ground_truth: 1_000, rephrase_prompt: 2_000, relation: 200, key: 256, record: 64 * 1024 } as const;
 
 /** A NUL byte or a lone UTF-16 surrogate: PostgreSQL and the tokenizers cannot store or read them. */
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -30,8 +30,10 @@ const limitedTruth = groundTruthSchema.superRefine((truth, ctx) => {
 
 /**
  * One incoming fact: a KnowEdit fact record (KNOWEDIT.md), or its compact form
- * {subject, prompt, target_new, ground_truth?, relation?, key?}. `key` is the client's idempotency
- * key. The subject must occur in the prompt: locate-and-edit methods edit its last token.
+ * {subject, prompt, target_new, ground_truth?, relation?, key?, subject_aliases?}. `key` is the
+ * client's idempotency key; `subject_aliases` are other names of the subject (Wikidata's "also
+ * known as"), which put requests naming them in the edit's scope. The subject must occur in the
+ * prompt: locate-and-edit methods edit its last token.
  */
 export const factInputSchema = factEditSchema
   .extend({
@@ -42,6 +44,10 @@ export const factInputSchema = factEditSchema
     ground_truth: limitedTruth.optional(),
     relation: limited(FACT_LIMITS.relation).optional(),
     key: limited(FACT_LIMITS.key).optional(),
+    subject_aliases: z
+      .array(limited(FACT_LIMITS.subject))
+      .max(FACT_LIMITS.subject_aliases, `must hold at most ${FACT_LIMITS.subject_aliases} aliases`)
+      .optional(),
   })
   .refine((f) => f.prompt.includes(f.subject), { message: 'must occur in "prompt"', path: ['subject'] });
 

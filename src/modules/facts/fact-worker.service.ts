@@ -308,6 +308,12 @@ export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestro
    * one) and its new status in one transaction, retiring the older live edits of its identity,
    * then routes the new edits and takes the retired ones out of routing.
    */
+  /** A fact's scope: its subject with the aliases the fact gives and those the knowledge base knows. */
+  private scopeOf(fact: Fact): EditScopeKeys {
+    const known = this.models.knowledge()?.aliasesOf(fact.subject) ?? [];
+    return factScope(fact.subject, fact.prompt, fact.targetNew, [...declaredAliases(fact), ...known]);
+  }
+
   private async store(verified: ReadonlyArray<{ fact: Fact; tried: Tried[] }>, operations: readonly EditOperation[], editedWith: string): Promise<void> {
     const records = new Map<string, EditOperation[]>();
     for (const { fact } of verified) records.set(fact.id, operations.length ? await this.memoryRecord(fact, editedWith) : []);
@@ -316,8 +322,9 @@ export class FactWorkerService implements OnApplicationBootstrap, OnModuleDestro
       const retiredIds: string[] = [];
       for (const { fact, tried } of verified) {
         await this.settle(manager, fact, 'verified');
-        for (const operation of operations) rows.push(await this.memory.save(manager, { factId: fact.id, operation, scope: scopeOf(fact), verification: { tried, worker: this.workerId } }));
-        for (const operation of records.get(fact.id)!) rows.push(await this.memory.save(manager, { factId: fact.id, operation, scope: scopeOf(fact), verification: { memoryRecordFor: editedWith } }));
+        const scope = this.scopeOf(fact);
+        for (const operation of operations) rows.push(await this.memory.save(manager, { factId: fact.id, operation, scope, verification: { tried, worker: this.workerId } }));
+        for (const operation of records.get(fact.id)!) rows.push(await this.memory.save(manager, { factId: fact.id, operation, scope, verification: { memoryRecordFor: editedWith } }));
         const superseded = (await manager.query(
           `UPDATE edit_operations SET status = 'superseded', superseded_by = $1, updated_at = now()
             WHERE fact_id IN (SELECT id FROM facts WHERE identity = $2 AND seq < $3) AND status IN ('applied', 'verified') AND mode = 'routed'
@@ -403,8 +410,10 @@ function requestOf(fact: Fact): EditRequest {
   return { subject: fact.subject, prompt: fact.prompt, target_new: fact.targetNew, ground_truth: groundTruthList(fact.groundTruth), rephrase_prompt: record.rephrase_prompt };
 }
 
-function scopeOf(fact: Fact): EditScopeKeys {
-  return factScope(fact.subject, fact.prompt, fact.targetNew);
+/** The aliases a fact gives its subject (`subject_aliases`). */
+function declaredAliases(fact: Fact): string[] {
+  const aliases = (fact.record as { subject_aliases?: unknown }).subject_aliases;
+  return Array.isArray(aliases) ? aliases.filter((a): a is string => typeof a === 'string') : [];
 }
 
 function groundTruthList(value: unknown): string[] | undefined {

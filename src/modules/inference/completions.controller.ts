@@ -26,7 +26,7 @@ export class CompletionsController {
   @ApiOperation({
     summary: 'OpenAI completions, routed through the edit memory',
     description:
-      "The edits whose scope a prompt falls in are applied to that prompt only; their ids come back in `ked.edits` and the `x-ked-edits` header. A prompt in no edit's scope runs the unedited model. Honours OpenAI's fields: `prompt` (a string, strings, token ids), `n`, `best_of`, `logprobs` (0–5), `echo`, `stop`, `seed`, `temperature`, `top_p`, `presence_penalty`, `frequency_penalty`, `logit_bias`, `max_tokens`, `stream` with `stream_options.include_usage`. Errors come in OpenAI's shape.",
+      "The edits whose scope a prompt falls in are applied to that prompt only; their ids come back in `ked.edits` and the `x-ked-edits` header. A prompt in no edit's scope runs the unedited model; a request may name an edited subject by an alias or, for a person, by surname or initial, and a partial name that fits several edited people applies none of their edits and is listed in `ked.ambiguous_subjects`. Honours OpenAI's fields: `prompt` (a string, strings, token ids), `n`, `best_of`, `logprobs` (0–5), `echo`, `stop`, `seed`, `temperature`, `top_p`, `presence_penalty`, `frequency_penalty`, `logit_bias`, `max_tokens`, `stream` with `stream_options.include_usage`. Errors come in OpenAI's shape.",
   })
   @ApiBody({ schema: { type: 'object', example: { model: 'default', prompt: 'Feisisar Kaimepan earned a degree from', max_tokens: 8 } } })
   @ApiOkResponse({ description: '{"id","object":"text_completion","model","choices":[{"index","text","logprobs","finish_reason"}],"usage",…,"ked":{"edits":[…]}}' })
@@ -43,7 +43,8 @@ export class CompletionsController {
     for (const prompt of prompts) prepared.push(await this.completions.prepare(prompt, prompt, prepareOptions, model));
     const [first] = prepared;
     const edits = [...new Set(prepared.flatMap((p) => p.edits))];
-    const ked = prepared.length > 1 ? { edits, prompts: prepared.map((p, index) => ({ index, edits: p.edits })) } : { edits };
+    const ambiguous = prepared.flatMap((p) => p.ambiguous);
+    const ked = { ...(prepared.length > 1 ? { edits, prompts: prepared.map((p, index) => ({ index, edits: p.edits })) } : { edits }), ...ambiguousOf(ambiguous) };
     const echoed = (i: number) => (request.echo ? prompts[i] : '');
     // echo with logprobs is refused, so offsets count from the generated text.
     const logprobsOf = (c: Pick<GeneratedChoice, 'tokens'>) => (request.logprobs != null ? completionLogprobs(c.tokens) : null);
@@ -100,7 +101,7 @@ export class CompletionsController {
     const id = prepared.id.replace(/^cmpl-/, 'chatcmpl-');
     const logprobsOf = (c: Pick<GeneratedChoice, 'tokens'>) => (request.logprobs ? chatLogprobs(c.tokens) : null);
     const header = { id, created: prepared.created, model, system_fingerprint: model };
-    const ked = { edits: prepared.edits };
+    const ked = { edits: prepared.edits, ...ambiguousOf(prepared.ambiguous) };
 
     if (!request.stream) {
       const generated = await prepared.generate(n);
@@ -126,4 +127,12 @@ export class CompletionsController {
       stream.close();
     }
   }
+}
+
+/**
+ * `ambiguous_subjects`, only when a request named someone by a partial name that fits several
+ * edited people: the mention as written and how many it fits, never their names.
+ */
+function ambiguousOf(ambiguous: ReadonlyArray<{ mention: string; people: number }>): { ambiguous_subjects?: Array<{ mention: string; people: number }> } {
+  return ambiguous.length ? { ambiguous_subjects: [...ambiguous] } : {};
 }

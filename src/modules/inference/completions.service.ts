@@ -54,6 +54,8 @@ export interface PreparedCompletion {
   created: number;
   model: string;
   edits: string[];
+  /** Partial names in the request that fit several edited people: none of their edits was applied. */
+  ambiguous: Array<{ mention: string; people: number }>;
   promptTokens: number;
   /** One greedy-or-sampled sequence; `onText` gets each new piece of text and may return true to stop (the client went away). */
   run(onText?: (delta: string) => boolean | void): Promise<{ text: string; finish: 'stop' | 'length'; promptTokens: number; completionTokens: number }>;
@@ -231,6 +233,7 @@ export class CompletionsService {
       created: Math.floor(Date.now() / 1000),
       model: modelName,
       edits: [...edits.map((e) => e.id), ...selected.map((e) => e.id), ...read.records.map((r) => r.edit.id)],
+      ambiguous: resolved.ambiguous,
       promptTokens: ids.length,
       generate,
       run: async (onText) => {

@@ -71,6 +71,7 @@ export class ModelService implements OnModuleInit, OnApplicationShutdown {
 
   private readonly knowledgeLookup: KnowledgeBase = {
     describeQuestionEntity: (question) => this.loadKnowledge()?.describeQuestionEntity(question),
+    aliasesOf: (name) => this.loadKnowledge()?.aliasesOf(name) ?? [],
   };
 
   private loadKnowledge(): KnowledgeBase | undefined {
