@@ -9,6 +9,7 @@ import { alphaEditMethod } from './alphaedit/alphaedit';
 import { melloMethod } from './mello/mello';
 import { pokeMqaMethod } from './pokemqa/pokemqa';
 import { loraMethod } from './lora/lora';
+import { adaloraMethod } from './adalora/adalora';
 import { meloMethod } from './melo/melo';
 import { graceMethod } from './grace/grace';
 import { getMethod, methodNames, registerMethod } from './registry';
@@ -25,6 +26,7 @@ registerMethod(alphaEditMethod);
 registerMethod(melloMethod);
 registerMethod(pokeMqaMethod);
 registerMethod(loraMethod);
+registerMethod(adaloraMethod);
 registerMethod(meloMethod);
 registerMethod(graceMethod);
 
