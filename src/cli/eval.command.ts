@@ -36,6 +36,8 @@ interface EvalFlags {
   generalProbes: number;
   fluency: boolean;
   fluencyTokens: number;
+  protocol: 'teacher-forced' | 'wild';
+  wildTokens: number;
   batchSize: number;
   threads?: number;
   statsCache: string;
@@ -90,6 +92,8 @@ export function registerEvalCommands(program: Command): void {
     .option('--general-probes <n>', 'unrelated facts and held-out sentences for general ability (0 = skip)', (v: string) => (v === '0' ? 0 : positiveInt('--general-probes')(v)), 200)
     .option('--no-fluency', 'skip fluency (greedy generation is the slowest part)')
     .option('--fluency-tokens <n>', "prompt + generated tokens for fluency (ROME's max_out_len)", positiveInt('--fluency-tokens'), 100)
+    .addOption(new Option('--protocol <how>', 'how answers are scored: teacher-forced (KnowEdit token accuracy) or wild (also generate each answer greedily, as the daemon serves it, and score it by exact match and containment, beside the teacher-forced scores)').choices(['teacher-forced', 'wild']).default('teacher-forced'))
+    .option('--wild-tokens <n>', 'wild protocol: most tokens of a generated answer (it stops earlier at the end of its first sentence or line)', positiveInt('--wild-tokens'), 24)
     .option('--batch-size <n>', 'sequences per forward pass', positiveInt('--batch-size'), 32)
     .option('--stats-cache <dir>', 'where key covariances of locate-and-edit methods are cached (per model)', 'data/stats')
     .addOption(new Option('--threads <n>', 'onnxruntime intra-op threads (default: every core)').argParser(positiveInt('--threads')))
@@ -136,6 +140,7 @@ export function registerEvalCommands(program: Command): void {
         generalProbes: flags.generalProbes,
         skipFluency: !flags.fluency,
         fluencyTokens: flags.fluencyTokens,
+        wildAnswerTokens: flags.protocol === 'wild' ? flags.wildTokens : undefined,
         batchSize: flags.batchSize,
         onProgress: progress.onProgress,
       };

@@ -41,7 +41,8 @@ const stem = (dataset: EvalDataset) => basename(dataset.name).replace(/\.json$/,
 /** A run directory named by everything that makes the run what it is, so reruns resume it. */
 export function defaultRunDir(options: SuiteOptions, method: string, dataset: EvalDataset, n: number): string {
   const routing = options.commit ? '' : `-${options.routing ?? 'detector'}`;
-  return join(options.reportsDir, 'runs', `${stem(dataset)}-${method}-${options.mode}${routing}${options.commit ? '-commit' : ''}-n${n}`);
+  const wild = options.wildAnswerTokens ? '-wild' : '';
+  return join(options.reportsDir, 'runs', `${stem(dataset)}-${method}-${options.mode}${routing}${options.commit ? '-commit' : ''}${wild}-n${n}`);
 }
 
 /** One method on one dataset (resuming its run directory). */

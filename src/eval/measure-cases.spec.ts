@@ -9,21 +9,29 @@ import { FIXTURE_TOKENIZER } from './tiny-model';
 /**
  * A hand-made model: it continues a prompt with what it believes (`beliefs`), and an ICE context
  * "Imagine that <p> <t>." makes it answer <t> to exactly <p> ("reader"), or derails every answer
- * to token 0 ("confused"). Its generations are a fixed text.
+ * to token 0 ("confused"). It generates its answer (if any) as a sentence, then a fixed text.
  */
 function fakeModel(tokenizer: KedTokenizer, beliefs: Record<string, string>, kind: 'reader' | 'confused'): LanguageModel {
   const contexts = /^Imagine that (.*) (\S+)\. (.*)$/;
+  const answerTo = (prompt: number[]): { question: string; belief?: string } => {
+    const text = tokenizer.decode(prompt);
+    const match = contexts.exec(text);
+    const question = match ? match[3] : text;
+    const belief = match && match[1] === question ? match[2] : beliefs[question];
+    return { question, belief: match && kind === 'confused' ? undefined : belief };
+  };
   const scoreTargets = async (pairs: Array<{ prompt: number[]; target: number[] }>): Promise<TargetScore[]> =>
     pairs.map(({ prompt, target }) => {
-      const text = tokenizer.decode(prompt);
-      const match = contexts.exec(text);
-      const question = match ? match[3] : text;
-      const belief = match && match[1] === question ? match[2] : beliefs[question];
-      const predicted = belief && !(match && kind === 'confused') ? tokenizeProbe(tokenizer, { prompt: question, target: belief }).target : [];
+      const { question, belief } = answerTo(prompt);
+      const predicted = belief ? tokenizeProbe(tokenizer, { prompt: question, target: belief }).target : [];
       const argmax = target.map((_, i) => predicted[i] ?? 0);
       return { argmax, logprobs: target.map(() => -1), accuracy: argmax.filter((t, i) => t === target[i]).length / target.length };
     });
-  const generate = async (prompts: number[][]) => prompts.map(() => tokenizer.encode(' and so on and so on'));
+  const generate = async (prompts: number[][]) =>
+    prompts.map((prompt) => {
+      const { belief } = answerTo(prompt);
+      return tokenizer.encode(`${belief ? ` ${belief}.` : ''} And so on and so on`);
+    });
   return { config: { maxPositions: 512 }, scoreTargets, generate } as unknown as LanguageModel;
 }
 
@@ -106,5 +114,38 @@ describe('measureCases on a hand-made model', () => {
     expect(result).toMatchObject({ generalization: null, portability: null, locality: null, localityByGroup: {} });
     expect(result.fluency).toBeGreaterThan(0);
     expect(result.fluency).toBe(result.baseFluency);
+  });
+
+  it('wild: scores generated answers by exact match and containment, locality against the unedited answer', async () => {
+    const beliefs = { 'Ann works in': 'the city of Graburg', 'Bo speaks': 'Mepevish' };
+    const c = record(0, { portability: { Reasoning: [{ prompt: 'Ann works in', answers: ['Graburg'] }] } });
+    for (const [kind, locality] of [['reader', 1], ['confused', 0]] as const) {
+      const model = fakeModel(tokenizer, beliefs, kind);
+      const options = { model, tokenizer, skipFluency: true, wildAnswerTokens: 24 };
+      const reference = await measurePreEdit(options, [c]);
+      expect(reference.localityAnswers).toEqual(new Map([['0/Forgetfulness/0', 'Mepevish']]));
+      const edits = new AppliedEdits(model, 'global', false);
+      edits.add(iceOp('Ann lives in', 'Vabaport'), [0]);
+      const [result] = await measureCases(options, [c], edits, reference);
+      expect([kind, result.wild?.locality]).toEqual([kind, locality]);
+      if (kind === 'confused') continue;
+      expect(result.wild).toEqual({
+        // "the city of Graburg" is not exactly "Graburg", but contains it.
+        exactMatch: { reliability: 1, generalization: 0, editSucc: 0.5, portability: 0, portabilityByGroup: { Reasoning: 0 } },
+        contains: { reliability: 1, generalization: 0, editSucc: 0.5, portability: 1, portabilityByGroup: { Reasoning: 1 } },
+        locality: 1,
+        localityByGroup: { Forgetfulness: 1 },
+        answers: { reliability: ['Vabaport'], generalization: ['And so on and so on'], 'portability/Reasoning': ['the city of Graburg'], 'locality/Forgetfulness': ['Mepevish'] },
+      });
+    }
+  });
+
+  it('leaves wild scores out unless asked for', async () => {
+    const model = fakeModel(tokenizer, {}, 'reader');
+    const options = { model, tokenizer, skipFluency: true };
+    const reference = await measurePreEdit(options, [record(0)]);
+    const [result] = await measureCases(options, [record(0)], new PerRecordEdits(new Map()), reference);
+    expect(result.wild).toBeUndefined();
+    expect(reference.localityAnswers).toBeUndefined();
   });
 });

@@ -1,7 +1,8 @@
 import type { ProbeEdits, ProbeView } from './applied-edits';
-import type { EvalCase, ScoredProbe } from './dataset/eval-case';
+import { inScopeRoles, type EvalCase, type ScoredProbe } from './dataset/eval-case';
 import { bestOverAliases } from './ground-truth';
-import { argmaxAgreement, mean, meanOfPresent } from './metrics';
+import { argmaxAgreement, byGroup, mean, meanOfPresent, nullIfNaN } from './metrics';
+import { measureWild, preEditLocalityAnswers, type WildCaseResult } from './measure-wild';
 import { Scorer, type MeasureOptions, type ScoreJob } from './scorer';
 
 export type { MeasureOptions } from './scorer';
@@ -20,12 +21,15 @@ export interface CaseResult {
   localityByGroup: Record<string, number>;
   fluency: number | null;
   baseFluency: number | null;
+  /** The wild protocol's scores (generated answers), when it was asked for. */
+  wild?: WildCaseResult;
 }
 
-/** The unedited model's side of the comparison: locality argmax tokens and fluency, per record. */
+/** The unedited model's side of the comparison: locality argmax tokens, fluency and (wild) locality answers, per record. */
 export interface PreEditReference {
   localityArgmax: Map<string, number[]>;
   fluency: Map<number, number>;
+  localityAnswers?: Map<string, string>;
 }
 
 const localityKey = (record: number, group: string, probe: number, alias: number) => `${record}/${group}/${probe}/${alias}`;
@@ -38,7 +42,8 @@ export async function measurePreEdit(options: MeasureOptions, cases: readonly Ev
   const scores = await scorer.score(locality.map((l) => l.job));
   const localityArgmax = new Map(locality.map((l, i) => [l.key, scores[i].argmax]));
   const fluency = options.skipFluency ? new Map<number, number>() : await scorer.fluency(cases, () => none);
-  return { localityArgmax, fluency };
+  const localityAnswers = options.wildAnswerTokens ? await preEditLocalityAnswers(scorer, cases, options.wildAnswerTokens) : undefined;
+  return { localityArgmax, fluency, localityAnswers };
 }
 
 /** Measures every metric of the given records under the applied edits. */
@@ -53,8 +58,7 @@ export async function measureCases(options: MeasureOptions, cases: readonly Eval
   const inScope: Array<{ record: number; role: string; probe: number; job: ScoreJob }> = [];
   for (const c of cases) {
     const view = edits.view(c.index, true);
-    const roles: Array<[string, ScoredProbe[]]> = [['reliability', c.reliability], ['generalization', c.generalization], ...Object.entries(c.portability).map(([g, p]) => [`portability/${g}`, p] as [string, ScoredProbe[]])];
-    for (const [role, probes] of roles) probes.forEach((p, i) => p.answers.forEach((answer) => inScope.push({ record: c.index, role, probe: i, job: { view, prompt: p.prompt, answer } })));
+    for (const [role, probes] of inScopeRoles(c)) probes.forEach((p, i) => p.answers.forEach((answer) => inScope.push({ record: c.index, role, probe: i, job: { view, prompt: p.prompt, answer } })));
   }
   const scores = await scorer.score(inScope.map((s) => s.job));
   const accuracy = new Map<string, number[]>();
@@ -63,9 +67,10 @@ export async function measureCases(options: MeasureOptions, cases: readonly Eval
     accuracy.set(key, [...(accuracy.get(key) ?? []), scores[i].accuracy]);
   });
   const fluency = options.skipFluency ? new Map<number, number>() : await scorer.fluency(cases, (c) => edits.view(c.index, true));
+  const wild = options.wildAnswerTokens ? await measureWild(scorer, cases, edits, reference.localityAnswers ?? new Map(), options.wildAnswerTokens) : undefined;
 
   return cases.map((c) => {
-    const probeScores = (role: string, probes: ScoredProbe[]) => probes.map((_, i) => bestOverAliases(accuracy.get(`${c.index}/${role}/${i}`) ?? []));
+    const probeScores = (role: string, probes: readonly ScoredProbe[]) => probes.map((_, i) => bestOverAliases(accuracy.get(`${c.index}/${role}/${i}`) ?? []));
     const reliability = mean(probeScores('reliability', c.reliability));
     const generalization = mean(probeScores('generalization', c.generalization));
     const portabilityByGroup = byGroup(c.portability, (g, probes) => mean(probeScores(`portability/${g}`, probes)));
@@ -81,6 +86,7 @@ export async function measureCases(options: MeasureOptions, cases: readonly Eval
       localityByGroup,
       fluency: fluency.get(c.index) ?? null,
       baseFluency: reference.fluency.get(c.index) ?? null,
+      ...(wild ? { wild: wild.get(c.index)! } : {}),
     };
   });
 }
@@ -95,12 +101,3 @@ function localityJobs(cases: readonly EvalCase[], viewOf: (c: EvalCase) => Probe
   }
   return out;
 }
-
-/** Scores per group, leaving out empty groups (a group with no probes says nothing). */
-function byGroup(groups: Record<string, ScoredProbe[]>, score: (group: string, probes: ScoredProbe[]) => number): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [group, probes] of Object.entries(groups)) if (probes.length) out[group] = score(group, probes);
-  return out;
-}
-
-const nullIfNaN = (x: number): number | null => (Number.isNaN(x) ? null : x);

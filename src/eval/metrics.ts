@@ -65,6 +65,16 @@ export function perplexity(logprobs: readonly number[]): number {
   return logprobs.length === 0 ? NaN : Math.exp(-mean(logprobs));
 }
 
+/** Scores per group, leaving out empty groups (a group with no probes says nothing). */
+export function byGroup<T>(groups: Record<string, readonly T[]>, score: (group: string, probes: readonly T[]) => number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [group, probes] of Object.entries(groups)) if (probes.length) out[group] = score(group, probes);
+  return out;
+}
+
+/** A metric with no probes (NaN) as null, for results and reports. */
+export const nullIfNaN = (x: number): number | null => (Number.isNaN(x) ? null : x);
+
 /** Rounded for reports (NaN and infinities pass through). */
 export function round(x: number, digits: number): number {
   return Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : x;

@@ -20,7 +20,10 @@ const summary = (method: string, n: number, editSucc: number | null): EvalSummar
   portabilityByGroup: {},
   localityByGroup: {},
   generalAbility: null,
+  wild: null,
 });
+
+const wildScores = (editSucc: number) => ({ editSucc, reliability: editSucc, generalization: editSucc, portability: 5, portabilityByGroup: {} });
 
 describe('reports', () => {
   it('writes Table 4: a row per metric, a column per method', () => {
@@ -29,6 +32,17 @@ describe('reports', () => {
     expect(md).toContain('| Edit Succ. ↑ | 12.50 | — |');
     expect(md).toContain('| Fluency (unedited) | 4.300 | 4.300 |');
     expect(md).toContain('| Milliseconds per edit | 10.000 | 10.000 |');
+    expect(md).not.toContain('wild');
+  });
+
+  it('puts wild scores beside the teacher-forced ones when a run measured them', () => {
+    const wild = { ...summary('rome', 10, 90), wild: { answerTokens: 24, exactMatch: wildScores(30), contains: wildScores(45), locality: 97, localityByGroup: {} } };
+    const md = table4Markdown([wild, summary('none', 10, 12.5)], { model: 'models/fixture', mode: 'single' });
+    const rows = md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| world'));
+    expect(rows.slice(0, 8).map((r) => r.split(' | ')[0])).toEqual(['| Edit Succ. ↑', '| Edit Succ., wild exact match ↑', '| Edit Succ., wild contains ↑', '| Portability ↑', '| Portability, wild exact match ↑', '| Portability, wild contains ↑', '| Locality ↑', '| Locality, wild ↑']);
+    expect(md).toContain('| Edit Succ., wild exact match ↑ | 30.00 | — |');
+    expect(md).toContain('| Locality, wild ↑ | 97.00 | — |');
+    expect(md).toContain('up to the first sentence, line or 24 tokens');
   });
 
   it('draws Figure 4 curves as SVG, one line per metric, gaps for missing values', () => {

@@ -10,16 +10,29 @@ const cell = (x: number | null, digits = 2) => (x === null ? '—' : x.toFixed(d
 export function table4Markdown(summaries: readonly EvalSummary[], header: { model: string; mode: string; n?: number }): string {
   const methods = [...new Set(summaries.map((s) => s.method))];
   const datasets = [...new Set(summaries.map((s) => s.dataset))];
+  const wildTokens = summaries.find((s) => s.wild)?.wild?.answerTokens;
   const lines = [
     `# Knowledge editing results (KnowEdit metrics, survey Table 4 layout)`,
     '',
     `Model \`${header.model}\`, ${header.mode} editing${header.n ? `, first ${header.n} records per dataset` : ''}. Edit Succ., Portability and Locality in percent (teacher-forced token accuracy; locality = agreement with the unedited model's argmax); Fluency = ROME's weighted bi-/tri-gram entropy of greedy generations (bits; Table 4 shows it ×100).`,
+    ...(wildTokens ? ['', `Wild rows (Yang et al. 2025): the edited model generates its answer greedily, as the daemon serves it, up to the first sentence, line or ${wildTokens} tokens; "exact match" = the SQuAD-normalised answer is the target or an alias, "contains" = it contains one; wild locality = the answer is the unedited model's.`] : []),
     '',
   ];
+  const wild = (pick: (w: NonNullable<EvalSummary['wild']>) => number | null) => (s: EvalSummary) => (s.wild ? cell(pick(s.wild)) : '—');
+  const wildRows = (rows: Array<[string, (s: EvalSummary) => string]>) => (wildTokens ? rows : []);
   const rows: Array<[string, (s: EvalSummary) => string]> = [
     ['Edit Succ. ↑', (s) => cell(s.editSucc)],
+    ...wildRows([
+      ['Edit Succ., wild exact match ↑', wild((w) => w.exactMatch.editSucc)],
+      ['Edit Succ., wild contains ↑', wild((w) => w.contains.editSucc)],
+    ]),
     ['Portability ↑', (s) => cell(s.portability)],
+    ...wildRows([
+      ['Portability, wild exact match ↑', wild((w) => w.exactMatch.portability)],
+      ['Portability, wild contains ↑', wild((w) => w.contains.portability)],
+    ]),
     ['Locality ↑', (s) => cell(s.locality)],
+    ...wildRows([['Locality, wild ↑', wild((w) => w.locality)]]),
     ['Fluency ↑', (s) => cell(s.fluency, 3)],
     ['Fluency (unedited)', (s) => cell(s.baseFluency, 3)],
     ['Milliseconds per edit', (s) => (1000 * s.secondsPerEdit).toFixed(3)],
@@ -51,6 +64,14 @@ export function curveCharts(summaries: readonly EvalSummary[], title: string): L
         { name: 'Edit Succ.', values: sorted.map((s) => s.editSucc) },
         { name: 'Portability', values: sorted.map((s) => s.portability) },
         { name: 'Locality', values: sorted.map((s) => s.locality) },
+        // The wild protocol's answers beside the teacher-forced scores, when the runs measured them.
+        ...(sorted.some((s) => s.wild)
+          ? [
+              { name: 'Edit Succ. (wild, exact)', values: sorted.map((s) => s.wild?.exactMatch.editSucc ?? null) },
+              { name: 'Portability (wild, exact)', values: sorted.map((s) => s.wild?.exactMatch.portability ?? null) },
+              { name: 'Locality (wild)', values: sorted.map((s) => s.wild?.locality ?? null) },
+            ]
+          : []),
       ],
     },
     {

@@ -94,6 +94,24 @@ describe('runEvaluation', () => {
     await expect(run(counted, { ...options, n: 3 })).rejects.toThrow(/holds a different run/);
   });
 
+  it('wild protocol: generated-answer scores beside the teacher-forced ones; none keeps wild locality at 100', async () => {
+    const teacherForced = await run(getMethod('none'), { skipFluency: true, runDir: join(dir, 'tf') });
+    expect(teacherForced.summary.wild).toBeNull();
+    const { summary } = await run(getMethod('none'), { skipFluency: true, wildAnswerTokens: 6 });
+    expect({ ...summary, wild: null, secondsPerEdit: 0 }).toEqual({ ...teacherForced.summary, secondsPerEdit: 0 }); // the teacher-forced side is unchanged
+    expect(summary.wild).toMatchObject({ answerTokens: 6, locality: 100 });
+    for (const scores of [summary.wild!.exactMatch, summary.wild!.contains]) for (const metric of ['editSucc', 'reliability', 'generalization', 'portability'] as const) expect(typeof scores[metric]).toBe('number');
+    expect(summary.wild!.exactMatch.editSucc!).toBeLessThanOrEqual(summary.wild!.contains.editSucc!);
+    const stored = readFileSync(join(dir, 'run', 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { wild: { answers: Record<string, string[]> } });
+    expect(stored).toHaveLength(4);
+    expect(Object.keys(stored[0].wild.answers)).toEqual(expect.arrayContaining(['reliability', 'generalization', 'locality/Forgetfulness']));
+    // Sequential with ICE, oracle-routed: locality probes never see a context, so wild locality stays 100 too.
+    const ice = await run(getMethod('ice'), { mode: 'sequential', routing: 'oracle', skipFluency: true, wildAnswerTokens: 6, runDir: join(dir, 'ice') });
+    expect(ice.summary.wild!.locality).toBe(100);
+    // A wild run is another run: its directory does not resume a teacher-forced one.
+    await expect(run(getMethod('none'), { skipFluency: true, wildAnswerTokens: 6, runDir: join(dir, 'tf') })).rejects.toThrow(/holds a different run/);
+  });
+
   it('refuses what a method cannot do', async () => {
     await expect(run(getMethod('ice'), { commit: true })).rejects.toThrow('method "ice" cannot commit its edits into the weights (not committable)');
     await expect(run(randomDeltaMethod, { mode: 'batch' })).rejects.toThrow('method "random-delta" cannot edit in batches (not batchable); use --mode sequential');

@@ -46,7 +46,7 @@ export async function runEvaluation(options: EvalRunOptions): Promise<EvalSummar
   const cases = dataset.cases.slice(0, options.n ?? dataset.cases.length);
   const store = new RunStore(options.runDir);
   const generalProbes = options.generalProbes ?? 200;
-  store.open({ method: method.name, hparams: options.hparams, dataset: dataset.name, mode, routing, commit, n: cases.length, fluencyTokens: options.fluencyTokens ?? 100, skipFluency: options.skipFluency ?? false, generalProbes, ...options.identity });
+  store.open({ method: method.name, hparams: options.hparams, dataset: dataset.name, mode, routing, commit, n: cases.length, fluencyTokens: options.fluencyTokens ?? 100, skipFluency: options.skipFluency ?? false, generalProbes, ...wildIdentity(options.wildAnswerTokens), ...options.identity });
   const reader = method.reader?.({ model: options.model, tokenizer: options.tokenizer, retriever: options.retriever ?? scopeRetriever(), knowledge: options.knowledge }, options.hparams);
   const run = { ...options, routing, commit, store, reader };
 
@@ -69,9 +69,14 @@ export async function runEvaluation(options: EvalRunOptions): Promise<EvalSummar
   }
   const indices = new Set(cases.map((c) => c.index));
   const results = [...store.results().values()].filter((r) => indices.has(r.index));
-  const summary = summarize({ method: method.name, dataset: dataset.name, mode, routing, commit }, results, generalAbility);
+  const summary = summarize({ method: method.name, dataset: dataset.name, mode, routing, commit }, results, generalAbility, options.wildAnswerTokens);
   store.writeJson('summary.json', summary);
   return summary;
+}
+
+/** The wild protocol is part of a run's identity; a teacher-forced run keeps the identity it always had, so old run directories resume. */
+function wildIdentity(answerTokens: number | undefined): Record<string, unknown> {
+  return answerTokens ? { protocol: 'wild', wildAnswerTokens: answerTokens } : {};
 }
 
 function checkCapabilities(method: EditMethod, mode: Protocol, routing: Routing, commit: boolean, demonstrations: number): void {

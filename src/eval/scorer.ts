@@ -7,6 +7,7 @@ import { keySpecId, promptKeys } from '../editors/keys/hidden-keys';
 import type { MemoryReader } from '../editors/edit-method';
 import { combineDeltas, keyedEffects, nearestKeyed } from '../memory/edit-effects';
 import { mean, nGramEntropy } from './metrics';
+import { answerEnd, cutAnswer } from './answer-stop';
 import { ProbeEncoder } from './probe-encoder';
 
 export interface MeasureOptions {
@@ -19,6 +20,11 @@ export interface MeasureOptions {
   /** Skip fluency (generation is the slowest part). */
   skipFluency?: boolean;
   /**
+   * The wild protocol (Yang et al. 2025): also generate each probe's answer, at most this many
+   * tokens, and score it by exact match and containment (off when absent).
+   */
+  wildAnswerTokens?: number;
+  /**
    * The method's reader of memory records (MeLLo): a probe that sees records is scored on the
    * prompt the reader makes of it (its decomposition trace up to "Final answer:").
    */
@@ -30,6 +36,12 @@ export interface ScoreJob {
   view: ProbeView;
   prompt: string;
   answer: string;
+}
+
+/** A probe to answer by generation, under its view of the edits. */
+export interface AnswerJob {
+  view: ProbeView;
+  prompt: string;
 }
 
 /** Batched teacher forcing and greedy generation of probes under their views. */
@@ -62,6 +74,38 @@ export class Scorer {
    * nearest key within its radius (the newest on a tie), or none. Keys are read once per prompt
    * and tap.
    */
+  /**
+   * Wild answers (Yang et al. 2025): each probe's greedy continuation under its view, as the
+   * daemon serves it (context prefixes joined by spaces, routed and keyed deltas, the memory
+   * reader's prompt), cut at the first sentence or line (`answer-stop.ts`), the model's end token
+   * or `maxTokens`. Batched with the KV cache; a sequence stops as soon as its answer has ended.
+   */
+  async answers(given: readonly AnswerJob[], maxTokens: number): Promise<string[]> {
+    const { model, tokenizer } = this.options;
+    const jobs = await resolveJobs(given);
+    const prompts = await this.readMemory(jobs);
+    const { deltas, replacements } = await this.withKeyed(jobs);
+    const room = Math.max(1, Math.min(maxTokens, model.config.maxPositions - 1));
+    const decode = (ids: readonly number[]) => tokenizer.decode(ids.filter((id) => id < tokenizer.vocabSize), { skipSpecialTokens: true });
+    const out: string[] = [];
+    for (let start = 0; start < jobs.length; start += this.batchSize) {
+      const chunk = jobs.slice(start, start + this.batchSize);
+      const end = start + chunk.length;
+      // Contexts are fitted to leave `room`; a long memory trace keeps its end (its "Final answer:"), as the daemon's does.
+      const ids = chunk.map((j, i) => this.encoder.generationPrompt(j.view.contexts, prompts[start + i], room).slice(-(model.config.maxPositions - room)));
+      const sofar: number[][] = chunk.map(() => []);
+      const onStep = (step: Array<number | undefined>) =>
+        step.map((token, b) => {
+          if (token === undefined) return false;
+          sofar[b].push(token);
+          return answerEnd(decode(sofar[b]), false) !== undefined;
+        });
+      const generated = await model.generate(ids, { maxNewTokens: room, greedy: true, onStep }, routedDeltas(deltas.slice(start, end)), routedReplacements(replacements.slice(start, end)));
+      out.push(...generated.map((g) => cutAnswer(decode(g))));
+    }
+    return out;
+  }
+
   private async withKeyed(jobs: ReadonlyArray<{ prompt: string; view: ProbeView }>): Promise<{ deltas: DeltaOperation[][]; replacements: PromptEndReplacement[][] }> {
     const deltas = jobs.map((j) => [...j.view.deltas]);
     const replacements: PromptEndReplacement[][] = jobs.map(() => []);
@@ -94,7 +138,7 @@ export class Scorer {
    * Each job's prompt as the reader makes it where the job sees memory records, else as given.
    * One reading per (prompt, records) pair: a probe's aliases share it.
    */
-  private async readMemory(jobs: readonly ScoreJob[]): Promise<string[]> {
+  private async readMemory(jobs: ReadonlyArray<{ prompt: string; view: ProbeView }>): Promise<string[]> {
     const prompts = jobs.map((j) => j.prompt);
     const reader = this.options.reader;
     if (!reader) return prompts;

@@ -2,6 +2,7 @@ import type { Routing } from './applied-edits';
 import type { GeneralAbility } from './general-ability';
 import { mean, round } from './metrics';
 import type { StoredResult } from './run-store';
+import type { WildAccuracy, WildCaseResult } from './measure-wild';
 
 /** One method on one dataset under one protocol, in the survey's units (percent; fluency as entropy). */
 export interface EvalSummary {
@@ -22,6 +23,30 @@ export interface EvalSummary {
   portabilityByGroup: Record<string, number>;
   localityByGroup: Record<string, number>;
   generalAbility: { before: GeneralAbility; after: GeneralAbility } | null;
+  /** The wild protocol's scores beside the teacher-forced ones above; null when it was not run. */
+  wild: WildSummary | null;
+}
+
+/** Edit Succ. and portability in the wild, by one way of matching the generated answer (percent). */
+export interface WildScores {
+  editSucc: number | null;
+  reliability: number | null;
+  generalization: number | null;
+  portability: number | null;
+  portabilityByGroup: Record<string, number>;
+}
+
+/**
+ * The wild protocol (Yang et al. 2025): the edited model generates its answer greedily, as the
+ * daemon serves it, up to the first sentence or line. `exactMatch`: the normalised answer is the
+ * target or an alias; `contains`: it contains one. Locality: the answer is the unedited model's.
+ */
+export interface WildSummary {
+  answerTokens: number;
+  exactMatch: WildScores;
+  contains: WildScores;
+  locality: number | null;
+  localityByGroup: Record<string, number>;
 }
 
 /**
@@ -32,8 +57,9 @@ export function summarize(
   head: Pick<EvalSummary, 'method' | 'dataset' | 'mode' | 'routing' | 'commit'>,
   results: readonly StoredResult[],
   generalAbility: EvalSummary['generalAbility'] = null,
+  wildAnswerTokens?: number,
 ): EvalSummary {
-  const percent = (pick: (r: StoredResult) => number | null | undefined) => present(results.map(pick), (v) => round(100 * v, 2));
+  const percent = percentOf(results);
   const requests = results.reduce((s, r) => s + r.requests, 0);
   return {
     ...head,
@@ -49,7 +75,26 @@ export function summarize(
     portabilityByGroup: groupMeans(results.map((r) => r.portabilityByGroup)),
     localityByGroup: groupMeans(results.map((r) => r.localityByGroup)),
     generalAbility,
+    wild: wildAnswerTokens ? summarizeWild(results, wildAnswerTokens) : null,
   };
+}
+
+function summarizeWild(results: readonly StoredResult[], answerTokens: number): WildSummary {
+  const wild = results.flatMap((r) => (r.wild ? [r.wild] : []));
+  const percent = percentOf(wild);
+  const scores = (pick: (w: WildCaseResult) => WildAccuracy): WildScores => ({
+    editSucc: percent((w) => pick(w).editSucc),
+    reliability: percent((w) => pick(w).reliability),
+    generalization: percent((w) => pick(w).generalization),
+    portability: percent((w) => pick(w).portability),
+    portabilityByGroup: groupMeans(wild.map((w) => pick(w).portabilityByGroup)),
+  });
+  return { answerTokens, exactMatch: scores((w) => w.exactMatch), contains: scores((w) => w.contains), locality: percent((w) => w.locality), localityByGroup: groupMeans(wild.map((w) => w.localityByGroup)) };
+}
+
+/** The dataset mean of a per-record fraction, in percent, over the records that have it. */
+function percentOf<R>(results: readonly R[]): (pick: (r: R) => number | null | undefined) => number | null {
+  return (pick) => present(results.map(pick), (v) => round(100 * v, 2));
 }
 
 function present(values: ReadonlyArray<number | null | undefined>, shape: (v: number) => number): number | null {

@@ -26,6 +26,11 @@ export interface EvalCase {
   fluencyPrompts: string[];
 }
 
+/** The probes a record's edit should reach, by role: its edit prompts, their rephrasings, each portability group ("portability/Reasoning"). */
+export function inScopeRoles(c: EvalCase): Array<[string, ScoredProbe[]]> {
+  return [['reliability', c.reliability], ['generalization', c.generalization], ...Object.entries(c.portability).map(([g, p]) => [`portability/${g}`, p] as [string, ScoredProbe[]])];
+}
+
 export type DatasetKind = 'fact-edit' | 'sanitation' | 'mquake';
 
 export interface EvalDataset {
