@@ -17,9 +17,10 @@ describe('ked eval', () => {
     return JSON.parse(result.stdout);
   };
 
-  it('--method none keeps locality at exactly 100 and fluency unchanged', async () => {
-    const none = await evalJson(['--method', 'none', '--dataset', COUNTERFACT, '--n', '20', '--general-probes', '0']);
+  it('--method none keeps locality at exactly 100 (teacher-forced and wild) and fluency unchanged', async () => {
+    const none = await evalJson(['--method', 'none', '--dataset', COUNTERFACT, '--n', '20', '--general-probes', '0', '--protocol', 'wild']);
     expect(none).toMatchObject({ method: 'none', mode: 'single', n: 20, locality: 100 });
+    expect(none.wild).toMatchObject({ answerTokens: 24, locality: 100 }); // generated answers, unchanged too
     expect(none.fluency).toBe(none.baseFluency);
     expect(none.routing).toBe('detector'); // what users get, unless --routing says otherwise
     const ice = await evalJson(['--method', 'ice', '--dataset', COUNTERFACT, '--n', '20', '--general-probes', '0', '--no-fluency', '--routing', 'global']);
