@@ -110,7 +110,7 @@ describe('runEvaluation', () => {
     expect(ice.summary.wild!.locality).toBe(100);
     // A wild run is another run: its directory does not resume a teacher-forced one.
     await expect(run(getMethod('none'), { skipFluency: true, wildAnswerTokens: 6, runDir: join(dir, 'tf') })).rejects.toThrow(/holds a different run/);
-  });
+  }, 60_000); // four runs; about a second on an idle machine
 
   it('refuses what a method cannot do', async () => {
     await expect(run(getMethod('ice'), { commit: true })).rejects.toThrow('method "ice" cannot commit its edits into the weights (not committable)');
