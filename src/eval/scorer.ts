@@ -69,12 +69,6 @@ export class Scorer {
   }
 
   /**
-   * Each job's deltas plus what the keyed operation its prompt's hidden-state key selects adds:
-   * a MELO block's delta, or a GRACE entry's replacement state. The selected operation is the
-   * nearest key within its radius (the newest on a tie), or none. Keys are read once per prompt
-   * and tap.
-   */
-  /**
    * Wild answers (Yang et al. 2025): each probe's greedy continuation under its view, as the
    * daemon serves it (context prefixes joined by spaces, routed and keyed deltas, the memory
    * reader's prompt), cut at the first sentence or line (`answer-stop.ts`), the model's end token
@@ -106,6 +100,12 @@ export class Scorer {
     return out;
   }
 
+  /**
+   * Each job's deltas plus what the keyed operation its prompt's hidden-state key selects adds:
+   * a MELO block's delta, or a GRACE entry's replacement state. The selected operation is the
+   * nearest key within its radius (the newest on a tie), or none. Keys are read once per prompt
+   * and tap.
+   */
   private async withKeyed(jobs: ReadonlyArray<{ prompt: string; view: ProbeView }>): Promise<{ deltas: DeltaOperation[][]; replacements: PromptEndReplacement[][] }> {
     const deltas = jobs.map((j) => [...j.view.deltas]);
     const replacements: PromptEndReplacement[][] = jobs.map(() => []);
