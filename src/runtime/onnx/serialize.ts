@@ -1,6 +1,6 @@
 import { onnx } from 'onnx-proto';
 import { ONNX_DTYPE, type HostTensor } from '../graph/dtype';
-import { bytesOf, GraphBuildError, type AttrValue, type Graph, type Value } from '../graph/graph';
+import { bytesOf, GraphBuildError, type AttrValue, type Graph, type Node, type Value } from '../graph/graph';
 
 export const OPSET = 17;
 const IR_VERSION = 8;
@@ -8,6 +8,8 @@ const IR_VERSION = 8;
 /** Serialises a Graph to ONNX ModelProto bytes (what InferenceSession.create takes). */
 export function serializeGraph(graph: Graph): Uint8Array {
   if (graph.outputs.length === 0) throw new GraphBuildError(`graph '${graph.name}' has no outputs`);
+  const nodes = liveNodes(graph);
+  const used = new Set<Value>([...nodes.flatMap((n) => n.inputs), ...graph.outputs.map((o) => o.value)]);
   const model = onnx.ModelProto.create({
     irVersion: IR_VERSION,
     producerName: 'ked',
@@ -16,8 +18,8 @@ export function serializeGraph(graph: Graph): Uint8Array {
       name: graph.name,
       input: graph.inputs.map(valueInfo),
       output: graph.outputs.map(({ value }) => valueInfo(value)),
-      initializer: graph.initializers.map((v) => tensorProto(v.name, v.data!)),
-      node: graph.nodes.map((node) => ({
+      initializer: graph.initializers.filter((v) => used.has(v)).map((v) => tensorProto(v.name, v.data!)),
+      node: nodes.map((node) => ({
         name: node.name,
         opType: node.opType,
         input: node.inputs.map((v) => v.name),
@@ -27,6 +29,23 @@ export function serializeGraph(graph: Graph): Uint8Array {
     },
   });
   return onnx.ModelProto.encode(model).finish();
+}
+
+/**
+ * The nodes some output depends on, in build order. onnxruntime runs every node it is given,
+ * used or not, and builders leave dead branches (a forward stopped at a layer's MLP key still
+ * builds that layer's output projection). Inputs stay declared, so callers' feeds stay valid.
+ */
+export function liveNodes(graph: Graph): Node[] {
+  const live = new Set<Node>();
+  const pending = graph.outputs.map((o) => o.value);
+  for (let value = pending.pop(); value; value = pending.pop()) {
+    const node = value.producer;
+    if (!node || live.has(node)) continue;
+    live.add(node);
+    pending.push(...node.inputs);
+  }
+  return graph.nodes.filter((n) => live.has(n));
 }
 
 function valueInfo(value: Value): onnx.IValueInfoProto {
