@@ -8,6 +8,10 @@ import { hostTensor } from '../../runtime/graph/dtype';
 import * as op from '../../runtime/ops';
 import { tapName } from '../../models/graph/forward-options';
 import type { StatsCorpus } from '../edit-method';
+import { lengthSortedBatches } from './length-batches';
+
+/** Padded token positions per statistics run (the MLP keys of one run: 4096 × d_ff floats). */
+const STATS_POSITIONS_PER_RUN = 4096;
 
 /** The uncentred second moment C = E[k kᵀ] of one layer's MLP keys, and how it was estimated. */
 export interface KeyMoment {
@@ -104,28 +108,26 @@ async function computeKeyMoment(model: LanguageModel, tokenizer: KedTokenizer, c
   const compiled = await model.compile(g);
 
   const maxLength = Math.min(128, model.config.maxPositions);
-  const sum = new Float64Array(model.config.dFF ** 2);
+  // The sample: the corpus's first `samples` positions, each text cut at maxLength (as before).
+  const sequences: number[][] = [];
   let count = 0;
-  const batch: number[][] = [];
-  const flush = async () => {
-    if (!batch.length) return;
-    const { feeds } = rightPadded(batch);
-    const width = Math.max(...batch.map((s) => s.length));
-    const weights = hostTensor('float32', [batch.length, width, 1], batch.flatMap((s) => Array.from({ length: width }, (_, i) => (i < s.length ? 1 : 0))));
-    const out = await compiled.run({ ...feeds, position_weight: weights });
-    const m = out.moment.data as Float32Array;
-    for (let i = 0; i < sum.length; i++) sum[i] += m[i];
-    batch.length = 0;
-  };
   for (const text of corpus.texts()) {
     if (count >= samples) break;
     const ids = tokenizer.encode(text).slice(0, Math.min(maxLength, samples - count));
     if (!ids.length) continue;
-    batch.push(ids);
+    sequences.push(ids);
     count += ids.length;
-    if (batch.length === 32) await flush();
   }
-  await flush();
+  const sum = new Float64Array(model.config.dFF ** 2);
+  // Few large MatMuls, little padding: kᵀk over ~4k rows per run, the float64 sum once per run.
+  for (const batch of lengthSortedBatches(sequences, STATS_POSITIONS_PER_RUN)) {
+    const { feeds } = rightPadded(batch);
+    const width = batch[batch.length - 1].length;
+    const weights = hostTensor('float32', [batch.length, width, 1], batch.flatMap((s) => Array.from({ length: width }, (_, i) => (i < s.length ? 1 : 0))));
+    const out = await compiled.run({ ...feeds, position_weight: weights });
+    const m = out.moment.data as Float32Array;
+    for (let i = 0; i < sum.length; i++) sum[i] += m[i];
+  }
   if (count < model.config.dFF) throw new Error(`the key statistics sample "${corpus.id}" has ${count} token positions; layer ${layer} needs more than d_ff = ${model.config.dFF}`);
   for (let i = 0; i < sum.length; i++) sum[i] /= count;
   return { layer, moment: { rows: model.config.dFF, cols: model.config.dFF, data: sum }, samples: count, corpus: corpus.id, digest: digestOf(sum) };
