@@ -9,20 +9,15 @@ import { loadDataset } from '../eval/dataset/load-dataset';
 import { benchEdit } from '../eval/edit-bench';
 import { heatmapSvg } from '../eval/svg-heatmap';
 import { loadCheckpoint } from '../models/checkpoint/checkpoint';
-import type { Gpt2Config } from '../models/config';
 import { LanguageModel } from '../models/language-model';
 import { loadTokenizer } from '../models/tokenizer';
-import { initGpt2Weights } from '../models/training/init-weights';
+import { RANDOM_SHAPES, randomShapeConfig, randomShapeWeights } from '../models/random-shapes';
+import { matmulThroughput } from '../runtime/bench/matmul-throughput';
 import { SessionManager } from '../runtime/session/session-manager';
 import type { World } from '../world/types';
 import { worldStatsCorpus } from '../world/world-stats-corpus';
 import { positiveInt } from './arguments';
 import { progressBar } from './progress';
-
-/** GPT-2 small's shape (124M parameters) with the fixture's vocabulary, for `--random gpt2-small`. */
-function gpt2SmallShape(vocabSize: number, eos: number | undefined): Gpt2Config {
-  return { family: 'gpt2', modelType: 'gpt2', vocabSize: Math.max(vocabSize, 50257), maxPositions: 1024, dModel: 768, layers: 12, heads: 12, dFF: 3072, layerNormEps: 1e-5, activation: 'gelu_new', tieWordEmbeddings: true, bosTokenId: eos, eosTokenId: eos };
-}
 
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 48);
 
@@ -73,17 +68,18 @@ export function registerEditCommands(program: Command, bench: Command): void {
 
   bench
     .command('edit')
-    .description('seconds per edit and peak memory of an edit method, on a checkpoint or a random GPT-2-small-shaped model')
+    .description("seconds per edit and peak memory of an edit method, on a checkpoint or random weights of a real model's shape, beside the same run's MatMul GFLOP/s")
     .requiredOption('--method <name>', 'rome, memit, alphaedit, ft-l, ft-m, ...')
     .option('--model <dir>', 'checkpoint directory (its tokenizer is used for --random too)', 'models/fixture')
-    .addOption(new Option('--random <shape>', 'time on randomly initialised weights of this shape instead of the checkpoint').choices(['gpt2-small']))
+    .option('--random <shape>', `time on randomly initialised weights of this shape instead of the checkpoint: ${Object.keys(RANDOM_SHAPES).join(', ')} or a Hugging Face config.json (gpt2, llama, qwen2, mistral); all but gpt2-small in bfloat16 values`)
     .option('--hparams <file>', "the method's hyper-parameter JSON (default: its defaults)")
     .option('--dataset <file>', 'requests come from here', 'data/world/world-counterfact.test.json')
-    .option('--edits <n>', 'edits timed (the first, which computes statistics, is reported apart)', positiveInt('--edits'), 4)
+    .option('--edits <n>', 'edits timed (the first call, which computes statistics, is reported apart)', positiveInt('--edits'), 4)
+    .option('--batch <n>', 'requests per compute call, for batchable methods (MEMIT, AlphaEdit); --edits must allow 2 calls', positiveInt('--batch'), 1)
     .option('--world <dir>', 'world.json whose corpus is the key-statistics sample', 'data/world')
     .option('--stats-cache <dir>', 'where key statistics and their factorisations are cached, per model fingerprint (the random weights are seeded, so theirs are reused too)', 'data/stats')
-    .option('--json', 'print one JSON line: {"secondsPerEdit","peakRssMb",...}')
-    .action(async (flags: { method: string; model: string; random?: 'gpt2-small'; hparams?: string; dataset: string; edits: number; world: string; statsCache: string; json?: boolean }) => {
+    .option('--json', 'print one JSON line: {"secondsPerEdit","firstEditSeconds","matmulGflops","peakRssMb",...}')
+    .action(async (flags: { method: string; model: string; random?: string; hparams?: string; dataset: string; edits: number; batch: number; world: string; statsCache: string; json?: boolean }) => {
       const method = getMethod(flags.method);
       const worldPath = join(flags.world, 'world.json');
       if (!existsSync(worldPath)) throw new InvalidArgumentError(`${worldPath} not found (--world)`);
@@ -93,8 +89,9 @@ export function registerEditCommands(program: Command, bench: Command): void {
       try {
         let model: LanguageModel;
         if (flags.random) {
-          const config = gpt2SmallShape(tokenizer.vocabSize, tokenizer.eosTokenId);
-          model = new LanguageModel(config, initGpt2Weights(config, 1), sessions);
+          const config = randomShapeConfig(flags.random, tokenizer);
+          // GPT-2 small stays float32, as its earlier figures were; real shapes are BF16 checkpoints.
+          model = new LanguageModel(config, randomShapeWeights(config, 1, flags.random === 'gpt2-small' ? 'float32' : 'bfloat16'), sessions);
         } else {
           const checkpoint = await loadCheckpoint(flags.model);
           model = new LanguageModel(checkpoint.config, checkpoint.weights, sessions);
@@ -102,9 +99,13 @@ export function registerEditCommands(program: Command, bench: Command): void {
         // The method's published settings for this model's type and size, under --hparams.
         const hparams = loadHparams(method, flags.hparams, model.config);
         const requests = loadDataset(flags.dataset).cases.slice(0, flags.edits).map((c) => c.requests[0]);
-        const bar = progressBar(`bench ${flags.method}`, requests.length);
+        const bar = progressBar(`bench ${flags.method}`, Math.floor(requests.length / flags.batch));
         const context = { model, tokenizer, statsCorpus: worldStatsCorpus(world), statsCacheDir: flags.statsCache };
-        const result = await benchEdit(context, method, hparams, requests, flags.random ?? flags.model, () => bar.tick());
+        const result = await benchEdit(context, method, hparams, requests, flags.random ?? flags.model, {
+          batch: flags.batch,
+          matmulGflops: async () => (await matmulThroughput(sessions)).gflops,
+          onEdit: () => bar.tick(),
+        });
         bar.stop();
         const published = publishedHparamsFor(method.name, model.config);
         const report = { ...result, hparams: flags.hparams ?? (published ? `${published.entry.model} (${published.entry.source})` : 'defaults') };

@@ -1,6 +1,6 @@
 import { hostTensor, type HostTensor } from '../../runtime/graph/dtype';
 import { gaussian, mulberry32 } from '../../runtime/random';
-import type { Gpt2Config } from '../config';
+import type { Gpt2Config, LlamaConfig } from '../config';
 import { expectedTensorShapes } from '../checkpoint/expected-tensors';
 
 /**
@@ -18,6 +18,23 @@ export function initGpt2Weights(config: Gpt2Config, seed: number): Map<string, H
       const std = name.endsWith('c_proj.weight') ? 0.02 / Math.sqrt(2 * config.layers) : 0.02;
       for (let i = 0; i < data.length; i++) data[i] = std * gaussian(random);
     }
+    weights.set(name, t);
+  }
+  return weights;
+}
+
+/**
+ * The Llama family's initialisation (transformers' `_init_weights`): every linear and embedding
+ * weight ~ N(0, initializer_range = 0.02), RMSNorm gains 1, biases 0. Seeded.
+ */
+export function initLlamaWeights(config: LlamaConfig, seed: number): Map<string, HostTensor> {
+  const random = mulberry32(seed);
+  const weights = new Map<string, HostTensor>();
+  for (const [name, shape] of expectedTensorShapes(config)) {
+    const t = hostTensor('float32', shape);
+    const data = t.data as Float32Array;
+    if (/layernorm\.weight$|model\.norm\.weight$/.test(name)) data.fill(1);
+    else if (!name.endsWith('.bias')) for (let i = 0; i < data.length; i++) data[i] = 0.02 * gaussian(random);
     weights.set(name, t);
   }
   return weights;

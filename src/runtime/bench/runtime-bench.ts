@@ -5,7 +5,8 @@ import { BLOCK_PARAM_NAMES, gpt2Block, initBlockParams, type BlockParams, type B
 import * as op from '../ops';
 import { mulberry32 } from '../random';
 import { defaultThreads } from '../session/default-threads';
-import { SessionManager, type CompiledGraph, type ExecutionProvider } from '../session/session-manager';
+import { SessionManager, type ExecutionProvider } from '../session/session-manager';
+import { matmulThroughput, medianRunMs } from './matmul-throughput';
 
 export interface RuntimeBenchOptions {
   batch?: number;
@@ -59,12 +60,8 @@ export async function benchRuntime(options: RuntimeBenchOptions = {}): Promise<R
 
   try {
     progress('matmul');
-    const mm = new Graph('bench_matmul');
-    const a = mm.input('a', 'float32', [tokens, d]);
-    const w = mm.weight('w', randomTensor([d, block.dFF]), { frozen: false });
-    mm.output(op.matmul(a, w), 'y');
-    const matmulMs = await timeRuns(await manager.load(mm), { a: randomTensor([tokens, d]) }, repeats);
-    const matmulFlops = 2 * tokens * d * block.dFF;
+    const matmul = await matmulThroughput(manager, { m: tokens, k: d, n: block.dFF }, repeats);
+    const matmulMs = matmul.ms;
 
     const params = initBlockParams(block, 'float32', 3);
     const x = randomTensor([batch, seq, d]);
@@ -84,15 +81,15 @@ export async function benchRuntime(options: RuntimeBenchOptions = {}): Promise<R
       return g;
     };
     progress('block forward');
-    const blockForwardMs = await timeRuns(await manager.load(build(false)), { x }, repeats);
+    const blockForwardMs = await medianRunMs(await manager.load(build(false)), { x }, repeats);
     progress('block forward+backward');
-    const blockForwardBackwardMs = await timeRuns(await manager.load(build(true)), { x }, repeats);
+    const blockForwardBackwardMs = await medianRunMs(await manager.load(build(true)), { x }, repeats);
     // qkv + output projection + the two MLP products + scores and context.
     const blockFlops = 2 * tokens * d * 3 * d + 2 * tokens * d * d + 2 * 2 * tokens * d * block.dFF + 4 * batch * seq * seq * d;
     const backwardMs = Math.max(blockForwardBackwardMs - blockForwardMs, 1e-9);
     const gflops = (flops: number, ms: number) => Math.round((flops / (ms / 1000) / 1e9) * 10) / 10;
     return {
-      matmulGflops: gflops(matmulFlops, matmulMs),
+      matmulGflops: matmul.gflops,
       blockForwardGflops: gflops(blockFlops, blockForwardMs),
       blockBackwardGflops: gflops(2 * blockFlops, backwardMs),
       blockForwardBackwardGflops: gflops(3 * blockFlops, blockForwardBackwardMs),
@@ -106,19 +103,6 @@ export async function benchRuntime(options: RuntimeBenchOptions = {}): Promise<R
   } finally {
     await manager.close();
   }
-}
-
-/** Median wall time of `repeats` runs after a warm-up run. */
-async function timeRuns(compiled: CompiledGraph, feeds: Record<string, HostTensor>, repeats: number): Promise<number> {
-  await compiled.run(feeds);
-  const times: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const start = process.hrtime.bigint();
-    await compiled.run(feeds);
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
