@@ -74,8 +74,8 @@ export function registerEditCommands(program: Command, bench: Command): void {
     .option('--random <shape>', `time on randomly initialised weights of this shape instead of the checkpoint: ${Object.keys(RANDOM_SHAPES).join(', ')} or a Hugging Face config.json (gpt2, llama, qwen2, mistral); all but gpt2-small in bfloat16 values`)
     .option('--hparams <file>', "the method's hyper-parameter JSON (default: its defaults)")
     .option('--dataset <file>', 'requests come from here', 'data/world/world-counterfact.test.json')
-    .option('--edits <n>', 'edits timed (the first call, which computes statistics, is reported apart)', positiveInt('--edits'), 4)
-    .option('--batch <n>', 'requests per compute call, for batchable methods (MEMIT, AlphaEdit); --edits must allow 2 calls', positiveInt('--batch'), 1)
+    .option('--edits <n>', 'edits (the first, which computes statistics, is reported apart)', positiveInt('--edits'), 4)
+    .option('--batch <n>', 'requests per timed compute call, for batchable methods (MEMIT, AlphaEdit): --edits 101 --batch 100 warms on one request, then times a batch of 100', positiveInt('--batch'), 1)
     .option('--world <dir>', 'world.json whose corpus is the key-statistics sample', 'data/world')
     .option('--stats-cache <dir>', 'where key statistics and their factorisations are cached, per model fingerprint (the random weights are seeded, so theirs are reused too)', 'data/stats')
     .option('--json', 'print one JSON line: {"secondsPerEdit","firstEditSeconds","matmulGflops","peakRssMb",...}')
@@ -99,7 +99,7 @@ export function registerEditCommands(program: Command, bench: Command): void {
         // The method's published settings for this model's type and size, under --hparams.
         const hparams = loadHparams(method, flags.hparams, model.config);
         const requests = loadDataset(flags.dataset).cases.slice(0, flags.edits).map((c) => c.requests[0]);
-        const bar = progressBar(`bench ${flags.method}`, Math.floor(requests.length / flags.batch));
+        const bar = progressBar(`bench ${flags.method}`, 1 + Math.floor((requests.length - 1) / flags.batch));
         const context = { model, tokenizer, statsCorpus: worldStatsCorpus(world), statsCacheDir: flags.statsCache };
         const result = await benchEdit(context, method, hparams, requests, flags.random ?? flags.model, {
           batch: flags.batch,

@@ -33,16 +33,16 @@ describe('benchEdit', () => {
     for (const field of ['secondsPerEdit', 'cpuSecondsPerEdit', 'firstEditCpuSeconds', 'loadAverage', 'loadAverageAfter', 'peakRssMb'] as const) expect(typeof result[field]).toBe('number');
   });
 
-  it('calls a batchable method with `batch` requests per call and reports time per edit', async () => {
+  it('warms with one request, then calls a batchable method with `batch` requests per call and reports time per edit', async () => {
     const method = recordingMethod(true);
-    const result = await benchEdit(context, method, {}, requests, 'm', { batch: 3, matmulGflops: async () => 1 });
-    expect(method.calls).toEqual([3, 3]);
-    expect(result).toMatchObject({ edits: 6, batch: 3 });
-    expect(result.secondsPerEdit).toBeLessThan(0.05); // one 5 ms call for 3 edits
+    const result = await benchEdit(context, method, {}, requests, 'm', { batch: 2, matmulGflops: async () => 1 });
+    expect(method.calls).toEqual([1, 2, 2]); // the sixth request would make a partial batch
+    expect(result).toMatchObject({ edits: 5, batch: 2 });
+    expect(result.secondsPerEdit).toBeLessThan(0.05); // 5 ms calls of 2 edits
   });
 
   it('refuses batches for a method that takes one request per call, and fewer than two calls', async () => {
     await expect(benchEdit(context, recordingMethod(false), {}, requests, 'm', { batch: 2, matmulGflops: async () => 1 })).rejects.toThrow('not batchable');
-    await expect(benchEdit(context, recordingMethod(true), {}, requests.slice(0, 5), 'm', { batch: 3, matmulGflops: async () => 1 })).rejects.toThrow('at least 2 calls');
+    await expect(benchEdit(context, recordingMethod(true), {}, requests.slice(0, 3), 'm', { batch: 3, matmulGflops: async () => 1 })).rejects.toThrow('1 + 3 requests at least');
   });
 });

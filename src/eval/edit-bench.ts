@@ -14,13 +14,13 @@ export interface EditBenchResult {
   method: string;
   model: string;
   edits: number;
-  /** Requests per compute call. */
+  /** Requests per timed compute call. */
   batch: number;
   /** Wall time per edit over the calls after the first (which computes the one-time statistics). */
   secondsPerEdit: number;
   /** Process CPU time (every thread) per edit over the same calls: what a shared machine's load does not inflate. */
   cpuSecondsPerEdit: number;
-  /** The first call (a whole batch), which also computes the per-model statistics unless cached. */
+  /** The first call (one request), which also computes the per-model statistics unless cached. */
   firstEditSeconds: number;
   firstEditCpuSeconds: number;
   /**
@@ -38,14 +38,16 @@ export interface EditBenchResult {
 
 /**
  * `ked bench edit`: times a method's compute over requests, `batch` requests per call. The first
- * call pays for the per-model statistics a locate-and-edit method caches (ROME's C, AlphaEdit's
- * projector) and is reported apart.
+ * call, one request, pays for the per-model statistics a locate-and-edit method caches (ROME's C,
+ * AlphaEdit's projector) and is reported apart.
  */
 export async function benchEdit(context: EditContext, method: EditMethod, hparams: unknown, requests: readonly EditRequest[], modelName: string, options: EditBenchOptions): Promise<EditBenchResult> {
   const batch = options.batch ?? 1;
   if (batch > 1 && !method.capabilities.batchable) throw new Error(`${method.name} takes one request per call (not batchable); drop --batch`);
-  const calls = Array.from({ length: Math.floor(requests.length / batch) }, (_, i) => requests.slice(i * batch, (i + 1) * batch));
-  if (calls.length < 2) throw new Error(`ked bench edit needs at least 2 calls (the first one warms the statistics): ${requests.length} requests in batches of ${batch}`);
+  // The first call, one request, computes the statistics; the timed calls are whole batches.
+  const rest = requests.slice(1);
+  const calls = [requests.slice(0, 1), ...Array.from({ length: Math.floor(rest.length / batch) }, (_, i) => rest.slice(i * batch, (i + 1) * batch))];
+  if (calls.length < 2) throw new Error(`ked bench edit needs 1 + ${batch} requests at least (the first call, one request, warms the statistics); got ${requests.length}`);
   const loadAverage = loadavg()[0];
   const matmulGflops = await options.matmulGflops();
   const wall: number[] = [];
@@ -58,13 +60,13 @@ export async function benchEdit(context: EditContext, method: EditMethod, hparam
     const used = process.cpuUsage(cpuStarted);
     wall.push((performance.now() - started) / 1000);
     cpu.push((used.user + used.system) / 1e6);
-    options.onEdit?.((i + 1) * batch);
+    options.onEdit?.(i);
   }
   const perEdit = (times: number[]) => round(times.slice(1).reduce((a, b) => a + b, 0) / ((times.length - 1) * batch));
   return {
     method: method.name,
     model: modelName,
-    edits: calls.length * batch,
+    edits: 1 + (calls.length - 1) * batch,
     batch,
     secondsPerEdit: perEdit(wall),
     cpuSecondsPerEdit: perEdit(cpu),
