@@ -10,7 +10,7 @@ import { keyMoment, type KeyMoment } from './layer-stats';
 import { columns, toFactor } from './moment-solve';
 import { averagedKeys, subjectStates } from './subject-states';
 import { checkLocatableRequests, checkReachableLayer } from './subject-token';
-import { optimizeValue } from './value-optimizer';
+import { optimizeValues } from './value-batch';
 
 /** The hyper-parameters the spread reads (MEMIT's and AlphaEdit's). */
 export interface SpreadHparams {
@@ -42,11 +42,9 @@ export async function spreadOverLayers(context: EditContext, method: string, req
   const subjects = requests.map((r) => ({ prompt: r.prompt, subject: r.subject! }));
   const bare = requests.map((r) => ({ text: r.prompt, subject: r.subject! }));
 
-  const targets: Float32Array[] = [];
-  for (const r of requests) {
-    const { initial, delta } = await optimizeValue(model, tokenizer, { prompt: r.prompt, subject: r.subject!, target: r.target_new }, templates, zLayer, 'resid', hp.value);
-    targets.push(Float32Array.from(initial, (x, j) => x + delta[j]));
-  }
+  // Every request's z at once: several requests' rows share each loss run (larger MatMuls).
+  const values = await optimizeValues(model, tokenizer, requests.map((r) => ({ prompt: r.prompt, subject: r.subject!, target: r.target_new })), templates, zLayer, 'resid', hp.value);
+  const targets = values.map(({ initial, delta }) => Float32Array.from(initial, (x, j) => x + delta[j]));
 
   // Every layer's statistics before any layer is updated: computed inside the loop, a layer's
   // C = E[k kᵀ] would come from a model with the earlier layers' updates in place (and, being

@@ -122,15 +122,26 @@ export async function optimizeValue(
  * The loss graph's feeds for a set of rows, at the positions the loss reads: each rewriting row's
  * target positions (NLL, weighted so that every row counts the same) and each KL row's subject
  * token. `setInitial` takes the step-0 log-probabilities (δ = 0) at those positions as p₀ and
- * turns the KL term on.
+ * turns the KL term on. `owners` (row → request, default all 0) lets one batch hold several
+ * requests' rows, each request's terms weighted within itself; `lossesByRequest` reads each
+ * request's NLL and KL back from the log-probabilities (the graph outputs only their sum).
  */
-export function valueLossFeeds(rows: readonly Row[], width: number, vocab: number, klFactor: number): { feeds: Record<string, HostTensor>; setInitial: (logp: Float32Array) => void } {
-  const rewriting = rows.filter((r) => r.kind === 'rewrite').length;
-  const klRows = rows.filter((r) => r.kind === 'kl').length;
-  const read: Array<{ at: number; target: number; nll: number; kl: boolean }> = [];
+export function valueLossFeeds(
+  rows: readonly Row[],
+  width: number,
+  vocab: number,
+  klFactor: number,
+  owners: readonly number[] = rows.map(() => 0),
+): { feeds: Record<string, HostTensor>; setInitial: (logp: Float32Array) => void; lossesByRequest: (logp: Float32Array) => Array<{ nll: number; kl: number }> } {
+  const requests = Math.max(...owners) + 1;
+  const rewriting = new Array<number>(requests).fill(0);
+  const klRows = new Array<number>(requests).fill(0);
+  rows.forEach((r, b) => (r.kind === 'rewrite' ? rewriting : klRows)[owners[b]]++);
+  const read: Array<{ at: number; target: number; nll: number; kl: boolean; owner: number }> = [];
   rows.forEach((r, b) => {
-    r.targets.forEach((token, i) => read.push({ at: b * width + r.promptLength - 1 + i, target: token, nll: 1 / (rewriting * r.targets.length), kl: false }));
-    if (r.kind === 'kl') read.push({ at: b * width + r.subjectIndex, target: 0, nll: 0, kl: true });
+    const owner = owners[b];
+    r.targets.forEach((token, i) => read.push({ at: b * width + r.promptLength - 1 + i, target: token, nll: 1 / (rewriting[owner] * r.targets.length), kl: false, owner }));
+    if (r.kind === 'kl') read.push({ at: b * width + r.subjectIndex, target: 0, nll: 0, kl: true, owner });
   });
   const n = read.length;
   const klWeight = hostTensor('float32', [n]);
@@ -145,11 +156,24 @@ export function valueLossFeeds(rows: readonly Row[], width: number, vocab: numbe
   const setInitial = (logp: Float32Array) => {
     read.forEach((p, i) => {
       if (!p.kl) return;
-      klWeight.data[i] = klFactor / klRows;
+      klWeight.data[i] = klFactor / klRows[p.owner];
       (klLogp0.data as Float32Array).set(logp.subarray(i * vocab, (i + 1) * vocab), i * vocab);
     });
   };
-  return { feeds, setInitial };
+  const lossesByRequest = (logp: Float32Array) => {
+    const losses = Array.from({ length: requests }, () => ({ nll: 0, kl: 0 }));
+    const logp0 = klLogp0.data as Float32Array;
+    read.forEach((p, i) => {
+      if (!p.kl) losses[p.owner].nll -= p.nll * logp[i * vocab + p.target];
+      else if (klWeight.data[i]) {
+        let kl = 0;
+        for (let v = i * vocab; v < (i + 1) * vocab; v++) kl += Math.exp(logp[v]) * (logp[v] - logp0[v]);
+        losses[p.owner].kl += (klWeight.data[i] as number) * kl;
+      }
+    });
+    return losses;
+  };
+  return { feeds, setInitial, lossesByRequest };
 }
 
 /** One sequence of the value optimisation (exported for the independent reference check). */
@@ -173,7 +197,7 @@ export function buildRows(tokenizer: KedTokenizer, request: { prompt: string; su
   return rows;
 }
 
-function norm(x: Float32Array): number {
+export function norm(x: Float32Array): number {
   let s = 0;
   for (const v of x) s += v * v;
   return Math.sqrt(s);

@@ -1,0 +1,36 @@
+import { SessionManager } from '../../runtime/session/session-manager';
+import { counterfactRequests, fixtureContext } from '../../../test/support/fixture-context';
+import type { EditContext } from '../edit-method';
+import { contextTemplates } from './context-templates';
+import { contextTemplatesSchema, valueOptimizationSchema } from './hparams';
+import { optimizeValues } from './value-batch';
+import { optimizeValue } from './value-optimizer';
+
+jest.setTimeout(300_000);
+
+const sessions = new SessionManager({});
+let context: EditContext;
+beforeAll(async () => (context = await fixtureContext(sessions)));
+afterAll(() => sessions.close());
+
+const maxRelative = (a: Float32Array, b: Float32Array) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0) / b.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+
+describe('optimizeValues', () => {
+  it('gives each request the δ, losses and target probability it gets optimised alone', async () => {
+    const templates = await contextTemplates(context.model, context.tokenizer, contextTemplatesSchema.parse({ count: 2 }));
+    // A loose threshold, so that requests stop at different steps while the others go on.
+    const hp = valueOptimizationSchema.parse({ steps: 12, lr: 0.5, lossThreshold: 1.05 });
+    const requests = counterfactRequests(3).map((r) => ({ prompt: r.prompt, subject: r.subject!, target: r.target_new }));
+    const together = await optimizeValues(context.model, context.tokenizer, requests, templates, 1, 'resid', hp);
+    expect(together).toHaveLength(3);
+    expect(together.map((t) => t.losses.length)).toEqual([12, 10, 11]); // they stop apart, the first runs out of steps
+    for (const [i, request] of requests.entries()) {
+      const alone = await optimizeValue(context.model, context.tokenizer, request, templates, 1, 'resid', hp);
+      expect(together[i].losses).toHaveLength(alone.losses.length);
+      together[i].losses.forEach((l, s) => expect(l).toBeCloseTo(alone.losses[s], 4));
+      expect(maxRelative(together[i].initial, alone.initial)).toBeLessThan(1e-5);
+      expect(maxRelative(together[i].delta, alone.delta)).toBeLessThan(1e-3);
+      expect(together[i].targetProbability).toBeCloseTo(alone.targetProbability, 4);
+    }
+  });
+});

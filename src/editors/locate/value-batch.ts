@@ -1,0 +1,102 @@
+import { rightPadded, type LanguageModel } from '../../models/language-model';
+import type { TapKind } from '../../models/graph/forward-options';
+import type { KedTokenizer } from '../../models/tokenizer';
+import { hostTensor } from '../../runtime/graph/dtype';
+import { AdamW } from '../../runtime/optim';
+import { buildRows, norm, valueLossFeeds, valueLossGraph, valuePrefixGraph, type Row, type ValueOptimization, type ValueTarget } from './value-optimizer';
+
+/** Padded token positions per loss run: large enough for efficient MatMuls, small enough that the backward's activations stay in the hundreds of MB. */
+const POSITIONS_PER_RUN = 2048;
+
+/**
+ * MEMIT's z_i for many requests (compute_z per request, Meng et al. 2023), optimised together:
+ * each run of the loss graph holds several requests' rows, each with its own δ, Adam state,
+ * early stop and norm clamp. Rows of different requests never attend to each other and each
+ * request's loss reads only its own rows, so every δ follows the same steps as alone
+ * (`optimizeValue`); only the MatMuls are larger.
+ */
+export async function optimizeValues(
+  model: LanguageModel,
+  tokenizer: KedTokenizer,
+  requests: ReadonlyArray<{ prompt: string; subject: string; target: string }>,
+  templates: readonly string[],
+  layer: number,
+  read: Extract<TapKind, 'mlp.out' | 'resid'>,
+  hp: ValueOptimization,
+): Promise<ValueTarget[]> {
+  const rowsByRequest = requests.map((r) => buildRows(tokenizer, r, templates));
+  const results: ValueTarget[] = [];
+  let group: Row[][] = [];
+  const padded = (g: Row[][]) => g.reduce((n, rows) => n + rows.length, 0) * Math.max(...g.flat().map((r) => r.ids.length));
+  for (const rows of rowsByRequest) {
+    if (group.length && padded([...group, rows]) > POSITIONS_PER_RUN) {
+      results.push(...(await optimizeGroup(model, group, layer, read, hp)));
+      group = [];
+    }
+    group.push(rows);
+  }
+  if (group.length) results.push(...(await optimizeGroup(model, group, layer, read, hp)));
+  return results;
+}
+
+/** One loss run's requests, stepped together until each has met its threshold or run out of steps. */
+async function optimizeGroup(model: LanguageModel, rowsByRequest: readonly Row[][], layer: number, read: Extract<TapKind, 'mlp.out' | 'resid'>, hp: ValueOptimization): Promise<ValueTarget[]> {
+  const rows = rowsByRequest.flat();
+  const owners = rowsByRequest.flatMap((rs, n) => rs.map(() => n));
+  const width = Math.max(...rows.map((r) => r.ids.length));
+  const d = model.config.dModel;
+  const { feeds: padded } = rightPadded(rows.map((r) => r.ids));
+
+  // The frozen prefix, once: the residual after `layer` and each request's state to edit.
+  const prefix = await (await valuePrefixGraph(model, layer, read)).run(padded);
+  const base = prefix.resid.data as Float32Array; // [rows, width, d]
+  const requests = rowsByRequest.map((_, n) => {
+    const bare = owners.indexOf(n); // each request's first row is the bare "{}" template
+    const offset = (bare * width + rows[bare].subjectIndex) * d;
+    const initial = (prefix.state.data as Float32Array).slice(offset, offset + d);
+    const initialNormSq = norm(initial) ** 2;
+    const delta = new Float32Array(d);
+    return { initial, initialNormSq, maxNorm: hp.clampNormFactor * Math.sqrt(initialNormSq), delta, optimizer: new AdamW(new Map([['delta', delta]]), { lr: hp.lr, weightDecay: 0 }), losses: [] as number[], targetProbability: 0, done: false };
+  });
+
+  const compiled = await valueLossGraph(model, layer);
+  const loss = valueLossFeeds(rows, width, model.config.vocabSize, hp.klFactor, owners);
+  const feeds = { ...padded, ...loss.feeds };
+  const start = hostTensor('float32', [rows.length, width, d]);
+  for (let step = 0; step < hp.steps && requests.some((r) => !r.done); step++) {
+    const startData = start.data as Float32Array;
+    startData.set(base);
+    rows.forEach((r, b) => {
+      const { delta } = requests[owners[b]];
+      const at = (b * width + r.subjectIndex) * d;
+      for (let j = 0; j < d; j++) startData[at + j] += delta[j];
+    });
+    const out = await compiled.run({ ...feeds, 'resid.start': start });
+    const logp = out.logp.data as Float32Array;
+    if (step === 0) loss.setInitial(logp); // p₀ at δ = 0, as optimizeValue takes it
+    const terms = loss.lossesByRequest(logp);
+    const g = out.grad.data as Float32Array;
+    requests.forEach((q, n) => {
+      if (q.done) return;
+      const deltaNorm = norm(q.delta);
+      const value = terms[n].nll + terms[n].kl + (hp.weightDecay * deltaNorm) / q.initialNormSq;
+      q.losses.push(value);
+      q.targetProbability = Math.exp(-terms[n].nll);
+      if (value < hp.lossThreshold || step === hp.steps - 1) {
+        q.done = true; // δ stays as it is now, as optimizeValue stops
+        return;
+      }
+      const gradient = new Float32Array(d);
+      rows.forEach((r, b) => {
+        if (owners[b] !== n) return;
+        const at = (b * width + r.subjectIndex) * d;
+        for (let j = 0; j < d; j++) gradient[j] += g[at + j];
+      });
+      if (deltaNorm > 0) for (let j = 0; j < d; j++) gradient[j] += (hp.weightDecay * q.delta[j]) / (deltaNorm * q.initialNormSq);
+      q.optimizer.step(new Map([['delta', gradient]]));
+      const after = norm(q.delta);
+      if (after > q.maxNorm) for (let j = 0; j < d; j++) q.delta[j] *= q.maxNorm / after;
+    });
+  }
+  return requests.map((q) => ({ initial: q.initial, delta: q.delta, losses: q.losses, targetProbability: q.targetProbability }));
+}
