@@ -12,7 +12,6 @@ function recordingMethod(batchable: boolean): EditMethod & { calls: number[] } {
   return {
     name: 'fake',
     capabilities: { batchable, routable: true, committable: true, needsTrainSplit: false },
-    defaultRouting: 'routed',
     hparams: z.strictObject({}),
     calls,
     compute: async (_context, batch) => {
