@@ -4,12 +4,10 @@ import type { EditContext, EditMethod } from '../edit-method';
 import type { DeltaOperation } from '../edit-operation';
 import { checkRequests, type EditRequest } from '../edit-request';
 import { objectiveFeeds } from '../ft/fine-tune';
-import type { LanguageModel } from '../../models/language-model';
-import { buildLanguageModelingLoss } from '../../models/training/lm-loss';
+import { loraLossGraph } from '../lora/lora';
 import { hostTensor, type HostTensor } from '../../runtime/graph/dtype';
 import { gaussian, mulberry32 } from '../../runtime/random';
 import { AdamW } from '../../runtime/optim';
-import type { CompiledGraph } from '../../runtime/session/session-manager';
 import { budgetAt, keepMask, SmoothedSensitivity, tripletImportance, type BudgetSchedule } from './rank-allocator';
 
 export const adaloraHparams = z
@@ -79,7 +77,7 @@ export async function adaloraDelta(context: EditContext, requests: readonly Edit
   const params = new Map<string, Float32Array>();
   for (const a of adapters) params.set(`${a.module}.P`, a.p).set(`${a.module}.lambda`, a.lambda).set(`${a.module}.Q`, a.q);
   const optimizer = new AdamW(params, { lr: hp.lr, weightDecay: 0 });
-  const compiled = await lossGraph(model, adapters.map((a) => a.module), r, hp.alpha);
+  const compiled = await loraLossGraph(model, adapters.map((a) => a.module), r, hp.alpha);
   const objective = objectiveFeeds(context, requests, 'target');
   const schedule: BudgetSchedule = { initial: r * adapters.length, target: hp.targetRank * adapters.length, steps: hp.steps, warmup: hp.warmupSteps, final: hp.finalSteps };
   let kept = adapters.map(() => Array.from({ length: r }, () => true));
@@ -194,10 +192,6 @@ function gramMinusIdentity(m: Float32Array, n1: number, n2: number, of: 'columns
     out[i * r + j] = s - (i === j ? 1 : 0);
   }
   return out;
-}
-
-function lossGraph(model: LanguageModel, targets: string[], rank: number, alpha: number): Promise<CompiledGraph> {
-  return model.compileOnce(`lora:${targets.join(',')}/${rank}/${alpha}`, () => buildLanguageModelingLoss(model, { trainable: [], forward: { lora: { targets, rank, alpha } } }).graph);
 }
 
 /** AdaLoRA as an editor: one adapter set per compute call (per edit, or per batch of edits). */

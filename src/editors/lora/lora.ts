@@ -48,7 +48,7 @@ export async function loraDelta(context: EditContext, requests: readonly EditReq
     params.set(`lora.${module}.A`, Float32Array.from({ length: dFF * hp.rank }, () => (2 * random() - 1) * bound));
     params.set(`lora.${module}.B`, new Float32Array(hp.rank * dModel));
   }
-  const compiled = await lossGraph(model, modules.map((m) => m.module), hp.rank, hp.alpha);
+  const compiled = await loraLossGraph(model, modules.map((m) => m.module), hp.rank, hp.alpha);
   const feeds: Record<string, HostTensor> = { ...objectiveFeeds(context, requests, 'target') };
   for (const { module } of modules) {
     feeds[`lora.${module}.A`] = { dtype: 'float32', shape: [dFF, hp.rank], data: params.get(`lora.${module}.A`)! };
@@ -75,7 +75,8 @@ export async function loraDelta(context: EditContext, requests: readonly EditReq
   };
 }
 
-function lossGraph(model: LanguageModel, targets: string[], rank: number, alpha: number): Promise<CompiledGraph> {
+/** The language-modelling loss with rank-r adapters x·A·B·α/r on `targets`, and its gradients with respect to every A and B (compiled once per model). */
+export function loraLossGraph(model: LanguageModel, targets: string[], rank: number, alpha: number): Promise<CompiledGraph> {
   return model.compileOnce(`lora:${targets.join(',')}/${rank}/${alpha}`, () => buildLanguageModelingLoss(model, { trainable: [], forward: { lora: { targets, rank, alpha } } }).graph);
 }
 
