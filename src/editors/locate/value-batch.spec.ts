@@ -3,8 +3,7 @@ import { counterfactRequests, fixtureContext } from '../../../test/support/fixtu
 import type { EditContext } from '../edit-method';
 import { contextTemplates } from './context-templates';
 import { contextTemplatesSchema, valueOptimizationSchema } from './hparams';
-import { optimizeValues } from './value-batch';
-import { optimizeValue } from './value-optimizer';
+import { optimizeValue, optimizeValues } from './value-batch';
 
 jest.setTimeout(300_000);
 

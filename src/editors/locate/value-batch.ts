@@ -9,6 +9,30 @@ import { buildRows, norm, valueLossFeeds, valueLossGraph, valuePrefixGraph, type
 const POSITIONS_PER_RUN = 2048;
 
 /**
+ * Finds δ such that adding it to the residual stream after `layer`, at the subject's last token,
+ * makes the model say `target` after the prompt in every context template, while keeping
+ * "<subject> is a" close to what it was (ROME eq. 4; MEMIT's z_i). The loss graph and its
+ * gradient with respect to the added state come from the runtime's autodiff; Adam runs here.
+ *
+ * Only what δ changes is recomputed per step: the layers up to `layer` run once (the frozen
+ * prefix, `valuePrefixGraph`), each step runs the layers above it from that state plus δ, and
+ * the vocabulary projection is taken only at the positions the loss reads (`valueLossGraph`).
+ */
+export async function optimizeValue(
+  model: LanguageModel,
+  tokenizer: KedTokenizer,
+  request: { prompt: string; subject: string; target: string },
+  templates: readonly string[],
+  layer: number,
+  read: Extract<TapKind, 'mlp.out' | 'resid'>,
+  hp: ValueOptimization,
+): Promise<ValueTarget> {
+  // One request is a batch of one: the loop below steps it.
+  const [target] = await optimizeValues(model, tokenizer, [request], templates, layer, read, hp);
+  return target;
+}
+
+/**
  * MEMIT's z_i for many requests (compute_z per request, Meng et al. 2023), optimised together:
  * each run of the loss graph holds several requests' rows, each with its own δ, Adam state,
  * early stop and norm clamp. Rows of different requests never attend to each other and each

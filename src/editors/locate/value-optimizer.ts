@@ -1,12 +1,11 @@
 import { tokenizeProbe } from '../../models/tokenizer/tokenize-probe';
-import { rightPadded, type LanguageModel } from '../../models/language-model';
-import { tapName, type TapKind } from '../../models/graph/forward-options';
+import type { LanguageModel } from '../../models/language-model';
+import { tapName } from '../../models/graph/forward-options';
 import type { KedTokenizer } from '../../models/tokenizer';
 import { grad } from '../../runtime/autodiff/grad';
 import { hostTensor, type HostTensor } from '../../runtime/graph/dtype';
 import { Graph, type Value } from '../../runtime/graph/graph';
 import * as op from '../../runtime/ops';
-import { AdamW } from '../../runtime/optim';
 import type { CompiledGraph } from '../../runtime/session/session-manager';
 import { fillTemplate } from './context-templates';
 import { subjectLastToken } from './subject-token';
@@ -42,81 +41,6 @@ export interface ValueTarget {
 }
 
 const KL_PROMPT = '{} is a';
-
-/**
- * Finds δ such that adding it to the residual stream after `layer`, at the subject's last token,
- * makes the model say `target` after the prompt in every context template, while keeping
- * "<subject> is a" close to what it was (ROME eq. 4; MEMIT's z_i). The loss graph and its
- * gradient with respect to the added state come from the runtime's autodiff; Adam runs here.
- *
- * Only what δ changes is recomputed per step: the layers up to `layer` run once (the frozen
- * prefix, `valuePrefixGraph`), each step runs the layers above it from that state plus δ, and
- * the vocabulary projection is taken only at the positions the loss reads (`valueLossGraph`).
- */
-export async function optimizeValue(
-  model: LanguageModel,
-  tokenizer: KedTokenizer,
-  request: { prompt: string; subject: string; target: string },
-  templates: readonly string[],
-  layer: number,
-  read: Extract<TapKind, 'mlp.out' | 'resid'>,
-  hp: ValueOptimization,
-): Promise<ValueTarget> {
-  const rows = buildRows(tokenizer, request, templates);
-  const batch = rows.length;
-  const width = Math.max(...rows.map((r) => r.ids.length));
-  const d = model.config.dModel;
-  const { feeds: padded } = rightPadded(rows.map((r) => r.ids));
-
-  // The frozen prefix: the residual stream after `layer` (δ = 0) and the state to edit.
-  const prefixGraph = await valuePrefixGraph(model, layer, read);
-  const prefix = await prefixGraph.run(padded);
-  const base = prefix.resid.data as Float32Array; // [batch, width, d]
-  const offset = rows[0].subjectIndex * d; // row 0 is the bare "{}" template
-  const initial = (prefix.state.data as Float32Array).slice(offset, offset + d);
-  const initialNormSq = norm(initial) ** 2;
-  const maxNorm = hp.clampNormFactor * Math.sqrt(initialNormSq);
-
-  const compiled = await valueLossGraph(model, layer);
-  const loss = valueLossFeeds(rows, width, model.config.vocabSize, hp.klFactor);
-  const feeds = { ...padded, ...loss.feeds };
-
-  const delta = new Float32Array(d);
-  const optimizer = new AdamW(new Map([['delta', delta]]), { lr: hp.lr, weightDecay: 0 });
-  const start = hostTensor('float32', [batch, width, d]);
-  const losses: number[] = [];
-  let targetProbability = 0;
-  for (let step = 0; step < hp.steps; step++) {
-    const startData = start.data as Float32Array;
-    startData.set(base);
-    rows.forEach((r, b) => {
-      const at = (b * width + r.subjectIndex) * d;
-      for (let j = 0; j < d; j++) startData[at + j] += delta[j];
-    });
-    const out = await compiled.run({ ...feeds, 'resid.start': start });
-    // δ = 0 at step 0: the unedited distributions p₀ for the KL term, which is 0 there (and so is
-    // its gradient), so nothing is lost by feeding them only from step 1 on.
-    if (step === 0) loss.setInitial(out.logp.data as Float32Array);
-    const deltaNorm = norm(delta);
-    const nll = out.nll.data[0] as number;
-    const value = nll + (out.kl.data[0] as number) + (hp.weightDecay * deltaNorm) / initialNormSq;
-    losses.push(value);
-    targetProbability = Math.exp(-nll);
-    if (value < hp.lossThreshold || step === hp.steps - 1) break;
-
-    const g = out.grad.data as Float32Array;
-    const gradient = new Float32Array(d);
-    rows.forEach((r, b) => {
-      const at = (b * width + r.subjectIndex) * d;
-      for (let j = 0; j < d; j++) gradient[j] += g[at + j];
-    });
-    if (deltaNorm > 0) for (let j = 0; j < d; j++) gradient[j] += (hp.weightDecay * delta[j]) / (deltaNorm * initialNormSq);
-    optimizer.step(new Map([['delta', gradient]]));
-    const n = norm(delta);
-    if (n > maxNorm) for (let j = 0; j < d; j++) delta[j] *= maxNorm / n;
-  }
-  return { initial, delta, losses, targetProbability };
-}
 
 /**
  * The loss graph's feeds for a set of rows, at the positions the loss reads: each rewriting row's

@@ -9,7 +9,7 @@ import { chooseLayer } from '../locate/auto-layer';
 import { solveMoment } from '../locate/moment-solve';
 import { averagedKeys, subjectStates } from '../locate/subject-states';
 import { checkLocatableRequests, checkReachableLayer } from '../locate/subject-token';
-import { optimizeValue } from '../locate/value-optimizer';
+import { optimizeValue } from '../locate/value-batch';
 
 export const romeHparams = z.strictObject({
   /** The MLP whose output projection is edited (GPT-2 XL: 17 of 48); "auto" traces each request. */
