@@ -50,7 +50,7 @@ export function defineChains(): Chain[] {
     }),
     chain('university_city', ['educated_at', 'headquarters'], 'person', 'city', true, {
       cloze: ['The university where {s} studied is based in', 'The city where {s} went to university is'],
-      clozeHeldOut: ["The campus of {s}'s alma mater is in"],
+      clozeHeldOut: ['The university {s} went to is in the city of'],
       question: ['Where is the university {s} attended', "In which city is {s}'s alma mater", 'In which city did {s} study'],
       questionHeldOut: ['Where is the alma mater of {s} based'],
     }),
@@ -70,7 +70,7 @@ export function defineChains(): Chain[] {
       cloze: ['The nationality of the founder of {s} is', 'The country of citizenship of the founder of {s} is'],
       clozeHeldOut: ['The person who founded {s} holds citizenship of'],
       question: ['Which country is the founder of {s} a citizen of', 'What is the nationality of the founder of {s}', 'Of which country is the founder of {s} a citizen'],
-      questionHeldOut: ['What nationality does the founder of {s} have'],
+      questionHeldOut: ['What is the nationality of the person who founded {s}'],
     }),
     chain('headquarters_country', ['headquarters', 'located_in'], 'organisation', 'country', true, {
       cloze: ['The country where {s} is headquartered is', 'The headquarters of {s} are located in the country of'],
@@ -86,7 +86,7 @@ export function defineChains(): Chain[] {
     }),
     chain('city_capital', ['located_in', 'capital'], 'city', 'city', true, {
       cloze: ['The capital of the country where {s} is located is', 'The capital of the country that contains {s} is'],
-      clozeHeldOut: ['{s} lies in a country whose capital is'],
+      clozeHeldOut: ['{s} is in a country with the capital'],
       question: ['What is the capital of the country where {s} is located', 'Which city is the capital of the country containing {s}', 'What is the capital of the country of {s}'],
       questionHeldOut: ['What city is the capital of the country in which {s} lies'],
     }),
@@ -98,7 +98,7 @@ export function defineChains(): Chain[] {
     }),
     chain('author_birth_country', ['author', 'born_in', 'located_in'], 'work', 'country', false, {
       cloze: ['The country where the author of {s} was born is'],
-      clozeHeldOut: ['The writer of {s} comes from the country of'],
+      clozeHeldOut: ['The country the writer of {s} is from is'],
       question: ['In which country was the author of {s} born', 'What is the country of birth of the writer of {s}', 'In which country is the city where the author of {s} was born'],
       questionHeldOut: ['What country was the author of {s} born in'],
     }),
@@ -128,7 +128,7 @@ export function defineChains(): Chain[] {
     }),
     chain('mentor_birthplace', ['mentor', 'born_in'], 'person', 'city', false, {
       cloze: ['The mentor of {s} was born in', "The birthplace of {s}'s mentor is"],
-      clozeHeldOut: ['The teacher who guided {s} was born in'],
+      clozeHeldOut: ['The teacher of {s} was born in'],
       question: ['Where was the mentor of {s} born', "In which city was {s}'s mentor born", 'What is the birthplace of the mentor of {s}'],
       questionHeldOut: ['In what city was the mentor of {s} born'],
     }),
@@ -136,7 +136,7 @@ export function defineChains(): Chain[] {
       cloze: ['The mentor of {s} works for', "The employer of {s}'s mentor is"],
       clozeHeldOut: ["{s}'s mentor is employed by"],
       question: ['Who employs the mentor of {s}', "Which company does {s}'s mentor work for", 'What is the employer of the mentor of {s}'],
-      questionHeldOut: ["At which company does {s}'s mentor have a job"],
+      questionHeldOut: ["At which company does {s}'s mentor work"],
     }),
   ];
 }

@@ -38,7 +38,7 @@ describe('the fixture model', () => {
   // copy 92.58, MeLLo 93.26, refusal 97.01, two-hop 58.4; its --max 300 sample: 99.8 / 69.5 /
   // 93.1 / 93.9 / 97 / 59.2). The held-out target (80) is not met; see models/fixture/README.md.
   it('keeps its measured quality: facts, paraphrases, in-context edits, MeLLo traces, refusals', async () => {
-    expectFloors(await sampledQuality(FIXTURE), { factAcc: 95, heldOutTemplateAcc: 62, iclCopyAcc: 90, twoHopAcc: 52, melloFormatAcc: 90, refusalAcc: 95 });
+    expectFloors(await sampledQuality(FIXTURE), { factAcc: 95, heldOutTemplateAcc: 80, iclCopyAcc: 90, twoHopAcc: 52, melloFormatAcc: 90, refusalAcc: 95 });
   }, 300_000);
 
   it('breaks paraphrase accuracy down by template, worst first, adding up to the held-out score', async () => {
@@ -49,9 +49,9 @@ describe('the fixture model', () => {
     const heldOut = rows.filter((r) => r.split === 'held_out');
     expect(heldOut).toHaveLength(46);
     expect(rows).toHaveLength(46 + 184);
-    // Weighted by facts, the rows give back heldOutTemplateAcc over every probe (reports/fixture-quality.md: 70.96).
+    // Weighted by facts, the rows give back heldOutTemplateAcc over every probe (reports/fixture-quality.md: 87.61).
     const weighted = heldOut.reduce((s, r) => s + r.accuracy * r.probes, 0) / heldOut.reduce((s, r) => s + r.probes, 0);
-    expect(weighted).toBeCloseTo(70.96, 0);
+    expect(weighted).toBeCloseTo(87.61, 0);
     expect(heldOut[0]).toMatchObject({ accuracy: 0 });
   }, 300_000);
 

@@ -7,6 +7,7 @@ import { describeEntity } from '../../editors/knowledge-base';
 import { factLines } from './fact-lines';
 import { generateWorld } from '../generate-world';
 import { fill, statementOf } from '../render';
+import type { Chain, Relation } from '../types';
 import { WorldIndex } from '../world-index';
 
 describe('buildCorpus', () => {
@@ -62,6 +63,27 @@ describe('buildCorpus', () => {
       const wordings = new Set(relation.templates.map((t) => t.text.toLowerCase()));
       expect([relation.id, relation.paraphrases.length >= 8]).toEqual([relation.id, true]);
       for (const template of relation.paraphrases) expect([relation.id, wordings.has(template.text.toLowerCase())]).toEqual([relation.id, false]);
+    }
+  });
+
+  it('words held-out templates only with words the corpus has in other sentences', () => {
+    // A model cannot generalise to a word it never saw, so such a template would test the
+    // corpus, not rewording. Dataset-only relations may also use their own train wordings'
+    // words: the edit that teaches the fact states them.
+    const wordsOf = (text: string) => text.replace('{s}', ' ').toLowerCase().match(/[a-z]+/g) ?? [];
+    const corpusWords = new Set(corpus.flatMap((e) => wordsOf(e.text)));
+    const outsideCorpus = (owner: Relation | Chain) => ('kind' in owner ? owner.kind === 'dataset_only' : !owner.inCorpus);
+    const heldOut = [...world.relations, ...world.chains].flatMap((owner) => {
+      const known = new Set(outsideCorpus(owner) ? owner.templates.filter((t) => t.split === 'train').flatMap((t) => wordsOf(t.text)) : []);
+      return owner.templates.filter((t) => t.split === 'held_out').map((template) => ({ owner, template, known }));
+    });
+    expect(heldOut.length).toBeGreaterThan(50);
+    for (const { owner, template, known } of heldOut) {
+      const unknown = wordsOf(template.text).filter((w) => !corpusWords.has(w) && !known.has(w));
+      expect([owner.id, template.text, unknown]).toEqual([owner.id, template.text, []]);
+      // The wording never occurs in the corpus whole, around any name.
+      const wording = new RegExp(template.text.split('{s}').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[A-Z][^.?!\n]*'));
+      expect([owner.id, template.text, corpus.some((e) => wording.test(e.text))]).toEqual([owner.id, template.text, false]);
     }
   });
 
