@@ -35,6 +35,7 @@ function datasetSizes(options: Sizes): Partial<DatasetSizes> {
     recent: { train: options.recentTrain ?? d.recent.train, test: options.recentTest ?? d.recent.test },
     sanitation: { trainPeople: options.sanitationTrainPeople ?? d.sanitation.trainPeople, testPeople: options.sanitationTestPeople ?? d.sanitation.testPeople },
     mquake: { train: options.mquakeTrain ?? d.mquake.train, test: options.mquakeTest ?? d.mquake.test },
+    wikibio: { train: options.wikibioTrain ?? d.wikibio.train, test: options.wikibioTest ?? d.wikibio.test },
   };
 }
 
@@ -44,7 +45,7 @@ const CORPUS_FLAG_HELP: Record<string, (value: number) => string> = {
   generic: (v) => `generic English passages (WordNet senses in use, from --wordnet) (default ${v})`,
 };
 
-const DATASET_FLAGS = ['counterfactTrain', 'counterfactTest', 'zsreTrain', 'zsreTest', 'recentTrain', 'recentTest', 'sanitationTrainPeople', 'sanitationTestPeople', 'mquakeTrain', 'mquakeTest'];
+const DATASET_FLAGS = ['counterfactTrain', 'counterfactTest', 'zsreTrain', 'zsreTest', 'recentTrain', 'recentTest', 'sanitationTrainPeople', 'sanitationTestPeople', 'mquakeTrain', 'mquakeTest', 'wikibioTrain', 'wikibioTest'];
 
 /** `ked world generate`: the fixture world, its training corpus and its KnowEdit datasets. */
 export function registerWorldCommands(program: Command): void {

@@ -31,7 +31,7 @@ export function inScopeRoles(c: EvalCase): Array<[string, ScoredProbe[]]> {
   return [['reliability', c.reliability], ['generalization', c.generalization], ...Object.entries(c.portability).map(([g, p]) => [`portability/${g}`, p] as [string, ScoredProbe[]])];
 }
 
-export type DatasetKind = 'fact-edit' | 'sanitation' | 'mquake';
+export type DatasetKind = 'fact-edit' | 'sanitation' | 'mquake' | 'wikibio';
 
 export interface EvalDataset {
   /** The file's base name, as reports name it. */

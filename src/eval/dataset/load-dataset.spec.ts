@@ -50,6 +50,19 @@ describe('loadDataset', () => {
     expect(() => loadDataset(write('bad.json', records))).toThrow('bad.json: record 5: "portability.Subject_Aliasing[0].ground_truth" must be a string, a list of strings or a list of alias lists');
   });
 
+  it('reads WikiBio records: the passage is the prompt, the labelled sentence the target, locality one probe or a list', () => {
+    const wikibio = loadDataset(join(WORLD, 'world-wikibio.test.json'));
+    expect(wikibio.kind).toBe('wikibio');
+    const [first] = wikibio.cases;
+    expect(first.requests[0]).toEqual({ subject: 'Panetel Greifu', prompt: first.reliability[0].prompt, target_new: "Panetel Greifu's place of birth is Lumabok." });
+    expect(first.reliability[0].prompt).toMatch(/^The alma mater of Panetel Greifu is .*\.$/);
+    expect([first.generalization, first.portability]).toEqual([[], {}]);
+    expect(first.locality.Relation_Specificity[0].answers).toEqual(['Girovia', 'the Republic of Girovia']);
+    const record = { text: 'Ann Lee is a painter.', labels: 'Ann Lee lives in Oslo.', concept: 'Ann Lee', locality: { Relation_Specificity: { prompt: 'Bo Ek lives in', ground_truth: 'Rome' } } };
+    expect(loadDataset(write('wikibio.json', [record])).cases[0].locality.Relation_Specificity).toEqual([{ prompt: 'Bo Ek lives in', answers: ['Rome'] }]);
+    expect(() => loadDataset(write('wikibio.json', [{ ...record, concept: '' }]))).toThrow('wikibio.json: record 0: "concept" must not be empty');
+  });
+
   it('rejects files that are no dataset', () => {
     expect(() => loadDataset(write('x.json', { success: [{ question: 'Q?', ground_truth: 'a' }], locality: [] }))).toThrow('x.json: success record 0: "target_new" must be a string');
     expect(() => loadDataset(write('y.json', 'text'))).toThrow(/^y\.json: /);

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import type { z } from 'zod';
 import { answerAliases } from '../ground-truth';
 import type { EvalCase, EvalDataset, ScoredProbe } from './eval-case';
-import { mquakeCaseSchema, sanitationItemSchema, sanitationSchema, type MquakeCase, type SanitationItem } from './record-schemas';
+import { mquakeCaseSchema, sanitationItemSchema, sanitationSchema, wikibioRecordSchema, type MquakeCase, type SanitationItem, type WikiBioRecord } from './record-schemas';
 import { factEditSchema, type FactEditRecord } from '../../editors/fact-record';
 import { describeIssue } from '../../editors/zod-issue';
 
@@ -11,7 +11,7 @@ import { describeIssue } from '../../editors/zod-issue';
 export class DatasetError extends Error {}
 
 /**
- * Reads a KnowEdit-format dataset (fact edits, sanitation or MQuAKE, told apart by shape) and
+ * Reads a KnowEdit-format dataset (fact edits, WikiBio, sanitation or MQuAKE, told apart by shape) and
  * turns each record into an EvalCase. Every record is checked before any is used, so a run never
  * fails halfway on a malformed record.
  */
@@ -32,6 +32,8 @@ export function loadDataset(path: string): EvalDataset {
   if (Array.isArray(json)) {
     const isMquake = json.length > 0 && typeof json[0] === 'object' && json[0] !== null && 'requested_rewrite' in json[0];
     if (isMquake) return { name, kind: 'mquake', cases: json.map((r, i) => mquakeCase(parseRecord(mquakeCaseSchema, r, `${name}: record ${i}`), i)) };
+    const isWikiBio = json.length > 0 && typeof json[0] === 'object' && json[0] !== null && 'labels' in json[0] && 'text' in json[0];
+    if (isWikiBio) return { name, kind: 'wikibio', cases: json.map((r, i) => wikibioCase(parseRecord(wikibioRecordSchema, r, `${name}: record ${i}`), i)) };
     return { name, kind: 'fact-edit', cases: json.map((r, i) => factEditCase(parseRecord(factEditSchema, r, `${name}: record ${i}`), i)) };
   }
   const split = parseRecord(sanitationSchema, json, `${name}: a list of records or a {success, locality} object expected;`);
@@ -67,6 +69,22 @@ function factEditCase(record: FactEditRecord, index: number): EvalCase {
     portability: groups(record.portability),
     locality: groups(record.locality),
     fluencyPrompts: [prompt],
+  };
+}
+
+/** WikiBio: the edit makes the model continue the passage with the labelled sentence; no rephrase or portability. */
+function wikibioCase(record: WikiBioRecord, index: number): EvalCase {
+  const { text, labels, concept } = record;
+  const locality: Record<string, ScoredProbe[]> = {};
+  for (const [group, probes] of Object.entries(record.locality ?? {})) locality[group] = (Array.isArray(probes) ? probes : [probes]).map((p) => probe(p.prompt, answerAliases(p.ground_truth)));
+  return {
+    index,
+    requests: [{ subject: concept, prompt: text, target_new: labels }],
+    reliability: [probe(text, [labels])],
+    generalization: [],
+    portability: {},
+    locality,
+    fluencyPrompts: [text],
   };
 }
 

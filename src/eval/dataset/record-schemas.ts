@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { groundTruthSchema } from '../../editors/fact-record';
+import { groundTruthSchema, probeRecordSchema } from '../../editors/fact-record';
 
 /**
  * The KnowEdit record shapes the harness reads besides fact records (KNOWEDIT.md "Record
@@ -29,5 +29,14 @@ export const mquakeCaseSchema = z.object({
   new_answer_alias: z.array(text).optional(),
 });
 
+/** KnowEdit WikiBio: continue `text` with `labels`; a locality group may hold one probe or a list. */
+export const wikibioRecordSchema = z.object({
+  text,
+  labels: text,
+  concept: text,
+  locality: z.record(z.string(), z.union([probeRecordSchema, z.array(probeRecordSchema)])).optional(),
+});
+
 export type SanitationItem = z.infer<typeof sanitationItemSchema>;
 export type MquakeCase = z.infer<typeof mquakeCaseSchema>;
+export type WikiBioRecord = z.infer<typeof wikibioRecordSchema>;

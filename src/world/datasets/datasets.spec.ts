@@ -6,7 +6,7 @@ import { promptOf } from '../render';
 import type { Entity } from '../types';
 import { factKey, slotAccepts, WorldIndex } from '../world-index';
 import { mquakeQuestionPrompt } from './mquake';
-import type { FactEditRecord, GroundTruth, MquakeCase, ProbeRecord, SanitationSplit } from './records';
+import type { FactEditRecord, GroundTruth, MquakeCase, ProbeRecord, SanitationSplit, WikiBioRecord } from './records';
 import { buildDatasets, writeDatasets } from './write-datasets';
 
 const world = generateWorld(1);
@@ -162,6 +162,35 @@ describe('world-recent', () => {
   it('keeps each new person in one split', () => {
     const testSubjects = new Set(test.filter((r) => index.isNovel(idOf(r.subject))).map((r) => r.subject));
     expect(train.filter((r) => testSubjects.has(r.subject))).toEqual([]);
+  });
+});
+
+describe('world-wikibio', () => {
+  const test = datasets['world-wikibio.test'] as WikiBioRecord[];
+  const train = datasets['world-wikibio.train'] as WikiBioRecord[];
+
+  it("continues a passage about a person the corpus never mentions with one of that person's true facts", () => {
+    expect(test.length).toBeGreaterThanOrEqual(300);
+    expect(train.length).toBeGreaterThanOrEqual(100);
+    for (const record of [...test, ...train]) {
+      const person = byName.get(record.concept)!;
+      expect(index.isNovel(person.id)).toBe(true);
+      const sentences = [...record.text.split(/(?<=\.) /), record.labels];
+      expect(sentences).toHaveLength(4);
+      for (const sentence of sentences) expect(sentence.includes(record.concept) && sentence.endsWith('.')).toBe(true);
+      expect(record.labels.endsWith(` ${index.objectText(record.relation, index.object(person.id, record.relation)!)}.`)).toBe(true);
+      expect(new Set(sentences).size).toBe(4);
+      expect(record.text.includes(record.labels.slice(record.concept.length))).toBe(false);
+      const [locality] = record.locality.Relation_Specificity;
+      expect(locality.prompt.includes(record.concept)).toBe(false);
+    }
+  });
+
+  it("keeps a person's records in one split, one record per fact", () => {
+    const testPeople = new Set(test.map((r) => r.concept));
+    expect(train.filter((r) => testPeople.has(r.concept))).toEqual([]);
+    const keys = [...test, ...train].map((r) => `${r.concept}|${r.relation}`);
+    expect(new Set(keys).size).toBe(keys.length);
   });
 });
 

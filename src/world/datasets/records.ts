@@ -35,6 +35,16 @@ export interface FactEditRecord {
   relation: string;
 }
 
+/** KnowEdit WikiBio style: the edit makes the model continue `text` with `labels`. */
+export interface WikiBioRecord {
+  text: string;
+  labels: string;
+  /** The person the passage is about (KnowEdit's field; the edit's subject). */
+  concept: string;
+  locality: { Relation_Specificity: ProbeRecord[] };
+  relation: string;
+}
+
 /** One sanitation question; `prompt` is the ready-to-score "Q: …? A:" form of `question`. */
 export interface SanitationRecord {
   question: string;

@@ -7,6 +7,7 @@ import { counterfactDataset, zsreDataset } from './fact-edit-datasets';
 import { mquakeDataset } from './mquake';
 import { recentDataset } from './recent';
 import { sanitationDataset } from './sanitation';
+import { wikibioDataset } from './wikibio';
 
 export interface DatasetSizes {
   counterfact: { train: number; test: number };
@@ -15,6 +16,7 @@ export interface DatasetSizes {
   /** People erased per split (two success and two locality records each). */
   sanitation: { trainPeople: number; testPeople: number };
   mquake: { train: number; test: number };
+  wikibio: { train: number; test: number };
 }
 
 export const DEFAULT_DATASET_SIZES: DatasetSizes = {
@@ -23,9 +25,10 @@ export const DEFAULT_DATASET_SIZES: DatasetSizes = {
   recent: { train: 150, test: 500 },
   sanitation: { trainPeople: 30, testPeople: 100 },
   mquake: { train: 100, test: 200 },
+  wikibio: { train: 100, test: 300 },
 };
 
-export type DatasetName = 'world-counterfact' | 'world-zsre' | 'world-recent' | 'world-sanitation' | 'world-mquake';
+export type DatasetName = 'world-counterfact' | 'world-zsre' | 'world-recent' | 'world-sanitation' | 'world-mquake' | 'world-wikibio';
 
 /** Every dataset split, keyed "<name>.<split>" (the file name without .json). */
 export function buildDatasets(world: World, overrides: Partial<DatasetSizes> = {}): Record<string, unknown> {
@@ -42,6 +45,7 @@ export function buildDatasets(world: World, overrides: Partial<DatasetSizes> = {
   add('world-counterfact', counterfactDataset(random.fork('counterfact'), index, sizes.counterfact));
   add('world-sanitation', sanitationDataset(random.fork('sanitation'), index, sizes.sanitation));
   add('world-mquake', mquakeDataset(random.fork('mquake'), index, sizes.mquake));
+  add('world-wikibio', wikibioDataset(random.fork('wikibio'), index, sizes.wikibio));
   return out;
 }
 
