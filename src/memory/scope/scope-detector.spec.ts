@@ -81,6 +81,21 @@ describe('ScopeDetector over LanceDB with the committed classifier', () => {
     db.close();
   });
 
+  it("puts a request ending with an edit's own prompt in its scope, whatever its shape", async () => {
+    const db = await connect(dir);
+    const detector = new ScopeDetector(await ScopeIndex.open(db), loadScopeClassifier());
+    // WikiBio-shaped edits: a passage, and the sentence to write after it. The classifier, fitted
+    // on questions and clozes, leaves both under its threshold.
+    const degree = 'The city where Panetel Greifu was born is Lumabok. Panetel Greifu grew up speaking Jimuvese. By profession, Panetel Greifu is a dentist.';
+    const speaker = 'Panetel Greifu has the nationality of Kumia. Panetel Greifu earns a living as a dentist. The employer of Panetel Greifu is Shaido Steel Works.';
+    const edit = (id: string, passage: string, label: string) => ({ id, text: `${passage} ${label}`, subjects: ['Panetel Greifu'], object: label });
+    await detector.add([edit('degree', degree, 'Panetel Greifu earned a degree from Shazos Royal Academy.'), edit('speaker', speaker, 'Panetel Greifu is a native speaker of Jimuvese.')]);
+    expect((await detector.route(degree)).map((m) => m.id)).toEqual(['degree']);
+    expect((await detector.route(`Biography.\n${speaker}`)).map((m) => m.id)).toEqual(['speaker']);
+    expect(await detector.route(`${speaker} Panetel Greifu`)).toEqual([]);
+    db.close();
+  });
+
   it('plain statements: a title is one subject, and a question about another relation of it does not fire', async () => {
     const db = await connect(dir);
     const detector = new ScopeDetector(await ScopeIndex.open(db), loadScopeClassifier());

@@ -32,7 +32,7 @@ export interface RouteDecision {
 }
 
 /** An edit's key as the detector holds it: its statement read once, its match kind, its subject's other names. */
-type HeldKey = ScopeKey & { match: ScopeMatchKind; aliases: string[]; person?: PersonName };
+type HeldKey = ScopeKey & { match: ScopeMatchKind; aliases: string[]; person?: PersonName; prompt?: string };
 
 export interface ScopeMatch {
   id: string;
@@ -175,7 +175,7 @@ export class ScopeDetector {
       if (key.match !== 'subject') {
         const named = this.keyAsNamed(id, key, query, partial.get(id));
         if (!named) continue;
-        score = this.classifier.score(pairFeatures(named, text));
+        score = asksEditedPrompt(key, query) ? 1 : this.classifier.score(pairFeatures(named, text));
       }
       if (score >= this.classifier.thresholdFor(key.subjects.length > 0 || key.match === 'subject') && !this.templates.contradicts(query, id)) matches.push({ id, score });
     }
@@ -211,7 +211,26 @@ function heldKey(text: string, subjects: readonly string[] | undefined, object: 
   const normalised = [...new Set(aliases.map(normaliseMention).filter((a) => a && !key.subjects.includes(a)))];
   const subject = match === 'relation' && key.subjects.length === 1 ? writtenSubject(text, key.subjects[0]) : undefined;
   const person = subject === undefined ? undefined : personName(subject);
-  return { ...key, match, aliases: normalised, ...(person ? { person } : {}) };
+  const prompt = editedPrompt(text, object);
+  return { ...key, match, aliases: normalised, ...(person ? { person } : {}), ...(prompt ? { prompt } : {}) };
+}
+
+/** The prompt the edit was made for (its statement without the object ending it), normalised as mentions are. */
+function editedPrompt(statement: string, object: string | undefined): string | undefined {
+  const normalisedObject = object ? normaliseMention(object) : '';
+  const normalised = normaliseMention(statement);
+  if (!normalisedObject || !normalised.endsWith(` ${normalisedObject}`)) return undefined;
+  return normalised.slice(0, -normalisedObject.length - 1).trim() || undefined;
+}
+
+/**
+ * Whether a request ends with the very prompt an edit was made for. No classifier is needed
+ * there, and none was trained on every prompt shape (a whole passage, as WikiBio's edits have).
+ */
+function asksEditedPrompt(key: HeldKey, query: string): boolean {
+  if (!key.prompt) return false;
+  const normalised = normaliseMention(query);
+  return normalised === key.prompt || normalised.endsWith(` ${key.prompt}`);
 }
 
 /** The subject as the statement writes it (the stored subject is lower case), for its capitals. */
