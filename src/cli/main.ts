@@ -15,6 +15,7 @@ import { registerGenerateCommand } from './generate.command';
 import { registerModelCommands } from './model.command';
 import { registerRouteCommands } from './route.command';
 import { registerRuntimeCommands } from './runtime.command';
+import { registerSeracCommands } from './serac.command';
 import { registerWorldCommands } from './world.command';
 import { applyOptions, storageOptions } from './options';
 
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
   registerStreamBench(bench);
   registerRouteCommands(program);
   registerErasureEval(program);
+  registerSeracCommands(program);
   return program;
 }
 

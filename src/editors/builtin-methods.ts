@@ -12,6 +12,7 @@ import { loraMethod } from './lora/lora';
 import { adaloraMethod } from './adalora/adalora';
 import { meloMethod } from './melo/melo';
 import { graceMethod } from './grace/grace';
+import { seracMethod } from './serac/serac';
 import { getMethod, methodNames, registerMethod } from './registry';
 
 // Registered once at import; editors from src/editors/ add their own registerMethod calls here.
@@ -29,5 +30,6 @@ registerMethod(loraMethod);
 registerMethod(adaloraMethod);
 registerMethod(meloMethod);
 registerMethod(graceMethod);
+registerMethod(seracMethod);
 
 export { getMethod, methodNames };

@@ -92,6 +92,12 @@ export interface ReaderContext {
  */
 export interface MemoryReader {
   prepare(probes: ReadonlyArray<{ prompt: string; memory: readonly MemoryRecord[] }>): Promise<string[]>;
+  /**
+   * The model that answers the prompts this reader made from memory records (SERAC's
+   * counterfactual model); absent, the base model answers them. Requests that see no records are
+   * always answered by the base model.
+   */
+  answerer?(): Promise<LanguageModel>;
 }
 
 /** An editing method: one schema for its hyper-parameters, one compute function. */

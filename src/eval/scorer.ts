@@ -56,16 +56,33 @@ export class Scorer {
 
   async score(given: readonly ScoreJob[]): Promise<TargetScore[]> {
     const jobs = await resolveJobs(given);
-    const prompts = await this.readMemory(jobs);
+    const { prompts, read } = await this.readMemory(jobs);
     const { deltas, replacements } = await this.withKeyed(jobs);
-    const out: TargetScore[] = [];
-    for (let start = 0; start < jobs.length; start += this.batchSize) {
-      const chunk = jobs.slice(start, start + this.batchSize);
-      const pairs = chunk.map((j, i) => this.encoder.pair(j.view.contexts, prompts[start + i], j.answer));
-      const end = start + chunk.length;
-      out.push(...(await this.options.model.scoreTargets(pairs, routedDeltas(deltas.slice(start, end)), routedReplacements(replacements.slice(start, end)))));
+    const out: TargetScore[] = new Array(jobs.length);
+    for (const { model, at, baseEdits } of await this.answeringModels(read)) {
+      for (let start = 0; start < at.length; start += this.batchSize) {
+        const chunk = at.slice(start, start + this.batchSize);
+        const pairs = chunk.map((i) => this.encoder.pair(jobs[i].view.contexts, prompts[i], jobs[i].answer));
+        const scores = await model.scoreTargets(pairs, baseEdits ? routedDeltas(chunk.map((i) => deltas[i])) : undefined, baseEdits ? routedReplacements(chunk.map((i) => replacements[i])) : undefined);
+        chunk.forEach((i, k) => (out[i] = scores[k]));
+      }
     }
     return out;
+  }
+
+  /**
+   * Which model answers which jobs: the base model, except jobs whose prompt a reader with its own
+   * answering model made from memory records (SERAC's counterfactual model). Deltas and replaced
+   * states are the base model's edits, so only the base model's jobs get them.
+   */
+  private async answeringModels(read: readonly boolean[]): Promise<Array<{ model: LanguageModel; at: number[]; baseEdits: boolean }>> {
+    const answerer = this.options.reader?.answerer && read.some(Boolean) ? await this.options.reader.answerer() : undefined;
+    const all = read.map((_, i) => i);
+    if (!answerer) return [{ model: this.options.model, at: all, baseEdits: true }];
+    return [
+      { model: this.options.model, at: all.filter((i) => !read[i]), baseEdits: true },
+      { model: answerer, at: all.filter((i) => read[i]), baseEdits: false },
+    ].filter((g) => g.at.length);
   }
 
   /**
@@ -75,27 +92,33 @@ export class Scorer {
    * or `maxTokens`. Batched with the KV cache; a sequence stops as soon as its answer has ended.
    */
   async answers(given: readonly AnswerJob[], maxTokens: number): Promise<string[]> {
-    const { model, tokenizer } = this.options;
+    const { tokenizer } = this.options;
     const jobs = await resolveJobs(given);
-    const prompts = await this.readMemory(jobs);
+    const { prompts, read } = await this.readMemory(jobs);
     const { deltas, replacements } = await this.withKeyed(jobs);
-    const room = Math.max(1, Math.min(maxTokens, model.config.maxPositions - 1));
     const decode = (ids: readonly number[]) => tokenizer.decode(ids.filter((id) => id < tokenizer.vocabSize), { skipSpecialTokens: true });
-    const out: string[] = [];
-    for (let start = 0; start < jobs.length; start += this.batchSize) {
-      const chunk = jobs.slice(start, start + this.batchSize);
-      const end = start + chunk.length;
-      // Contexts are fitted to leave `room`; a long memory trace keeps its end (its "Final answer:"), as the daemon's does.
-      const ids = chunk.map((j, i) => this.encoder.generationPrompt(j.view.contexts, prompts[start + i], room).slice(-(model.config.maxPositions - room)));
-      const sofar: number[][] = chunk.map(() => []);
-      const onStep = (step: Array<number | undefined>) =>
-        step.map((token, b) => {
-          if (token === undefined) return false;
-          sofar[b].push(token);
-          return answerEnd(decode(sofar[b]), false) !== undefined;
-        });
-      const generated = await model.generate(ids, { maxNewTokens: room, greedy: true, onStep }, routedDeltas(deltas.slice(start, end)), routedReplacements(replacements.slice(start, end)));
-      out.push(...generated.map((g) => cutAnswer(decode(g))));
+    const out: string[] = new Array(jobs.length);
+    for (const { model, at, baseEdits } of await this.answeringModels(read)) {
+      const room = Math.max(1, Math.min(maxTokens, model.config.maxPositions - 1));
+      for (let start = 0; start < at.length; start += this.batchSize) {
+        const chunk = at.slice(start, start + this.batchSize);
+        // Contexts are fitted to leave `room`; a long memory trace keeps its end (its "Final answer:"), as the daemon's does.
+        const ids = chunk.map((i) => this.encoder.generationPrompt(jobs[i].view.contexts, prompts[i], room).slice(-(model.config.maxPositions - room)));
+        const sofar: number[][] = chunk.map(() => []);
+        const onStep = (step: Array<number | undefined>) =>
+          step.map((token, b) => {
+            if (token === undefined) return false;
+            sofar[b].push(token);
+            return answerEnd(decode(sofar[b]), false) !== undefined;
+          });
+        const generated = await model.generate(
+          ids,
+          { maxNewTokens: room, greedy: true, onStep },
+          baseEdits ? routedDeltas(chunk.map((i) => deltas[i])) : undefined,
+          baseEdits ? routedReplacements(chunk.map((i) => replacements[i])) : undefined,
+        );
+        chunk.forEach((i, k) => (out[i] = cutAnswer(decode(generated[k]))));
+      }
     }
     return out;
   }
@@ -138,10 +161,11 @@ export class Scorer {
    * Each job's prompt as the reader makes it where the job sees memory records, else as given.
    * One reading per (prompt, records) pair: a probe's aliases share it.
    */
-  private async readMemory(jobs: ReadonlyArray<{ prompt: string; view: ProbeView }>): Promise<string[]> {
+  private async readMemory(jobs: ReadonlyArray<{ prompt: string; view: ProbeView }>): Promise<{ prompts: string[]; read: boolean[] }> {
     const prompts = jobs.map((j) => j.prompt);
+    const read = jobs.map(() => false);
     const reader = this.options.reader;
-    if (!reader) return prompts;
+    if (!reader) return { prompts, read };
     const keyed = new Map<string, { prompt: string; memory: NonNullable<ProbeView['memory']>; at: number[] }>();
     jobs.forEach((j, i) => {
       if (!j.view.memory?.length) return;
@@ -151,9 +175,14 @@ export class Scorer {
       keyed.set(key, entry);
     });
     const entries = [...keyed.values()];
-    const read = await reader.prepare(entries);
-    entries.forEach((e, k) => e.at.forEach((i) => (prompts[i] = read[k])));
-    return prompts;
+    const made = await reader.prepare(entries);
+    entries.forEach((e, k) =>
+      e.at.forEach((i) => {
+        prompts[i] = made[k];
+        read[i] = true;
+      }),
+    );
+    return { prompts, read };
   }
 
   /** ROME's fluency of each record: n-gram entropy of prompt + greedy continuation, averaged over its prompts. */
@@ -161,19 +190,24 @@ export class Scorer {
     const { model, tokenizer } = this.options;
     const total = Math.min(this.options.fluencyTokens ?? 100, model.config.maxPositions);
     const jobs = await resolveJobs(cases.flatMap((c) => c.fluencyPrompts.map((prompt) => ({ record: c.index, prompt, view: viewOf(c) }))));
+    // A reader with its own answering model (SERAC) continues the prompts it makes from records with that model.
+    const { prompts: made, read } = this.options.reader?.answerer ? await this.readMemory(jobs) : { prompts: jobs.map((j) => j.prompt), read: jobs.map(() => false) };
     const entropies = new Map<number, number[]>();
     const generationBatch = Math.max(1, Math.floor(this.batchSize / 2));
-    for (let start = 0; start < jobs.length; start += generationBatch) {
-      const chunk = jobs.slice(start, start + generationBatch);
-      const room = Math.max(1, Math.min(...chunk.map((j) => total - this.encoder.promptLength(j.prompt))));
-      const prompts = chunk.map((j) => this.encoder.generationPrompt(j.view.contexts, j.prompt, room));
-      const newTokens = Math.max(1, Math.min(room, model.config.maxPositions - Math.max(...prompts.map((p) => p.length))));
-      const keyed = await this.withKeyed(chunk);
-      const generated = await model.generate(prompts, { maxNewTokens: newTokens, greedy: true }, routedDeltas(keyed.deltas), routedReplacements(keyed.replacements));
-      chunk.forEach((j, i) => {
-        const text = `${j.prompt}${tokenizer.decode(generated[i].filter((id) => id < tokenizer.vocabSize), { skipSpecialTokens: true })}`;
-        entropies.set(j.record, [...(entropies.get(j.record) ?? []), nGramEntropy(text)]);
-      });
+    for (const { model: answering, at, baseEdits } of await this.answeringModels(read)) {
+      for (let start = 0; start < at.length; start += generationBatch) {
+        const indices = at.slice(start, start + generationBatch);
+        const chunk = indices.map((i) => jobs[i]);
+        const room = Math.max(1, Math.min(...chunk.map((j) => total - this.encoder.promptLength(j.prompt))));
+        const prompts = indices.map((i) => this.encoder.generationPrompt(jobs[i].view.contexts, made[i], room));
+        const newTokens = Math.max(1, Math.min(room, answering.config.maxPositions - Math.max(...prompts.map((p) => p.length))));
+        const keyed = baseEdits ? await this.withKeyed(chunk) : undefined;
+        const generated = await answering.generate(prompts, { maxNewTokens: newTokens, greedy: true }, keyed && routedDeltas(keyed.deltas), keyed && routedReplacements(keyed.replacements));
+        chunk.forEach((j, i) => {
+          const text = `${j.prompt}${tokenizer.decode(generated[i].filter((id) => id < tokenizer.vocabSize), { skipSpecialTokens: true })}`;
+          entropies.set(j.record, [...(entropies.get(j.record) ?? []), nGramEntropy(text)]);
+        });
+      }
     }
     return new Map([...entropies].map(([record, values]) => [record, mean(values)]));
   }

@@ -62,6 +62,14 @@ export class LanguageModel {
     private readonly sessions: SessionManager,
   ) {}
 
+  /**
+   * Another model of this architecture on the same sessions (SERAC's counterfactual model beside
+   * the base model, or a copy being trained), so its graphs share the thread budget and cache.
+   */
+  sibling(weights: Map<string, HostTensor>, config: ModelConfig = this.config): LanguageModel {
+    return new LanguageModel(config, weights, this.sessions);
+  }
+
   /** Builds (without compiling) a forward graph, e.g. for editors that add a loss and take gradients. */
   buildForward(options: ForwardOptions = {}, graph = new Graph(`${this.config.modelType}_forward`)): ForwardGraph {
     return this.config.family === 'gpt2' ? buildGpt2(graph, this.config, this.weights, options) : buildLlama(graph, this.config, this.weights, options);

@@ -37,7 +37,9 @@ export async function verifyEdit(model: LanguageModel, tokenizer: KedTokenizer, 
   const perPrompt = effects.map((e) => [...view.deltas, ...e.deltas]);
   const deltas = perPrompt.some((d) => d.length) ? perPrompt.map((d) => combineDeltas(d)) : undefined;
   const replacements = effects.some((e) => e.replacements.length) ? effects.map((e) => e.replacements) : undefined;
-  const scores = await model.scoreTargets(pairs, deltas, replacements);
+  // A reader with its own answering model (SERAC's counterfactual model) answers the prompts it made.
+  const answerer = memory.length && reader?.answerer ? await reader.answerer() : undefined;
+  const scores = answerer ? await answerer.scoreTargets(pairs) : await model.scoreTargets(pairs, deltas, replacements);
   return { method, prompt: scores[0].accuracy, paraphrase: scores[1]?.accuracy ?? null, passed: scores[0].accuracy === 1 };
 }
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { combineDeltas, keyedEffects, viewOf } from '../../memory/edit-effects';
 import { getMethod } from '../../editors/builtin-methods';
 import { promptKeys, unit } from '../../editors/keys/hidden-keys';
-import type { GenerateOptions, PrefilledGeneration } from '../../models/language-model';
+import type { GenerateOptions, LanguageModel, PrefilledGeneration } from '../../models/language-model';
 import { tapName } from '../../models/graph/forward-options';
 import type { ChatMessage } from '../../models/tokenizer/chat-template';
 import type { KeyReader, MemoryEditRecord } from '../../memory/edit-memory';
@@ -128,7 +128,7 @@ export class CompletionsService {
    * to "Final answer:"), when the request names a record's subject; the records the reading
    * retrieved are reported as applied. Otherwise the prompt as given.
    */
-  private async readMemory(prompt: string, records: readonly MemoryEditRecord[]): Promise<{ prompt: string; records: MemoryEditRecord[] }> {
+  private async readMemory(prompt: string, records: readonly MemoryEditRecord[]): Promise<{ prompt: string; records: MemoryEditRecord[]; answerer?: LanguageModel }> {
     if (!records.length) return { prompt, records: [] };
     const { serving: model, tokenizer } = await this.models.get();
     // Records of both methods are one memory; the newest record's method reads it.
@@ -136,7 +136,9 @@ export class CompletionsService {
     const reader = method.reader?.({ model, tokenizer, retriever: this.memory.retriever, knowledge: this.models.knowledge() }, this.models.methods.hparams(method.name));
     if (!reader) return { prompt, records: [] };
     const [read] = await this.models.reading(() => reader.prepare([{ prompt, memory: records.map((r) => r.record) }]));
-    return { prompt: read, records: records.filter((r) => read.includes(r.record.text)) };
+    // SERAC: the in-scope request is answered by the method's counterfactual model, not the serving model.
+    const answerer = reader.answerer ? await reader.answerer() : undefined;
+    return { prompt: read, records: records.filter((r) => read.includes(r.record.text)), answerer };
   }
 
   /** Resolves the edits in scope of `scopeText` and returns a runnable generation of `prompt`. */
@@ -149,6 +151,8 @@ export class CompletionsService {
     const prefilled = resolved.keyed.length ? undefined : prefill.kept;
     const read = await this.readMemory(prompt, resolved.records);
     const { edits, keyed: selected } = resolved;
+    // The counterfactual model (SERAC) answers without the serving model's deltas or prefill.
+    const answering = read.answerer ?? model;
     const view = viewOf([...edits, ...selected].map((e) => e.operation));
     const { contexts } = view;
     // A selected MELO block is applied like any routed delta; a GRACE entry replaces a state.
@@ -211,13 +215,13 @@ export class CompletionsService {
       };
       await this.models.reading(() =>
         // The prefill that read the keys is still good unless the weights changed since.
-        count === 1 && prefilled && prefilled.weightsVersion === this.models.weightsVersion
+        count === 1 && prefilled && prefilled.weightsVersion === this.models.weightsVersion && !read.answerer
           ? prefilled.generation.continue(generation)
-          : model.generate(
+          : answering.generate(
               Array.from({ length: count }, () => ids),
               generation,
-              deltas ? sequences.map(() => deltas) : undefined,
-              keyed.replacements.length ? sequences.map(() => keyed.replacements) : undefined,
+              deltas && !read.answerer ? sequences.map(() => deltas) : undefined,
+              keyed.replacements.length && !read.answerer ? sequences.map(() => keyed.replacements) : undefined,
             ),
       );
       return sequences.map((seq, index) => {
