@@ -50,6 +50,8 @@ export interface MemoryRecord {
   subject: string;
   /** The fact's new object (target_new), when the record was made from an edit request. */
   object?: string;
+  /** Routed by the scope detector's decision like an edit (SERAC), not by naming a subject. */
+  scoped?: boolean;
 }
 
 /**

@@ -20,7 +20,15 @@ export interface ContextOperation extends OperationBase {
    * Set for a retrieval-memory record that the method's own decoding reads (MeLLo, PokeMQA
    * retrieve it per subquestion); such a record is never put before the prompt.
    */
-  memory?: { subject: string; object?: string };
+  memory?: {
+    subject: string;
+    object?: string;
+    /**
+     * Routed like an edit (SERAC): a request sees the record only when the scope detector puts it
+     * in the record's scope, instead of whenever it names a record's subject (MeLLo, PokeMQA).
+     */
+    scoped?: boolean;
+  };
   /**
    * A placeholder in `text` that routing fills with the request's own mention of the edit's
    * subject: an erasure's suppression stores its subject only as a digest, never by name.

@@ -39,6 +39,32 @@ describe('DetectorRouter', () => {
   });
 });
 
+describe('memory records in the edit memory', () => {
+  const record = (method: string, scoped: boolean): EditOperation => ({
+    kind: 'context',
+    method,
+    requests: [0],
+    text: 'The CEO of Acme Corp is Jane Doe',
+    memory: { subject: 'Acme Corp', object: 'Jane Doe', ...(scoped ? { scoped } : {}) },
+  });
+
+  it("reaches a request that names the subject (MeLLo's), or only one the detector puts in scope when scoped (SERAC's)", async () => {
+    const router = new DetectorRouter();
+    try {
+      const mello = record('mello', false);
+      const serac = record('serac', true);
+      router.add(mello, [{ subjects: ['Acme Corp'], statement: 'The CEO of Acme Corp is Jane Doe' }]);
+      router.add(serac, [{ subjects: ['Acme Corp'], statement: 'The CEO of Acme Corp is Jane Doe' }]);
+      expect(await router.select('Who is the chief executive of Acme Corp?')).toEqual([mello, serac]);
+      // Another relation of the same subject: MeLLo's reader decides; SERAC's classifier already said no.
+      expect(await router.select('Where is Acme Corp headquartered?')).toEqual([mello]);
+      expect(await router.select('Where was Setan Bazago born?')).toEqual([]);
+    } finally {
+      router.close();
+    }
+  }, 60_000);
+});
+
 describe('one edit memory for the daemon and the harness', () => {
   it('picks the same edits for the same facts: stored as the daemon stores them, or added by the harness', async () => {
     const dataset = loadDataset(join(REPO_ROOT, 'data', 'world', 'world-counterfact.test.json'));

@@ -154,8 +154,8 @@ export class EditMemory {
    * while keyed operations are live).
    */
   async resolve(text: string, readKeys?: KeyReader): Promise<ResolvedEdits> {
-    const { edits, ambiguous } = await this.decide(text);
-    const records = await this.recordsFor(text);
+    const { edits, ambiguous, scopedRecords } = await this.decide(text);
+    const records = [...(await this.recordsFor(text)), ...scopedRecords];
     const specs = this.keySpecs();
     const keyed: MemoryEdit[] = [];
     if (specs.length && text && readKeys) {
@@ -183,10 +183,11 @@ export class EditMemory {
    * question is read against all records: its later hops name subjects it does not.
    */
   async recordsFor(text: string): Promise<MemoryEditRecord[]> {
-    if (this.records.size === 0) return [];
+    const unscoped = [...this.records.values()].filter((r) => !r.record.scoped);
+    if (unscoped.length === 0) return [];
     const named = await this.detector.candidates(text);
-    if (!named.some((id) => this.records.has(id))) return [];
-    return [...this.records.values()];
+    if (!named.some((id) => this.records.has(id) && !this.records.get(id)!.record.scoped)) return [];
+    return unscoped;
   }
 
   /**
@@ -198,9 +199,16 @@ export class EditMemory {
     return (await this.decide(text)).edits;
   }
 
-  private async decide(text: string): Promise<Pick<ResolvedEdits, 'edits' | 'ambiguous'>> {
+  /** The edits in scope of the text, and the scoped records (SERAC's) it is in scope of, oldest first. */
+  private async decide(text: string): Promise<Pick<ResolvedEdits, 'edits' | 'ambiguous'> & { scopedRecords: MemoryEditRecord[] }> {
     const { matches, ambiguous } = await this.detector.decide(text);
-    return { edits: this.appliedOf(matches, text), ambiguous };
+    const scopedRecords = [...new Set(matches.map((m) => m.id))]
+      .flatMap((id) => {
+        const record = this.records.get(id);
+        return record?.record.scoped ? [record] : [];
+      })
+      .sort((a, b) => this.order.get(a.edit.id)! - this.order.get(b.edit.id)!);
+    return { edits: this.appliedOf(matches, text), ambiguous, scopedRecords };
   }
 
   private appliedOf(matches: ReadonlyArray<{ id: string }>, text: string): MemoryEdit[] {

@@ -62,7 +62,7 @@ describe('SERAC on the fixture', () => {
   it('stores each edit as a memory record and changes no weights', async () => {
     const [request] = counterfactRequests(1);
     const ops = await seracMethod.compute(context, [request], hp);
-    expect(ops).toEqual([{ kind: 'context', method: 'serac', requests: [0], text: `${request.prompt} ${request.target_new}`, memory: { subject: request.subject, object: request.target_new } }]);
+    expect(ops).toEqual([{ kind: 'context', method: 'serac', requests: [0], text: `${request.prompt} ${request.target_new}`, memory: { subject: request.subject, object: request.target_new, scoped: true } }]);
   });
 
   it('answers an in-scope prompt with the counterfactual model given the edit, and any other prompt with the base model exactly', async () => {

@@ -45,9 +45,9 @@ export function counterfactualModel(base: LanguageModel, dir: string): Promise<L
 /**
  * SERAC's inference (Mitchell et al. 2022, §3): a request the scope classifier puts in scope of a
  * stored edit is answered by the counterfactual model given (edit, input); any other request by
- * the base model, untouched. Routing (the scope detector) has already chosen the in-scope records
- * of each probe; of several, the one the retriever ranks first is used, as SERAC takes the
- * highest-scoring edit.
+ * the base model, untouched. The records are `scoped`: routing (the scope detector's decision, as
+ * for any edit) has already chosen the ones a request is in scope of; of several, the one the
+ * retriever ranks first is used, as SERAC takes the highest-scoring edit.
  */
 export function seracReader(context: ReaderContext, hp: SeracHparams): MemoryReader {
   return {
@@ -72,6 +72,11 @@ export const seracMethod: EditMethod<typeof seracHparams> = {
   name: 'serac',
   capabilities: { batchable: true, routable: true, committable: false, needsTrainSplit: false },
   hparams: seracHparams,
-  compute: async (_context, requests) => requests.map((r, i) => factRecord(r, i, 'serac')),
+  compute: async (_context, requests) =>
+    requests.map((r, i) => {
+      const record = factRecord(r, i, 'serac');
+      // The scope classifier (the detector's decision) routes it, as it routes any edit.
+      return { ...record, memory: { ...record.memory, scoped: true } };
+    }),
   reader: (context, hp) => seracReader(context, hp),
 };
