@@ -67,7 +67,8 @@ export interface CounterfactualStep {
 
 /**
  * Fine-tunes every weight of a copy of `base` on the examples: the edit statement and the input
- * joined by `inputTemplate`, cross-entropy on the output tokens only (the input is masked). The
+ * joined by `inputTemplate`, cross-entropy on the output tokens and the end token after them only
+ * (the input is masked). The
  * base model's own weights are not touched. Examples are drawn in a seeded order, epoch by epoch.
  */
 export async function trainCounterfactualModel(
@@ -81,10 +82,12 @@ export async function trainCounterfactualModel(
   const weights = new Map([...base.weights].map(([name, t]) => [name, { ...t, data: (t.data as Float32Array).slice() } as HostTensor]));
   const model = base.sibling(weights);
   const maxPositions = model.config.maxPositions;
+  // The output ends with the end token, so that a generated answer stops after it (as the daemon serves it).
+  const end = tokenizer.eosTokenId === undefined ? [] : [tokenizer.eosTokenId];
   const encoded = examples.map((e) => {
     const { prompt, target } = tokenizeProbe(tokenizer, { prompt: counterfactualInput(hp.inputTemplate, e.edit, e.input), target: e.output });
-    const ids = [...prompt, ...target].slice(-maxPositions);
-    return { ids, targetStart: ids.length - target.length };
+    const ids = [...prompt, ...target, ...end].slice(-maxPositions);
+    return { ids, targetStart: ids.length - target.length - end.length };
   });
   const { graph, gradNames } = buildLanguageModelingLoss(model);
   const compiled = await model.compile(graph);
