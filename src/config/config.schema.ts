@@ -68,7 +68,7 @@ export const configSchema = z.object({
     .trim()
     .regex(/^([^,\s]+(,[^,\s]+)*)?$/, 'must be a comma-separated list of relation names, e.g. citizen_of,capital_of')
     .default(''),
-  KED_MEMORY_METHOD: z.enum(['mello', 'pokemqa', 'serac'], { error: 'must be mello, pokemqa or serac' }).default('mello'),
+  KED_MEMORY_METHOD: z.enum(['mello', 'pokemqa'], { error: 'must be mello or pokemqa' }).default('mello'),
   KED_WORKER: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   KED_BATCH_WINDOW_MS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number of milliseconds').min(0, 'must be 0 (off) or more').max(600_000, 'must be at most 600000').default(0),
   KED_BATCH_MAX: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(256, 'must be at most 256').default(16),

@@ -32,7 +32,7 @@ describe('loadConfig', () => {
     expect(failure({ KED_DATA_DIR: dir, KED_EDIT_METHODS: 'rome;ft-m' }).message).toContain('KED_EDIT_METHODS must be a comma-separated list');
     expect(failure({ KED_DATA_DIR: dir, KED_WORKER: 'maybe' }).message).toContain('KED_WORKER must be on or off');
     expect(failure({ KED_DATA_DIR: dir, KED_INSERTION_METHODS: 'melo ice' }).setting).toBe('KED_INSERTION_METHODS');
-    expect(failure({ KED_DATA_DIR: dir, KED_MEMORY_METHOD: 'rome' }).message).toContain('KED_MEMORY_METHOD must be mello, pokemqa or serac');
+    expect(failure({ KED_DATA_DIR: dir, KED_MEMORY_METHOD: 'rome' }).message).toContain('KED_MEMORY_METHOD must be mello or pokemqa');
     expect(failure({ KED_DATA_DIR: dir, KED_AUDIT_MIN_LOCALITY: '120' }).setting).toBe('KED_AUDIT_MIN_LOCALITY');
   });
 

@@ -17,7 +17,7 @@ export interface EditPolicy {
   insertion: string[];
   /** Relations (as facts name them in `relation`) whose facts also get a memory record: KED_MEMORY_RELATIONS. */
   memoryRelations: string[];
-  /** The method that makes that record (mello, pokemqa or serac): KED_MEMORY_METHOD. */
+  /** The method that makes that record (mello or pokemqa): KED_MEMORY_METHOD. */
   memoryMethod: string;
 }
 
