@@ -19,7 +19,7 @@ export function registerSeracCommands(program: Command): void {
   const serac = program.command('serac').description("SERAC's counterfactual model (the scope classifier is the daemon's scope detector)");
   serac
     .command('train')
-    .description('fine-tune a counterfactual model on train splits\' (edit, input → output) pairs: every weight of a copy of --model, cross-entropy on the output tokens; writes a Hugging Face checkpoint with a manifest')
+    .description('fine-tune a counterfactual model on train splits\' (edit, input → output) pairs: every weight of a copy of --model, cross-entropy on the output tokens and the end token after them; writes a Hugging Face checkpoint with a manifest')
     .option('--model <dir>', 'the base checkpoint it starts from (and whose tokenizer it keeps)', 'models/fixture')
     .option('--train <files>', 'KnowEdit fact-edit train splits, comma-separated (a test split is refused)', (v: string) => v.split(',').filter(Boolean), DEFAULT_TRAIN)
     .option('--out <dir>', 'where the checkpoint goes', 'models/serac')
