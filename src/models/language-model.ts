@@ -218,7 +218,8 @@ export class LanguageModel {
     return new PrefilledGeneration(compiled, this.config, prompts.map((p) => p.length), out, tapped, { mask, positions, stepFeeds: { ...deltaFeeds, ...stepReplacements } });
   }
 
-  private emptyCache(batch: number): Record<string, HostTensor> {
+  /** Past keys and values of length 0 for every layer: the cache a prefill (or a frozen prefix) starts from. */
+  emptyCache(batch: number): Record<string, HostTensor> {
     const kvHeads = this.config.family === 'llama' ? this.config.kvHeads : this.config.heads;
     const headDim = this.config.family === 'llama' ? this.config.headDim : this.config.dModel / this.config.heads;
     const feeds: Record<string, HostTensor> = {};

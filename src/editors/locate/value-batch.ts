@@ -4,8 +4,9 @@ import type { KedTokenizer } from '../../models/tokenizer';
 import { hostTensor } from '../../runtime/graph/dtype';
 import { AdamW } from '../../runtime/optim';
 import { buildRows, norm, valueLossFeeds, valueLossGraph, valuePrefixGraph, type Row, type ValueOptimization, type ValueTarget } from './value-optimizer';
+import { suffixFeeds, suffixLayout } from './value-suffix';
 
-/** Padded token positions per loss run: large enough for efficient MatMuls, small enough that the backward's activations stay in the hundreds of MB. */
+/** Padded window positions per loss run: large enough for efficient MatMuls, small enough that the backward's activations stay in the hundreds of MB. */
 const POSITIONS_PER_RUN = 2048;
 
 /**
@@ -14,9 +15,11 @@ const POSITIONS_PER_RUN = 2048;
  * "<subject> is a" close to what it was (ROME eq. 4; MEMIT's z_i). The loss graph and its
  * gradient with respect to the added state come from the runtime's autodiff; Adam runs here.
  *
- * Only what δ changes is recomputed per step: the layers up to `layer` run once (the frozen
- * prefix, `valuePrefixGraph`), each step runs the layers above it from that state plus δ, and
- * the vocabulary projection is taken only at the positions the loss reads (`valueLossGraph`).
+ * Only what δ changes is recomputed per step: the model runs once over the full rows (the frozen
+ * prefix, `valuePrefixGraph`); each step runs the layers above `layer` only over each row's window
+ * from the subject's last token to the last position the loss reads, with the earlier tokens' keys
+ * and values cached (`value-suffix.ts`), and takes the vocabulary projection only at the
+ * positions the loss reads (`valueLossGraph`).
  */
 export async function optimizeValue(
   model: LanguageModel,
@@ -37,7 +40,8 @@ export async function optimizeValue(
  * each run of the loss graph holds several requests' rows, each with its own δ, Adam state,
  * early stop and norm clamp. Rows of different requests never attend to each other and each
  * request's loss reads only its own rows, so every δ follows the same steps as alone
- * (`optimizeValue`); only the MatMuls are larger.
+ * (`optimizeValue`); only the MatMuls are larger. Requests are grouped by window width (less
+ * padding) and returned in the order given.
  */
 export async function optimizeValues(
   model: LanguageModel,
@@ -49,17 +53,21 @@ export async function optimizeValues(
   hp: ValueOptimization,
 ): Promise<ValueTarget[]> {
   const rowsByRequest = requests.map((r) => buildRows(tokenizer, r, templates));
-  const results: ValueTarget[] = [];
-  let group: Row[][] = [];
-  const padded = (g: Row[][]) => g.reduce((n, rows) => n + rows.length, 0) * Math.max(...g.flat().map((r) => r.ids.length));
-  for (const rows of rowsByRequest) {
-    if (group.length && padded([...group, rows]) > POSITIONS_PER_RUN) {
-      results.push(...(await optimizeGroup(model, group, layer, read, hp)));
-      group = [];
-    }
-    group.push(rows);
+  const windowWidth = (rows: readonly Row[]) => suffixLayout(rows).width;
+  const order = rowsByRequest.map((rows, i) => ({ i, width: windowWidth(rows) })).sort((a, b) => a.width - b.width || a.i - b.i);
+  const results = new Array<ValueTarget>(requests.length);
+  let group: number[] = [];
+  const run = async () => {
+    const targets = await optimizeGroup(model, group.map((i) => rowsByRequest[i]), layer, read, hp);
+    group.forEach((i, n) => (results[i] = targets[n]));
+    group = [];
+  };
+  for (const { i } of order) {
+    const candidate = [...group, i].map((j) => rowsByRequest[j]);
+    if (group.length && candidate.flat().length * windowWidth(candidate.flat()) > POSITIONS_PER_RUN) await run();
+    group.push(i);
   }
-  if (group.length) results.push(...(await optimizeGroup(model, group, layer, read, hp)));
+  if (group.length) await run();
   return results;
 }
 
@@ -67,16 +75,20 @@ export async function optimizeValues(
 async function optimizeGroup(model: LanguageModel, rowsByRequest: readonly Row[][], layer: number, read: Extract<TapKind, 'mlp.out' | 'resid'>, hp: ValueOptimization): Promise<ValueTarget[]> {
   const rows = rowsByRequest.flat();
   const owners = rowsByRequest.flatMap((rs, n) => rs.map(() => n));
-  const width = Math.max(...rows.map((r) => r.ids.length));
+  const fullWidth = Math.max(...rows.map((r) => r.ids.length));
   const d = model.config.dModel;
   const { feeds: padded } = rightPadded(rows.map((r) => r.ids));
 
-  // The frozen prefix, once: the residual after `layer` and each request's state to edit.
-  const prefix = await (await valuePrefixGraph(model, layer, read)).run(padded);
-  const base = prefix.resid.data as Float32Array; // [rows, width, d]
+  // The frozen prefix, once: the residual after `layer`, each request's state to edit, and the
+  // keys and values above `layer` of the tokens before each row's window.
+  const prefix = await (await valuePrefixGraph(model, layer, read)).run({ ...padded, ...model.emptyCache(rows.length) });
+  const layout = suffixLayout(rows);
+  const width = layout.width;
+  const layersAbove = Array.from({ length: model.config.layers - 1 - layer }, (_, i) => layer + 1 + i);
+  const { feeds: window, base } = suffixFeeds(layout, prefix, layersAbove); // base: [rows, width, d]
   const requests = rowsByRequest.map((_, n) => {
     const bare = owners.indexOf(n); // each request's first row is the bare "{}" template
-    const offset = (bare * width + rows[bare].subjectIndex) * d;
+    const offset = (bare * fullWidth + rows[bare].subjectIndex) * d;
     const initial = (prefix.state.data as Float32Array).slice(offset, offset + d);
     const initialNormSq = norm(initial) ** 2;
     const delta = new Float32Array(d);
@@ -84,15 +96,15 @@ async function optimizeGroup(model: LanguageModel, rowsByRequest: readonly Row[]
   });
 
   const compiled = await valueLossGraph(model, layer);
-  const loss = valueLossFeeds(rows, width, model.config.vocabSize, hp.klFactor, owners);
-  const feeds = { ...padded, ...loss.feeds };
+  const loss = valueLossFeeds(rows, width, model.config.vocabSize, hp.klFactor, owners, layout.starts);
+  const feeds = { ...window, ...loss.feeds };
   const start = hostTensor('float32', [rows.length, width, d]);
   for (let step = 0; step < hp.steps && requests.some((r) => !r.done); step++) {
     const startData = start.data as Float32Array;
     startData.set(base);
-    rows.forEach((r, b) => {
+    rows.forEach((_, b) => {
       const { delta } = requests[owners[b]];
-      const at = (b * width + r.subjectIndex) * d;
+      const at = b * width * d; // the window starts at the subject's last token
       for (let j = 0; j < d; j++) startData[at + j] += delta[j];
     });
     const out = await compiled.run({ ...feeds, 'resid.start': start });
@@ -111,9 +123,9 @@ async function optimizeGroup(model: LanguageModel, rowsByRequest: readonly Row[]
         return;
       }
       const gradient = new Float32Array(d);
-      rows.forEach((r, b) => {
+      rows.forEach((_, b) => {
         if (owners[b] !== n) return;
-        const at = (b * width + r.subjectIndex) * d;
+        const at = b * width * d;
         for (let j = 0; j < d; j++) gradient[j] += g[at + j];
       });
       if (deltaNorm > 0) for (let j = 0; j < d; j++) gradient[j] += (hp.weightDecay * q.delta[j]) / (deltaNorm * q.initialNormSq);

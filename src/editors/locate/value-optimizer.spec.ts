@@ -9,6 +9,7 @@ import { counterfactRequests, fixtureContext } from '../../../test/support/fixtu
 import { contextTemplates } from './context-templates';
 import { contextTemplatesSchema } from './hparams';
 import { appendValueLoss, buildRows, valueLossFeeds, valueLossGraph, valuePrefixGraph, type Row } from './value-optimizer';
+import { suffixFeeds, suffixLayout, type SuffixLayout } from './value-suffix';
 
 jest.setTimeout(120_000);
 
@@ -23,7 +24,11 @@ interface Setup {
   rows: Row[];
   width: number;
   padded: Record<string, HostTensor>;
+  /** Read positions in the full rows (the reference computation). */
   loss: ReturnType<typeof valueLossFeeds>;
+  /** Each row's window from its subject token, and the read positions in the windows (the optimisation's path). */
+  layout: SuffixLayout;
+  windowLoss: ReturnType<typeof valueLossFeeds>;
 }
 
 let setup: Setup;
@@ -36,10 +41,15 @@ beforeAll(async () => {
   const width = Math.max(...rows.map((r) => r.ids.length));
   const { feeds: padded } = rightPadded(rows.map((r) => r.ids));
   const loss = valueLossFeeds(rows, width, context.model.config.vocabSize, KL_FACTOR);
-  setup = { rows, width, padded, loss };
-  // p₀: the distributions at δ = 0 (as optimizeValue takes them at step 0).
+  const layout = suffixLayout(rows);
+  const windowLoss = valueLossFeeds(rows, layout.width, context.model.config.vocabSize, KL_FACTOR, undefined, layout.starts);
+  setup = { rows, width, padded, loss, layout, windowLoss };
+  // The rows' subjects sit at different positions, so the cache is padded and masked.
+  expect(new Set(layout.starts).size).toBeGreaterThan(1);
+  // p₀: the distributions at δ = 0 (as optimizeValue takes them at step 0); both read the same positions in the same order.
   const out = await run(new Float32Array(context.model.config.dModel));
   setup.loss.setInitial(out.logp.data as Float32Array);
+  setup.windowLoss.setInitial(out.logp.data as Float32Array);
 });
 
 /** A fixed δ of about the size the optimisation reaches. */
@@ -48,22 +58,25 @@ function someDelta(scale: number): Float32Array {
   return Float32Array.from({ length: d }, (_, j) => scale * Math.sin(1.7 * j + 0.3));
 }
 
-/** The δ-gradient summed over the rows' subject tokens, as optimizeValue does. */
-function deltaGradient(g: Float32Array): Float64Array {
+/**
+ * The δ-gradient summed over the rows' subject tokens, as optimizeValue does: in the full rows
+ * (`width` wide, subject at its index) or in the windows (which start at the subject token).
+ */
+function deltaGradient(g: Float32Array, inWindows = true): Float64Array {
   const d = context.model.config.dModel;
   const out = new Float64Array(d);
   setup.rows.forEach((r, b) => {
-    const at = (b * setup.width + r.subjectIndex) * d;
+    const at = inWindows ? b * setup.layout.width * d : (b * setup.width + r.subjectIndex) * d;
     for (let j = 0; j < d; j++) out[j] += g[at + j];
   });
   return out;
 }
 
-function addAtSubjects(base: Float32Array | undefined, delta: Float32Array): HostTensor {
+/** δ added at each row's subject token of a [rows, width, d] stream (the full rows, from zeros). */
+function addAtSubjects(delta: Float32Array): HostTensor {
   const d = context.model.config.dModel;
   const t = hostTensor('float32', [setup.rows.length, setup.width, d]);
   const data = t.data as Float32Array;
-  if (base) data.set(base);
   setup.rows.forEach((r, b) => {
     const at = (b * setup.width + r.subjectIndex) * d;
     for (let j = 0; j < d; j++) data[at + j] += delta[j];
@@ -71,11 +84,24 @@ function addAtSubjects(base: Float32Array | undefined, delta: Float32Array): Hos
   return t;
 }
 
-/** The optimisation's own path: frozen prefix once, then the layers above with logits at the read positions. */
+/**
+ * The optimisation's own path: the frozen prefix once over the full rows, then the layers above
+ * over each row's window with the earlier tokens' keys and values cached, logits at the read positions.
+ */
 async function run(delta: Float32Array): Promise<Record<string, HostTensor>> {
-  const prefix = await (await valuePrefixGraph(context.model, LAYER, 'mlp.out')).run(setup.padded);
-  const compiled = await valueLossGraph(context.model, LAYER);
-  return compiled.run({ ...setup.padded, ...setup.loss.feeds, 'resid.start': addAtSubjects(prefix.resid.data as Float32Array, delta) });
+  const { model } = context;
+  const prefix = await (await valuePrefixGraph(model, LAYER, 'mlp.out')).run({ ...setup.padded, ...model.emptyCache(setup.rows.length) });
+  const above = Array.from({ length: model.config.layers - 1 - LAYER }, (_, i) => LAYER + 1 + i);
+  const { feeds, base } = suffixFeeds(setup.layout, prefix, above);
+  const d = model.config.dModel;
+  const start = hostTensor('float32', [setup.rows.length, setup.layout.width, d]);
+  const data = start.data as Float32Array;
+  data.set(base);
+  setup.rows.forEach((_, b) => {
+    for (let j = 0; j < d; j++) data[b * setup.layout.width * d + j] += delta[j];
+  });
+  const compiled = await valueLossGraph(model, LAYER);
+  return compiled.run({ ...feeds, ...setup.windowLoss.feeds, 'resid.start': start });
 }
 
 /** The full computation: every layer from the embeddings, logits at every position, δ through `resid.add`. */
@@ -93,7 +119,7 @@ async function runFull(delta: Float32Array): Promise<Record<string, HostTensor>>
     g.output(gradient, 'grad');
     return g;
   });
-  return compiled.run({ ...setup.padded, ...setup.loss.feeds, [`resid.add.${LAYER}`]: addAtSubjects(undefined, delta) });
+  return compiled.run({ ...setup.padded, ...setup.loss.feeds, [`resid.add.${LAYER}`]: addAtSubjects(delta) });
 }
 
 const maxRelative = (a: ArrayLike<number>, b: ArrayLike<number>) => {
@@ -106,22 +132,24 @@ const maxRelative = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 };
 
 describe('value optimisation loss', () => {
-  it('with the frozen prefix cached and logits only where read, gives the loss and δ-gradient of the full computation', async () => {
+  it('with the frozen prefix cached, the layers above run over the windows only and logits only where read, gives the loss and δ-gradient of the full computation', async () => {
     const delta = someDelta(4);
     const [cached, full] = [await run(delta), await runFull(delta)];
     const scalar = (t: HostTensor) => t.data[0] as number;
     expect(scalar(full.kl)).toBeGreaterThan(1e-4); // the KL term is really in play
     expect(Math.abs(scalar(cached.nll) - scalar(full.nll)) / scalar(full.nll)).toBeLessThan(1e-5);
     expect(Math.abs(scalar(cached.kl) - scalar(full.kl)) / scalar(full.kl)).toBeLessThan(1e-4);
-    expect(maxRelative(deltaGradient(cached.grad.data as Float32Array), deltaGradient(full.grad.data as Float32Array))).toBeLessThan(1e-4);
+    expect(cached.grad.shape).toEqual([setup.rows.length, setup.layout.width, context.model.config.dModel]);
+    expect(setup.layout.width).toBeLessThan(setup.width); // the windows are really shorter
+    expect(maxRelative(deltaGradient(cached.grad.data as Float32Array), deltaGradient(full.grad.data as Float32Array, false))).toBeLessThan(1e-4);
   });
 
   it('is KL(p ‖ p₀) as in ROME (Σ p·(log p − log p₀), p the edited distribution), not KL(p₀ ‖ p)', async () => {
     const vocab = context.model.config.vocabSize;
     const out = await run(someDelta(4));
     const logp = out.logp.data as Float32Array;
-    const logp0 = setup.loss.feeds.kl_logp0.data as Float32Array;
-    const weights = setup.loss.feeds.kl_weight.data as Float32Array;
+    const logp0 = setup.windowLoss.feeds.kl_logp0.data as Float32Array;
+    const weights = setup.windowLoss.feeds.kl_weight.data as Float32Array;
     let [forward, reverse] = [0, 0];
     weights.forEach((w, i) => {
       for (let v = 0; v < vocab; v++) {

@@ -49,6 +49,8 @@ const KL_PROMPT = '{} is a';
  * turns the KL term on. `owners` (row → request, default all 0) lets one batch hold several
  * requests' rows, each request's terms weighted within itself; `lossesByRequest` reads each
  * request's NLL and KL back from the log-probabilities (the graph outputs only their sum).
+ * Row b's position p is read at b·width + p − starts[b]: `starts` (default 0) is where each row's
+ * window begins when the loss graph runs only the windows (`suffixLayout`).
  */
 export function valueLossFeeds(
   rows: readonly Row[],
@@ -56,6 +58,7 @@ export function valueLossFeeds(
   vocab: number,
   klFactor: number,
   owners: readonly number[] = rows.map(() => 0),
+  starts: readonly number[] = rows.map(() => 0),
 ): { feeds: Record<string, HostTensor>; setInitial: (logp: Float32Array) => void; lossesByRequest: (logp: Float32Array) => Array<{ nll: number; kl: number }> } {
   const requests = Math.max(...owners) + 1;
   const rewriting = new Array<number>(requests).fill(0);
@@ -64,8 +67,9 @@ export function valueLossFeeds(
   const read: Array<{ at: number; target: number; nll: number; kl: boolean; owner: number }> = [];
   rows.forEach((r, b) => {
     const owner = owners[b];
-    r.targets.forEach((token, i) => read.push({ at: b * width + r.promptLength - 1 + i, target: token, nll: 1 / (rewriting[owner] * r.targets.length), kl: false, owner }));
-    if (r.kind === 'kl') read.push({ at: b * width + r.subjectIndex, target: 0, nll: 0, kl: true, owner });
+    const origin = b * width - starts[b];
+    r.targets.forEach((token, i) => read.push({ at: origin + r.promptLength - 1 + i, target: token, nll: 1 / (rewriting[owner] * r.targets.length), kl: false, owner }));
+    if (r.kind === 'kl') read.push({ at: origin + r.subjectIndex, target: 0, nll: 0, kl: true, owner });
   });
   const n = read.length;
   const klWeight = hostTensor('float32', [n]);
@@ -128,28 +132,37 @@ export function norm(x: Float32Array): number {
 }
 
 /**
- * The layers up to and including `layer`, run once per value optimisation: the residual stream
- * after `layer` (`resid`, where δ is added) and the state being edited (`state`).
+ * The frozen prefix, run once per value optimisation over the full rows (fed an empty KV cache,
+ * `model.emptyCache`): the residual stream after `layer` (`resid`, where δ is added), the state
+ * being edited (`state`), and the keys and values of every layer above (`present.{l}.key|value`),
+ * from which `suffixFeeds` cuts the cache of the tokens before each row's window.
  */
 export function valuePrefixGraph(model: LanguageModel, layer: number, read: 'mlp.out' | 'resid'): Promise<CompiledGraph> {
   return model.compileOnce(`value-prefix:${layer}/${read}`, () => {
     const taps = [{ kind: 'resid' as const, layer }, ...(read === 'resid' ? [] : [{ kind: read, layer }])];
-    const forward = model.buildForward({ logits: 'none', stopAfter: layer, taps }, new Graph(`${model.config.modelType}_value_prefix`));
-    forward.graph.output(forward.taps.get(tapName({ kind: 'resid', layer }))!, 'resid');
-    forward.graph.output(forward.taps.get(tapName({ kind: read, layer }))!, 'state');
-    return forward.graph;
+    const forward = model.buildForward({ logits: 'none', cache: true, taps }, new Graph(`${model.config.modelType}_value_prefix`));
+    const g = forward.graph;
+    g.output(forward.taps.get(tapName({ kind: 'resid', layer }))!, 'resid');
+    g.output(forward.taps.get(tapName({ kind: read, layer }))!, 'state');
+    forward.presents.forEach((p, l) => {
+      if (l <= layer) return;
+      g.output(p.key, `present.${l}.key`);
+      g.output(p.value, `present.${l}.value`);
+    });
+    return g;
   });
 }
 
 /**
- * The loss graph from the residual stream after `layer` (`resid.start`, δ already added):
+ * The loss graph from the residual stream after `layer` over each row's window (`resid.start`, δ
+ * already added), with the tokens before the window as a KV cache (`past.{l}.*` for l > layer):
  * nll = −Σ w·log p(target) at the rewriting rows' target positions, and
  * kl = Σ w·Σ_v p·(log p − log p₀) at the KL rows' subject token (ROME's KL(p ‖ p₀)), with the
  * gradient of nll + kl with respect to `resid.start`; logits only at `logits.positions`.
  */
 export function valueLossGraph(model: LanguageModel, layer: number): Promise<CompiledGraph> {
   return model.compileOnce(`value-loss:${layer}`, () => {
-    const forward = model.buildForward({ logits: 'gathered', startAfter: layer }, new Graph(`${model.config.modelType}_value_loss`));
+    const forward = model.buildForward({ logits: 'gathered', startAfter: layer, cache: true }, new Graph(`${model.config.modelType}_value_loss`));
     const { nll, kl, logp } = appendValueLoss(forward.graph, forward.logits!, model.config.vocabSize);
     const [gradient] = grad(op.add(nll, kl), [forward.residualStart!]);
     const g = forward.graph;

@@ -73,7 +73,6 @@ export function buildDecoder(graph: Graph, family: DecoderFamily, weights: Reado
   if (!Number.isInteger(start) || start < -1 || start >= family.layers - 1) throw new Error(`startAfter: no layer ${start} to start after (the model has ${family.layers})`);
   if (!Number.isInteger(stop) || stop <= start || stop >= family.layers) throw new Error(`stopAfter: layer ${stop} is not between startAfter and the model's last (${family.layers - 1})`);
   if (stop < family.layers - 1 && (options.logits ?? 'all') !== 'none') throw new Error('stopAfter needs logits: none');
-  if (options.cache && start >= 0) throw new Error('startAfter does not take a KV cache');
   let residualStart: Value | undefined;
   let h: Value;
   if (start < 0) {

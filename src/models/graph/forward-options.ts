@@ -17,7 +17,10 @@ export interface TapRequest {
 export const tapName = (tap: TapRequest): string => `tap.${tap.kind}.${tap.layer}`;
 
 export interface ForwardOptions {
-  /** Take past keys/values as inputs and return the updated cache (prefill: past length 0). */
+  /**
+   * Take past keys/values as inputs and return the updated cache (prefill: past length 0). With
+   * `startAfter` l, only layers l+1.. take them (`past.{layer}.*`), and `presents[i]` is layer l+1+i.
+   */
   cache?: boolean;
   /**
    * Which positions get LM-head logits: every position (scoring), the last (generation), none,

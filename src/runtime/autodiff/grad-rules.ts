@@ -108,10 +108,10 @@ export const GRAD_RULES: Record<OpType, GradRule> = {
   },
   Concat: ({ x, dy, attrs, needs }) => {
     const axis = normalizeAxis(intAttr(attrs, 'axis', 0), dy.rank);
+    if (x.some((input) => typeof input.shape[axis] !== 'number')) return concatGradientDynamic(x, dy, axis, needs);
     let offset = 0;
     return x.map((input, i) => {
-      const size = input.shape[axis];
-      if (typeof size !== 'number') throw new Error(`gradient of Concat along symbolic axis ${axis} (${input}) is not supported`);
+      const size = input.shape[axis] as number;
       const part = needs[i] ? op.slice(dy, [offset], [offset + size], [axis]) : null;
       offset += size;
       return part;
@@ -181,3 +181,20 @@ export const GRAD_RULES: Record<OpType, GradRule> = {
   Size: notDifferentiable,
   ConstantOfShape: notDifferentiable,
 };
+
+/**
+ * Concat's gradient along an axis whose sizes are known only at run time (a KV cache's past
+ * length): each part's offset is summed from the inputs' shapes in the graph, and each slice
+ * takes its input's shape back.
+ */
+function concatGradientDynamic(x: readonly Value[], dy: Value, axis: number, needs: readonly boolean[]): Array<Value | null> {
+  const g = dy.graph;
+  const axisIndex = op.int64s(g, [axis]);
+  let offset: Value = op.int64s(g, [0]);
+  return x.map((input, i) => {
+    const end = op.add(offset, op.gather(op.shapeOf(input), axisIndex));
+    const part = needs[i] ? op.reshapeLike(op.sliceDynamic(dy, offset, end, axis), input) : null;
+    offset = end;
+    return part;
+  });
+}

@@ -90,6 +90,17 @@ export function gradCheckCases(): GradCheckCase[] {
     { name: 'Reshape', ops: ['Reshape'], inputs: { x: { shape: [2, 6] } }, build: ({ x }) => op.mul(op.reshape(x, [3, -1]), op.reshape(x, [3, 4])) },
     { name: 'Transpose', ops: ['Transpose'], inputs: { x: { shape: [2, 3, 4] } }, build: ({ x }) => op.transpose(x, [2, 0, 1]) },
     { name: 'Concat', ops: ['Concat'], inputs: { a: { shape: [2, 3] }, b: { shape: [2, 2] } }, build: ({ a, b }) => op.concat([a, b, a], 1) },
+    {
+      // A KV cache's past length is known only at run time: the gradient's offsets come from shapes.
+      name: 'Concat along a symbolic axis',
+      ops: ['Concat'],
+      inputs: { a: { shape: [2, 3], differentiable: false }, b: { shape: [2, 2] } },
+      build: ({ a, b }) => {
+        const g = a.graph;
+        const past = op.sliceDynamic(a, op.int64s(g, [0]), op.gather(op.shapeOf(a), op.int64s(g, [1])), 1); // [2, symbolic]
+        return op.reshape(op.concat([past, b, past], 1), [2, 8]);
+      },
+    },
     { name: 'Slice', ops: ['Slice'], inputs: { x: { shape: [4, 6] } }, build: ({ x }) => op.slice(x, [1, -4], [3, 10], [0, 1]) },
     {
       name: 'Gather (embedding lookup with repeats)',

@@ -111,6 +111,11 @@ export function slice(x: Value, starts: number[], ends: number[], axes?: number[
   return one(g, 'Slice', inputs);
 }
 
+/** Slice along one axis between bounds computed in the graph ([1] int64 each), e.g. from shapes. */
+export function sliceDynamic(x: Value, start: Value, end: Value, axis: number): Value {
+  return one(x.graph, 'Slice', [x, start, end, int64s(x.graph, [axis])]);
+}
+
 export const gather = (data: Value, indices: Value, axis = 0) => one(data.graph, 'Gather', [data, indices], { axis: { int: axis } });
 export const gatherElements = (data: Value, indices: Value, axis: number) =>
   one(data.graph, 'GatherElements', [data, indices], { axis: { int: axis } });

@@ -200,16 +200,20 @@ export const OP_SPECS = {
   Slice: {
     arity: [3, 5],
     infer: ([x, startsV, endsV, axesV, stepsV]) => {
-      const starts = knownInts(startsV, 'starts').map(Number);
-      const ends = knownInts(endsV, 'ends').map(Number);
-      const axes = axesV ? knownInts(axesV, 'axes').map(Number) : starts.map((_, i) => i);
+      // Bounds computed at run time (a Concat gradient's offsets along a symbolic axis) give a dimension named for the slice.
+      const axes = axesV ? knownInts(axesV, 'axes').map(Number) : knownInts(startsV, 'starts').map((_, i) => i);
+      const bounds = (v: Value) => (v.known || v.data ? knownInts(v, 'bounds').map(Number) : axes.map(() => NaN));
+      const starts = bounds(startsV);
+      const ends = bounds(endsV);
       const steps = stepsV ? knownInts(stepsV, 'steps').map(Number) : starts.map(() => 1);
       if (steps.some((s) => s !== 1)) fail('only step 1 is supported');
       const shape = [...x.shape];
       axes.forEach((axis, i) => {
         const a = normalizeAxis(axis, x.rank);
         const dim = x.shape[a];
-        if (typeof dim === 'number') {
+        if (Number.isNaN(starts[i]) || Number.isNaN(ends[i])) {
+          shape[a] = `${dim}[dynamic]`;
+        } else if (typeof dim === 'number') {
           const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + dim : v, 0), dim);
           shape[a] = Math.max(clamp(ends[i]) - clamp(starts[i]), 0);
         } else if (starts[i] === 0 && ends[i] >= INT64_MAX) {
