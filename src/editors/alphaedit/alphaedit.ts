@@ -59,7 +59,7 @@ export const alphaEditMethod: EditMethod<typeof alphaEditHparams> = {
       for (let i = 0; i < n; i++) a.data[i * n + i] += hp.l2;
       return solve(a, pk);
     };
-    const { keysAfter, ...computed } = await spreadOverLayers(context, 'alphaedit', requests, hp.layers, hp, solver);
+    const { keysAfter, ...computed } = await spreadOverLayers(context, 'alphaedit', requests, hp.layers, hp, solver, { keysAfter: true });
     const operation = { ...computed, preserved: [...keysAfter].map(([layer, keys]) => ({ layer, keys: toFactor(keys) })) };
     await accountPreserved(context, state, operation, 1, hp);
     return [operation];

@@ -8,7 +8,7 @@ import { contextTemplates } from './context-templates';
 import type { contextTemplatesSchema, keyMomentSchema, valueOptimizationSchema } from './hparams';
 import { keyMoment, type KeyMoment } from './layer-stats';
 import { columns, toFactor } from './moment-solve';
-import { averagedKeys, subjectStates } from './subject-states';
+import { averagedKeys, averagedKeysAt, subjectStates } from './subject-states';
 import { checkLocatableRequests, checkReachableLayer } from './subject-token';
 import { optimizeValues } from './value-batch';
 
@@ -30,9 +30,10 @@ export type LayerSolver = (layer: number, keys: DenseMatrix, moment: KeyMoment) 
  * request's target z_i at the last edited layer (ROME's value optimisation on the residual), then
  * for each layer in order, solve a least-squares update for that layer's share of the remaining
  * residual z − h, with earlier layers' updates in place (applied to the weights while computing,
- * removed before returning: the caller routes or commits the result).
+ * removed before returning: the caller routes or commits the result). `keysAfter` asks for the
+ * keys with every layer's update in place (AlphaEdit's preserved keys; MEMIT has no use for them).
  */
-export async function spreadOverLayers(context: EditContext, method: string, requests: readonly EditRequest[], layers: readonly number[], hp: SpreadHparams, solve: LayerSolver): Promise<DeltaOperation & { keysAfter: Map<number, DenseMatrix> }> {
+export async function spreadOverLayers(context: EditContext, method: string, requests: readonly EditRequest[], layers: readonly number[], hp: SpreadHparams, solve: LayerSolver, options: { keysAfter: boolean }): Promise<DeltaOperation & { keysAfter: Map<number, DenseMatrix> }> {
   const { model, tokenizer } = context;
   checkLocatableRequests(method, requests);
   for (const l of layers) if (l >= model.config.layers) throw new Error(`${method}: layer ${l} does not exist (the model has ${model.config.layers})`);
@@ -66,8 +67,8 @@ export async function spreadOverLayers(context: EditContext, method: string, req
       operation.factors.push(factor);
       commitDelta(model.config, model.weights, { ...operation, factors: [factor] });
     }
-    // Keys with every layer's update in place (AlphaEdit keeps them as preserved knowledge).
-    for (const layer of layers) keysAfter.set(layer, columns(await averagedKeys(model, tokenizer, subjects, templates, layer)));
+    // Keys with every layer's update in place (AlphaEdit keeps them as preserved knowledge), all layers in one forward.
+    if (options.keysAfter) for (const [layer, keys] of await averagedKeysAt(model, tokenizer, subjects, templates, layers)) keysAfter.set(layer, columns(keys));
   } finally {
     restore();
   }

@@ -39,14 +39,24 @@ export async function subjectStates(model: LanguageModel, tokenizer: KedTokenize
  * filled with the prompt (compute_u / compute_ks). One vector per request, d_ff wide.
  */
 export async function averagedKeys(model: LanguageModel, tokenizer: KedTokenizer, requests: ReadonlyArray<{ prompt: string; subject: string }>, templates: readonly string[], layer: number): Promise<Float32Array[]> {
+  return (await averagedKeysAt(model, tokenizer, requests, templates, [layer])).get(layer)!;
+}
+
+/** `averagedKeys` at several layers from one forward pass (each layer's keys alone would run the layers below it again). */
+export async function averagedKeysAt(model: LanguageModel, tokenizer: KedTokenizer, requests: ReadonlyArray<{ prompt: string; subject: string }>, templates: readonly string[], layers: readonly number[]): Promise<Map<number, Float32Array[]>> {
   const texts = requests.flatMap((r) => templates.map((t) => ({ text: fillTemplate(t, r.prompt), subject: r.subject })));
-  const states = await subjectStates(model, tokenizer, texts, [{ kind: 'mlp.key', layer }]);
-  return requests.map((_, i) => {
-    const mean = new Float32Array(model.config.dFF);
-    for (let t = 0; t < templates.length; t++) {
-      const k = states[i * templates.length + t][0];
-      for (let j = 0; j < mean.length; j++) mean[j] += k[j] / templates.length;
-    }
-    return mean;
-  });
+  const states = await subjectStates(model, tokenizer, texts, layers.map((layer) => ({ kind: 'mlp.key' as const, layer })));
+  return new Map(
+    layers.map((layer, tap) => [
+      layer,
+      requests.map((_, i) => {
+        const mean = new Float32Array(model.config.dFF);
+        for (let t = 0; t < templates.length; t++) {
+          const k = states[i * templates.length + t][tap];
+          for (let j = 0; j < mean.length; j++) mean[j] += k[j] / templates.length;
+        }
+        return mean;
+      }),
+    ]),
+  );
 }

@@ -4,7 +4,7 @@ import type { KedTokenizer } from '../../models/tokenizer';
 import { hostTensor } from '../../runtime/graph/dtype';
 import { AdamW } from '../../runtime/optim';
 import { buildRows, norm, valueLossFeeds, valueLossGraph, valuePrefixGraph, type Row, type ValueOptimization, type ValueTarget } from './value-optimizer';
-import { suffixFeeds, suffixLayout } from './value-suffix';
+import { lastReadPosition, suffixFeeds, suffixLayout } from './value-suffix';
 
 /** Padded window positions per loss run: large enough for efficient MatMuls, small enough that the backward's activations stay in the hundreds of MB. */
 const POSITIONS_PER_RUN = 2048;
@@ -75,9 +75,11 @@ export async function optimizeValues(
 async function optimizeGroup(model: LanguageModel, rowsByRequest: readonly Row[][], layer: number, read: Extract<TapKind, 'mlp.out' | 'resid'>, hp: ValueOptimization): Promise<ValueTarget[]> {
   const rows = rowsByRequest.flat();
   const owners = rowsByRequest.flatMap((rs, n) => rs.map(() => n));
-  const fullWidth = Math.max(...rows.map((r) => r.ids.length));
+  // Tokens after a row's last read logit (the last target token, the KL prompt's " is a") affect nothing the loss reads.
+  const needed = rows.map((r) => r.ids.slice(0, lastReadPosition(r) + 1));
+  const fullWidth = Math.max(...needed.map((ids) => ids.length));
   const d = model.config.dModel;
-  const { feeds: padded } = rightPadded(rows.map((r) => r.ids));
+  const { feeds: padded } = rightPadded(needed);
 
   // The frozen prefix, once: the residual after `layer`, each request's state to edit, and the
   // keys and values above `layer` of the tokens before each row's window.

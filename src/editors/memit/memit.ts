@@ -31,7 +31,7 @@ export const memitMethod: EditMethod<typeof memitHparams> = {
   capabilities: { batchable: true, routable: true, committable: true, needsTrainSplit: false },
   hparams: memitHparams,
   compute: async (context, requests, hp) => {
-    const { keysAfter: _keys, ...operation } = await spreadOverLayers(context, 'memit', requests, hp.layers, hp, memitSolver(hp));
+    const { keysAfter: _keys, ...operation } = await spreadOverLayers(context, 'memit', requests, hp.layers, hp, memitSolver(hp), { keysAfter: false });
     return [operation];
   },
 };
