@@ -53,8 +53,7 @@ export async function optimizeValues(
   hp: ValueOptimization,
 ): Promise<ValueTarget[]> {
   const rowsByRequest = requests.map((r) => buildRows(tokenizer, r, templates));
-  const windowWidth = (rows: readonly Row[]) => suffixLayout(rows).width;
-  const order = rowsByRequest.map((rows, i) => ({ i, width: windowWidth(rows) })).sort((a, b) => a.width - b.width || a.i - b.i);
+  const order = rowsByRequest.map((rows, i) => ({ i, width: suffixLayout(rows.filter((r) => r.kind === 'rewrite')).width })).sort((a, b) => a.width - b.width || a.i - b.i);
   const results = new Array<ValueTarget>(requests.length);
   let group: number[] = [];
   const run = async () => {
@@ -64,56 +63,85 @@ export async function optimizeValues(
   };
   for (const { i } of order) {
     const candidate = [...group, i].map((j) => rowsByRequest[j]);
-    if (group.length && candidate.flat().length * windowWidth(candidate.flat()) > POSITIONS_PER_RUN) await run();
+    if (group.length && windowPositions(candidate) > POSITIONS_PER_RUN) await run();
     group.push(i);
   }
   if (group.length) await run();
   return results;
 }
 
-/** One loss run's requests, stepped together until each has met its threshold or run out of steps. */
-async function optimizeGroup(model: LanguageModel, rowsByRequest: readonly Row[][], layer: number, read: Extract<TapKind, 'mlp.out' | 'resid'>, hp: ValueOptimization): Promise<ValueTarget[]> {
-  const rows = rowsByRequest.flat();
-  const owners = rowsByRequest.flatMap((rs, n) => rs.map(() => n));
+/**
+ * One kind of a group's rows with everything a step needs: the frozen prefix run over them once,
+ * their windows' feeds, and the loss feeds at the positions read. Rewriting rows and KL rows go
+ * apart: a KL row's window is its subject token alone, and padded to the rewriting rows' windows
+ * it would cost as much as they do.
+ */
+async function windowBatch(model: LanguageModel, rowsByRequest: readonly Row[][], kind: Row['kind'], layer: number, read: Extract<TapKind, 'mlp.out' | 'resid'>, klFactor: number) {
+  const rows = rowsByRequest.flatMap((rs) => rs.filter((r) => r.kind === kind));
+  const owners = rowsByRequest.flatMap((rs, n) => rs.filter((r) => r.kind === kind).map(() => n));
   // Tokens after a row's last read logit (the last target token, the KL prompt's " is a") affect nothing the loss reads.
   const needed = rows.map((r) => r.ids.slice(0, lastReadPosition(r) + 1));
   const fullWidth = Math.max(...needed.map((ids) => ids.length));
-  const d = model.config.dModel;
   const { feeds: padded } = rightPadded(needed);
-
-  // The frozen prefix, once: the residual after `layer`, each request's state to edit, and the
-  // keys and values above `layer` of the tokens before each row's window.
+  // The frozen prefix, once: the residual after `layer`, the state to edit, and the keys and
+  // values above `layer` of the tokens before each row's window.
   const prefix = await (await valuePrefixGraph(model, layer, read)).run({ ...padded, ...model.emptyCache(rows.length) });
   const layout = suffixLayout(rows);
-  const width = layout.width;
   const layersAbove = Array.from({ length: model.config.layers - 1 - layer }, (_, i) => layer + 1 + i);
-  const { feeds: window, base } = suffixFeeds(layout, prefix, layersAbove); // base: [rows, width, d]
+  const { feeds, base } = suffixFeeds(layout, prefix, layersAbove); // base: [rows, width, d]
+  const loss = valueLossFeeds(rows, layout.width, model.config.vocabSize, klFactor, owners, layout.starts);
+  return { rows, owners, fullWidth, width: layout.width, prefix, feeds: { ...feeds, ...loss.feeds }, base, loss };
+}
+
+/** Window positions a group's loss runs compute per step (rewriting rows and KL rows apart, each padded to its widest). */
+function windowPositions(rowsByRequest: readonly Row[][]): number {
+  const rows = rowsByRequest.flat();
+  return (['rewrite', 'kl'] as const).reduce((n, kind) => {
+    const ofKind = rows.filter((r) => r.kind === kind);
+    return ofKind.length ? n + ofKind.length * suffixLayout(ofKind).width : n;
+  }, 0);
+}
+
+/** One group's requests, stepped together until each has met its threshold or run out of steps. */
+async function optimizeGroup(model: LanguageModel, rowsByRequest: readonly Row[][], layer: number, read: Extract<TapKind, 'mlp.out' | 'resid'>, hp: ValueOptimization): Promise<ValueTarget[]> {
+  const d = model.config.dModel;
+  const batches = [await windowBatch(model, rowsByRequest, 'rewrite', layer, read, hp.klFactor), await windowBatch(model, rowsByRequest, 'kl', layer, read, hp.klFactor)];
+  const [rewriting] = batches;
   const requests = rowsByRequest.map((_, n) => {
-    const bare = owners.indexOf(n); // each request's first row is the bare "{}" template
-    const offset = (bare * fullWidth + rows[bare].subjectIndex) * d;
-    const initial = (prefix.state.data as Float32Array).slice(offset, offset + d);
+    const bare = rewriting.owners.indexOf(n); // each request's first row is the bare "{}" template
+    const offset = (bare * rewriting.fullWidth + rewriting.rows[bare].subjectIndex) * d;
+    const initial = (rewriting.prefix.state.data as Float32Array).slice(offset, offset + d);
     const initialNormSq = norm(initial) ** 2;
     const delta = new Float32Array(d);
     return { initial, initialNormSq, maxNorm: hp.clampNormFactor * Math.sqrt(initialNormSq), delta, optimizer: new AdamW(new Map([['delta', delta]]), { lr: hp.lr, weightDecay: 0 }), losses: [] as number[], targetProbability: 0, done: false };
   });
 
   const compiled = await valueLossGraph(model, layer);
-  const loss = valueLossFeeds(rows, width, model.config.vocabSize, hp.klFactor, owners, layout.starts);
-  const feeds = { ...window, ...loss.feeds };
-  const start = hostTensor('float32', [rows.length, width, d]);
+  const starts = batches.map((b) => hostTensor('float32', [b.rows.length, b.width, d]));
   for (let step = 0; step < hp.steps && requests.some((r) => !r.done); step++) {
-    const startData = start.data as Float32Array;
-    startData.set(base);
-    rows.forEach((_, b) => {
-      const { delta } = requests[owners[b]];
-      const at = b * width * d; // the window starts at the subject's last token
-      for (let j = 0; j < d; j++) startData[at + j] += delta[j];
-    });
-    const out = await compiled.run({ ...feeds, 'resid.start': start });
-    const logp = out.logp.data as Float32Array;
-    if (step === 0) loss.setInitial(logp); // p₀ at δ = 0, as optimizeValue takes it
-    const terms = loss.lossesByRequest(logp);
-    const g = out.grad.data as Float32Array;
+    const terms = requests.map(() => ({ nll: 0, kl: 0 }));
+    const gradients = requests.map(() => new Float32Array(d));
+    for (const [i, batch] of batches.entries()) {
+      const startData = starts[i].data as Float32Array;
+      startData.set(batch.base);
+      batch.owners.forEach((owner, b) => {
+        const { delta } = requests[owner];
+        const at = b * batch.width * d; // the window starts at the subject's last token
+        for (let j = 0; j < d; j++) startData[at + j] += delta[j];
+      });
+      const out = await compiled.run({ ...batch.feeds, 'resid.start': starts[i] });
+      const logp = out.logp.data as Float32Array;
+      if (step === 0) batch.loss.setInitial(logp); // p₀ at δ = 0, as optimizeValue takes it
+      batch.loss.lossesByRequest(logp).forEach((t, n) => {
+        terms[n].nll += t.nll;
+        terms[n].kl += t.kl;
+      });
+      const g = out.grad.data as Float32Array;
+      batch.owners.forEach((owner, b) => {
+        const at = b * batch.width * d;
+        for (let j = 0; j < d; j++) gradients[owner][j] += g[at + j];
+      });
+    }
     requests.forEach((q, n) => {
       if (q.done) return;
       const deltaNorm = norm(q.delta);
@@ -124,12 +152,7 @@ async function optimizeGroup(model: LanguageModel, rowsByRequest: readonly Row[]
         q.done = true; // δ stays as it is now, as optimizeValue stops
         return;
       }
-      const gradient = new Float32Array(d);
-      rows.forEach((_, b) => {
-        if (owners[b] !== n) return;
-        const at = b * width * d;
-        for (let j = 0; j < d; j++) gradient[j] += g[at + j];
-      });
+      const gradient = gradients[n];
       if (deltaNorm > 0) for (let j = 0; j < d; j++) gradient[j] += (hp.weightDecay * q.delta[j]) / (deltaNorm * q.initialNormSq);
       q.optimizer.step(new Map([['delta', gradient]]));
       const after = norm(q.delta);
