@@ -20,7 +20,8 @@ describe('optimizeValues', () => {
     // A loose threshold, so that requests stop at different steps while the others go on.
     const hp = valueOptimizationSchema.parse({ steps: 12, lr: 0.5, lossThreshold: 1.05 });
     const requests = counterfactRequests(3).map((r) => ({ prompt: r.prompt, subject: r.subject!, target: r.target_new }));
-    const together = await optimizeValues(context.model, context.tokenizer, requests, templates, 1, 'resid', hp);
+    // Together with the KL rows in a run of their own; alone (below) in one run with the rewriting rows.
+    const together = await optimizeValues(context.model, context.tokenizer, requests, templates, 1, 'resid', hp, 0);
     expect(together).toHaveLength(3);
     expect(together.map((t) => t.losses.length)).toEqual([12, 10, 11]); // they stop apart, the first runs out of steps
     for (const [i, request] of requests.entries()) {

@@ -8,6 +8,12 @@ import { lastReadPosition, suffixFeeds, suffixLayout } from './value-suffix';
 
 /** Padded window positions per loss run: large enough for efficient MatMuls, small enough that the backward's activations stay in the hundreds of MB. */
 const POSITIONS_PER_RUN = 2048;
+/**
+ * KL rows run apart only when their padding to the rewriting rows' windows exceeds this many
+ * positions: a second run reads every weight again (the head's 50k × d too), which costs a few
+ * dozen positions' compute, so a small group (ROME's one request) is faster with one run.
+ */
+const KL_PADDING_TO_RUN_APART = 64;
 
 /**
  * Finds δ such that adding it to the residual stream after `layer`, at the subject's last token,
@@ -51,13 +57,15 @@ export async function optimizeValues(
   layer: number,
   read: Extract<TapKind, 'mlp.out' | 'resid'>,
   hp: ValueOptimization,
+  /** KL rows run apart above this many padded positions (default KL_PADDING_TO_RUN_APART; a test forces either way). */
+  klPaddingToRunApart = KL_PADDING_TO_RUN_APART,
 ): Promise<ValueTarget[]> {
   const rowsByRequest = requests.map((r) => buildRows(tokenizer, r, templates));
   const order = rowsByRequest.map((rows, i) => ({ i, width: suffixLayout(rows.filter((r) => r.kind === 'rewrite')).width })).sort((a, b) => a.width - b.width || a.i - b.i);
   const results = new Array<ValueTarget>(requests.length);
   let group: number[] = [];
   const run = async () => {
-    const targets = await optimizeGroup(model, group.map((i) => rowsByRequest[i]), layer, read, hp);
+    const targets = await optimizeGroup(model, group.map((i) => rowsByRequest[i]), layer, read, hp, klPaddingToRunApart);
     group.forEach((i, n) => (results[i] = targets[n]));
     group = [];
   };
@@ -71,14 +79,14 @@ export async function optimizeValues(
 }
 
 /**
- * One kind of a group's rows with everything a step needs: the frozen prefix run over them once,
- * their windows' feeds, and the loss feeds at the positions read. Rewriting rows and KL rows go
- * apart: a KL row's window is its subject token alone, and padded to the rewriting rows' windows
- * it would cost as much as they do.
+ * A group's rows of the given kinds with everything a step needs: the frozen prefix run over them
+ * once, their windows' feeds, and the loss feeds at the positions read. A KL row's window is its
+ * subject token alone; padded to the rewriting rows' windows it costs as much as they do, so in a
+ * large group KL rows run apart.
  */
-async function windowBatch(model: LanguageModel, rowsByRequest: readonly Row[][], kind: Row['kind'], layer: number, read: Extract<TapKind, 'mlp.out' | 'resid'>, klFactor: number) {
-  const rows = rowsByRequest.flatMap((rs) => rs.filter((r) => r.kind === kind));
-  const owners = rowsByRequest.flatMap((rs, n) => rs.filter((r) => r.kind === kind).map(() => n));
+async function windowBatch(model: LanguageModel, rowsByRequest: readonly Row[][], kinds: ReadonlyArray<Row['kind']>, layer: number, read: Extract<TapKind, 'mlp.out' | 'resid'>, klFactor: number) {
+  const rows = rowsByRequest.flatMap((rs) => rs.filter((r) => kinds.includes(r.kind)));
+  const owners = rowsByRequest.flatMap((rs, n) => rs.filter((r) => kinds.includes(r.kind)).map(() => n));
   // Tokens after a row's last read logit (the last target token, the KL prompt's " is a") affect nothing the loss reads.
   const needed = rows.map((r) => r.ids.slice(0, lastReadPosition(r) + 1));
   const fullWidth = Math.max(...needed.map((ids) => ids.length));
@@ -103,10 +111,15 @@ function windowPositions(rowsByRequest: readonly Row[][]): number {
 }
 
 /** One group's requests, stepped together until each has met its threshold or run out of steps. */
-async function optimizeGroup(model: LanguageModel, rowsByRequest: readonly Row[][], layer: number, read: Extract<TapKind, 'mlp.out' | 'resid'>, hp: ValueOptimization): Promise<ValueTarget[]> {
+async function optimizeGroup(model: LanguageModel, rowsByRequest: readonly Row[][], layer: number, read: Extract<TapKind, 'mlp.out' | 'resid'>, hp: ValueOptimization, klPaddingToRunApart: number): Promise<ValueTarget[]> {
   const d = model.config.dModel;
-  const batches = [await windowBatch(model, rowsByRequest, 'rewrite', layer, read, hp.klFactor), await windowBatch(model, rowsByRequest, 'kl', layer, read, hp.klFactor)];
-  const [rewriting] = batches;
+  const all = rowsByRequest.flat();
+  const klPadding = all.filter((r) => r.kind === 'kl').length * (suffixLayout(all.filter((r) => r.kind === 'rewrite')).width - 1);
+  const batches =
+    klPadding > klPaddingToRunApart
+      ? [await windowBatch(model, rowsByRequest, ['rewrite'], layer, read, hp.klFactor), await windowBatch(model, rowsByRequest, ['kl'], layer, read, hp.klFactor)]
+      : [await windowBatch(model, rowsByRequest, ['rewrite', 'kl'], layer, read, hp.klFactor)];
+  const [rewriting] = batches; // holds each request's bare row either way
   const requests = rowsByRequest.map((_, n) => {
     const bare = rewriting.owners.indexOf(n); // each request's first row is the bare "{}" template
     const offset = (bare * rewriting.fullWidth + rewriting.rows[bare].subjectIndex) * d;
