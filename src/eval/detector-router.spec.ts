@@ -36,7 +36,7 @@ describe('DetectorRouter', () => {
     } finally {
       router.close();
     }
-  });
+  }, 60_000);
 });
 
 describe('memory records in the edit memory', () => {
@@ -99,7 +99,7 @@ describe('one edit memory for the daemon and the harness', () => {
       await daemon.close();
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 60_000);
 });
 
 describe("routing 'detector' in the harness", () => {
