@@ -69,7 +69,9 @@ async function trainGroup(model: LanguageModel, entries: ReadonlyArray<readonly 
   const width = Math.max(...rows.map((r) => r.ids.length));
   const { feeds: padded } = rightPadded(rows.map((r) => r.ids));
   // The layers up to `layer` do not depend on the values: run them once.
-  const base = (await (await valuePrefixGraph(model, layer, 'resid')).run(padded)).resid.data as Float32Array;
+  // Both graphs take a KV cache (the locate methods' windows); an empty one runs every row whole.
+  const empty = model.emptyCache(batch);
+  const base = (await (await valuePrefixGraph(model, layer, 'resid')).run({ ...padded, ...empty })).resid.data as Float32Array;
   const compiled = await valueLossGraph(model, layer);
   const read: Array<{ at: number; target: number; weight: number }> = [];
   rows.forEach((r, b) => {
@@ -80,6 +82,8 @@ async function trainGroup(model: LanguageModel, entries: ReadonlyArray<readonly 
   const n = read.length;
   const feeds = {
     ...padded,
+    // The loss graph reads the cache of the layers above `layer` only.
+    ...Object.fromEntries(Object.entries(empty).filter(([name]) => Number(name.split('.')[1]) > layer)),
     'logits.positions': hostTensor('int64', [n], read.map((p) => p.at)),
     targets: hostTensor('int64', [n], read.map((p) => p.target)),
     nll_weight: hostTensor('float32', [n], read.map((p) => p.weight)),
