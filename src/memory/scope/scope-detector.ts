@@ -167,6 +167,7 @@ export class ScopeDetector {
     if (this.keys.size === 0) return { matches: [], ambiguous: [] };
     const text = readScopeText(query);
     const { ids, partial, ambiguous } = await this.named(query, options);
+    const mention = normaliseMention(query);
     const matches: ScopeMatch[] = [];
     for (const id of ids) {
       const key = this.keys.get(id);
@@ -175,7 +176,7 @@ export class ScopeDetector {
       if (key.match !== 'subject') {
         const named = this.keyAsNamed(id, key, query, partial.get(id));
         if (!named) continue;
-        score = asksEditedPrompt(key, query) ? 1 : this.classifier.score(pairFeatures(named, text));
+        score = asksEditedPrompt(key, mention) ? 1 : this.classifier.score(pairFeatures(named, text));
       }
       if (score >= this.classifier.thresholdFor(key.subjects.length > 0 || key.match === 'subject') && !this.templates.contradicts(query, id)) matches.push({ id, score });
     }
@@ -224,13 +225,11 @@ function editedPrompt(statement: string, object: string | undefined): string | u
 }
 
 /**
- * Whether a request ends with the very prompt an edit was made for. No classifier is needed
+ * Whether a request (normalised as mentions are) ends with the very prompt an edit was made for. No classifier is needed
  * there, and none was trained on every prompt shape (a whole passage, as WikiBio's edits have).
  */
-function asksEditedPrompt(key: HeldKey, query: string): boolean {
-  if (!key.prompt) return false;
-  const normalised = normaliseMention(query);
-  return normalised === key.prompt || normalised.endsWith(` ${key.prompt}`);
+function asksEditedPrompt(key: HeldKey, mention: string): boolean {
+  return key.prompt !== undefined && (mention === key.prompt || mention.endsWith(` ${key.prompt}`));
 }
 
 /** The subject as the statement writes it (the stored subject is lower case), for its capitals. */
