@@ -6,6 +6,7 @@ import type { EvalDataset } from '../eval/dataset/eval-case';
 import { loadDataset } from '../eval/dataset/load-dataset';
 import { trainSplitPath } from '../eval/demonstrations';
 import { CURVE_EDIT_COUNTS, evaluateCurve, evaluateOne, evaluateTable, type SuiteOptions } from '../eval/eval-suite';
+import { TABLE4_DATASETS, TABLE4_METHODS, evaluateTable4 } from '../eval/table4-suite';
 import { getMethod } from '../editors/builtin-methods';
 import type { EvalSummary } from '../eval/summary';
 import { loadCheckpoint } from '../models/checkpoint/checkpoint';
@@ -42,6 +43,8 @@ interface EvalFlags {
   threads?: number;
   statsCache: string;
   json?: boolean;
+  table4?: boolean;
+  table5Edits: number;
 }
 
 const list = (value: string): string[] => value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -97,13 +100,16 @@ export function registerEvalCommands(program: Command): void {
     .option('--batch-size <n>', 'sequences per forward pass', positiveInt('--batch-size'), 32)
     .option('--stats-cache <dir>', 'where key covariances of locate-and-edit methods are cached (per model)', 'data/stats')
     .addOption(new Option('--threads <n>', 'onnxruntime intra-op threads (default: every core)').argParser(positiveInt('--threads')))
+    .option('--table4', `the survey's Table 4 and Table 5 in one resumable run: methods ${TABLE4_METHODS.join(', ')} on the world's ${TABLE4_DATASETS.join(', ')} (from --world), single editing, routed by --routing, teacher-forced and wild; writes reports/table4.md (default --n 50)`)
+    .option('--table5-edits <n>', '--table4: sequential edits of world-counterfact before the general-ability check', positiveInt('--table5-edits'), 50)
     .option('--json', 'print one JSON line per run: {"method","dataset","mode","n","editSucc","portability","locality","fluency","baseFluency","secondsPerEdit",...}')
     .action(async (what: string | undefined, flags: EvalFlags) => {
       if (what !== undefined && what !== 'curve') throw new InvalidArgumentError(`unknown eval command "${what}" (did you mean \`ked eval curve\`?)`);
-      const methods = flags.methods ?? (flags.method ? [flags.method] : []);
-      const datasetFiles = flags.datasets ?? (flags.dataset ? [flags.dataset] : []);
-      if (!methods.length) throw new InvalidArgumentError('give --method NAME or --methods a,b');
-      if (!datasetFiles.length) throw new InvalidArgumentError('give --dataset FILE or --datasets x,y');
+      if (flags.table4 && (what !== undefined || flags.method || flags.methods || flags.dataset || flags.datasets)) throw new InvalidArgumentError('--table4 picks its own methods and datasets: leave out curve, --method(s) and --dataset(s)');
+      const methods = flags.table4 ? [] : (flags.methods ?? (flags.method ? [flags.method] : []));
+      const datasetFiles = flags.table4 ? [] : (flags.datasets ?? (flags.dataset ? [flags.dataset] : []));
+      if (!methods.length && !flags.table4) throw new InvalidArgumentError('give --method NAME or --methods a,b');
+      if (!datasetFiles.length && !flags.table4) throw new InvalidArgumentError('give --dataset FILE or --datasets x,y');
       if (flags.hparams && methods.length > 1) throw new InvalidArgumentError('--hparams belongs to one method; run the methods one by one');
       methods.forEach(getMethod); // unknown names fail before the model loads
       const datasets: EvalDataset[] = datasetFiles.map((f) => loadDataset(f));
@@ -149,7 +155,15 @@ export function registerEvalCommands(program: Command): void {
         console.log(flags.json ? jsonLine(s) : JSON.stringify(s, null, 2));
       };
       try {
-        if (what === 'curve') {
+        if (flags.table4) {
+          const worldDatasets = TABLE4_DATASETS.map((name) => join(flags.world, `${name}.train.json`));
+          worldDatasets.filter((f) => existsSync(f)).forEach((f) => {
+            const train = loadDataset(f);
+            trainSplits.set(train.name.replace('.train.', '.test.'), train);
+          });
+          const { reportPath } = await evaluateTable4({ ...options, wildAnswerTokens: options.wildAnswerTokens ?? flags.wildTokens }, { worldDir: flags.world, n: flags.n ?? 50, table5Edits: flags.table5Edits, onSummary: print });
+          console.error(`ked eval: wrote ${reportPath}`);
+        } else if (what === 'curve') {
           for (const dataset of datasets) {
             for (const method of methods) {
               const { svgPath } = await evaluateCurve({ ...options, runDir: undefined }, method, dataset, flags.ns, print);

@@ -1,4 +1,4 @@
-import { curveCharts, table4Markdown } from './report';
+import { curveCharts, table4Markdown, table5Markdown } from './report';
 import { renderCharts } from './svg-chart';
 import type { EvalSummary } from './summary';
 
@@ -43,6 +43,22 @@ describe('reports', () => {
     expect(md).toContain('| Edit Succ., wild exact match ↑ | 30.00 | — |');
     expect(md).toContain('| Locality, wild ↑ | 97.00 | — |');
     expect(md).toContain('up to the first sentence, line or 24 tokens');
+  });
+
+  it('states each cell\'s n and names what was not measured', () => {
+    const md = table4Markdown([summary('none', 10, 12.5), summary('ice', 7, 50)], { model: 'models/fixture', mode: 'single' }, ['Methods not in this ked, so not measured: mend.']);
+    expect(md).toContain('| Records (n) | 10 | 7 |');
+    expect(md).toContain('Methods not in this ked, so not measured: mend.');
+  });
+
+  it('writes Table 5: general ability before and after each method\'s sequential run', () => {
+    const ability = (unrelatedFactAcc: number, heldOutPerplexity: number) => ({ unrelatedFactAcc, heldOutPerplexity, facts: 200, sentences: 150 });
+    const rome = { ...summary('rome', 50, 90), generalAbility: { before: ability(99, 3.2), after: ability(97.5, 3.456) } };
+    const md = table5Markdown([rome, summary('ice', 50, 80)], { model: 'models/fixture', dataset: 'world-counterfact.test.json', edits: 50 });
+    expect(md).toContain('| rome | 99.00 | 97.50 | 3.200 | 3.456 | 50 |');
+    expect(md).not.toContain('| ice |'); // no general-ability run, no row
+    expect(md).toContain('200 unrelated world facts and 150 held-out sentences');
+    expect(table5Markdown([summary('ice', 50, 80)], { model: 'm', edits: 50 })).toContain('Not measured');
   });
 
   it('draws Figure 4 curves as SVG, one line per metric, gaps for missing values', () => {

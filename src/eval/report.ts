@@ -7,7 +7,7 @@ const cell = (x: number | null, digits = 2) => (x === null ? '—' : x.toFixed(d
  * The survey's Table 4 layout: one block per dataset, a row per metric, a column per method.
  * Fluency is the raw n-gram entropy (Table 4 prints it ×100), with the unedited model's beside it.
  */
-export function table4Markdown(summaries: readonly EvalSummary[], header: { model: string; mode: string; n?: number }): string {
+export function table4Markdown(summaries: readonly EvalSummary[], header: { model: string; mode: string; n?: number }, notes: readonly string[] = []): string {
   const methods = [...new Set(summaries.map((s) => s.method))];
   const datasets = [...new Set(summaries.map((s) => s.dataset))];
   const wildTokens = summaries.find((s) => s.wild)?.wild?.answerTokens;
@@ -15,6 +15,7 @@ export function table4Markdown(summaries: readonly EvalSummary[], header: { mode
     `# Knowledge editing results (KnowEdit metrics, survey Table 4 layout)`,
     '',
     `Model \`${header.model}\`, ${header.mode} editing${header.n ? `, first ${header.n} records per dataset` : ''}. Edit Succ., Portability and Locality in percent (teacher-forced token accuracy; locality = agreement with the unedited model's argmax); Fluency = ROME's weighted bi-/tri-gram entropy of greedy generations (bits; Table 4 shows it ×100).`,
+    ...notes.flatMap((note) => ['', note]),
     ...(wildTokens ? ['', `Wild rows (Yang et al. 2025): the edited model generates its answer greedily, as the daemon serves it, up to the first sentence, line or ${wildTokens} tokens; "exact match" = the SQuAD-normalised answer is the target or an alias, "contains" = it contains one; wild locality = the answer is the unedited model's.`] : []),
     '',
   ];
@@ -37,6 +38,7 @@ export function table4Markdown(summaries: readonly EvalSummary[], header: { mode
     ['Fluency (unedited)', (s) => cell(s.baseFluency, 3)],
     ['Milliseconds per edit', (s) => (1000 * s.secondsPerEdit).toFixed(3)],
     ['Routing', (s) => (s.commit ? 'committed' : s.routing)],
+    ['Records (n)', (s) => String(s.n)],
   ];
   for (const dataset of datasets) {
     lines.push(`| ${dataset} | ${methods.join(' | ')} |`, `|---|${methods.map(() => '---:').join('|')}|`);
@@ -45,6 +47,29 @@ export function table4Markdown(summaries: readonly EvalSummary[], header: { mode
     }
     const n = summaries.find((s) => s.dataset === dataset)?.n;
     lines.push('', `${n} records.`, '');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The survey's Table 5: general ability before and after editing. Here: token accuracy on world
+ * facts no edit touches, and perplexity of held-out sentences about untouched subjects, before
+ * and after each method's sequential run.
+ */
+export function table5Markdown(summaries: readonly EvalSummary[], header: { model: string; dataset?: string; edits: number }): string {
+  const lines = ['# General ability before and after editing (survey Table 5 layout)', ''];
+  const measured = summaries.filter((s) => s.generalAbility);
+  if (!measured.length) return `${[...lines, 'Not measured: no dataset for the sequential run, or no general-ability probes (`--world`).'].join('\n')}\n`;
+  const first = measured[0].generalAbility!.before;
+  lines.push(
+    `Model \`${header.model}\`; each method makes ${header.edits} sequential edits of \`${header.dataset}\`, weight changes committed (memory-based methods stay routed), then ${first.facts} unrelated world facts and ${first.sentences} held-out sentences about untouched subjects are scored.`,
+    '',
+    '| method | unrelated facts, before | after | held-out perplexity, before | after | edits (n) |',
+    '|---|---:|---:|---:|---:|---:|',
+  );
+  for (const s of measured) {
+    const { before, after } = s.generalAbility!;
+    lines.push(`| ${s.method} | ${before.unrelatedFactAcc.toFixed(2)} | ${after.unrelatedFactAcc.toFixed(2)} | ${before.heldOutPerplexity.toFixed(3)} | ${after.heldOutPerplexity.toFixed(3)} | ${s.n} |`);
   }
   return `${lines.join('\n')}\n`;
 }
