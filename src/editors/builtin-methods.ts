@@ -13,6 +13,7 @@ import { adaloraMethod } from './adalora/adalora';
 import { meloMethod } from './melo/melo';
 import { graceMethod } from './grace/grace';
 import { seracMethod } from './serac/serac';
+import { mendMethod } from './mend/mend';
 import { getMethod, methodNames, registerMethod } from './registry';
 
 // Registered once at import; editors from src/editors/ add their own registerMethod calls here.
@@ -31,5 +32,6 @@ registerMethod(adaloraMethod);
 registerMethod(meloMethod);
 registerMethod(graceMethod);
 registerMethod(seracMethod);
+registerMethod(mendMethod);
 
 export { getMethod, methodNames };

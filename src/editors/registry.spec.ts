@@ -9,13 +9,13 @@ describe('the method registry', () => {
   it('knows none and ice with their capabilities', () => {
     expect(methodNames()).toEqual(expect.arrayContaining(['ice', 'none']));
     expect(getMethod('ice').capabilities).toEqual({ batchable: true, routable: true, committable: false, needsTrainSplit: false });
-    expect(methodNames()).toEqual(['adalora', 'alphaedit', 'ft-l', 'ft-m', 'grace', 'ice', 'ike', 'lora', 'mello', 'melo', 'memit', 'none', 'pokemqa', 'rome', 'serac']);
-    expect(() => getMethod('rome2')).toThrow('unknown edit method "rome2" (known: adalora, alphaedit, ft-l, ft-m, grace, ice, ike, lora, mello, melo, memit, none, pokemqa, rome, serac)');
+    expect(methodNames()).toEqual(['adalora', 'alphaedit', 'ft-l', 'ft-m', 'grace', 'ice', 'ike', 'lora', 'mello', 'melo', 'memit', 'mend', 'none', 'pokemqa', 'rome', 'serac']);
+    expect(() => getMethod('rome2')).toThrow('unknown edit method "rome2" (known: adalora, alphaedit, ft-l, ft-m, grace, ice, ike, lora, mello, melo, memit, mend, none, pokemqa, rome, serac)');
     expect(getMethod('memit').capabilities).toEqual({ batchable: true, routable: true, committable: true, needsTrainSplit: false });
     expect(getMethod('rome').capabilities.batchable).toBe(false);
   });
 
-  it.each(['rome', 'memit', 'alphaedit', 'ft-l', 'ft-m', 'ike', 'mello', 'pokemqa', 'lora', 'adalora', 'melo', 'grace', 'serac'])('%s: the JSON beside the method is its documented defaults', (name) => {
+  it.each(['rome', 'memit', 'alphaedit', 'ft-l', 'ft-m', 'ike', 'mello', 'pokemqa', 'lora', 'adalora', 'melo', 'grace', 'serac', 'mend'])('%s: the JSON beside the method is its documented defaults', (name) => {
     const file = join(__dirname, name, `${name}.json`);
     const { version, ...settings } = JSON.parse(readFileSync(file, 'utf8'));
     expect(version).toBe(HPARAMS_VERSION);
