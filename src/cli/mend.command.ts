@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { factEditSchema } from '../editors/fact-record';
 import { writeMendEditor } from '../editors/mend/mend-artifact';
-import { trainMend, type MendTrainingOptions } from '../editors/mend/mend-training';
+import { trainMend, type EditLossPrompts, type MendTrainingOptions } from '../editors/mend/mend-training';
 import { loadCheckpoint } from '../models/checkpoint/checkpoint';
 import { LanguageModel } from '../models/language-model';
 import { loadTokenizer } from '../models/tokenizer';
@@ -34,16 +34,16 @@ export function registerMendCommands(program: Command): void {
     .option('--layers <list>', 'the MLP output projections edited', layerList, [1, 2, 3])
     .option('--hidden <n>', "hidden width of each editor block (the paper's low rank)", positiveInt('--hidden'), 32)
     .option('--blocks <n>', 'residual blocks per editor network', positiveInt('--blocks'), 2)
-    .option('--steps <n>', 'meta-training steps', positiveInt('--steps'), 600)
+    .option('--steps <n>', 'meta-training steps', positiveInt('--steps'), 400)
     .option('--batch <n>', 'training edits per step', positiveInt('--batch'), 8)
     .addOption(new Option('--lr <x>', "Adam's learning rate of the editor networks").argParser(parseFloat).default(1e-3))
     .addOption(new Option('--lr-lr <x>', "Adam's learning rate of the per-layer log step sizes").argParser(parseFloat).default(1e-2))
     .addOption(new Option('--c-loc <x>', 'weight of the locality KL against the edit loss').argParser(parseFloat).default(1))
-    .option('--no-edit-prompt-loss', 'the edit loss reads the rephrase only (not the edit prompt itself)')
+    .addOption(new Option('--edit-loss <prompts>', "which prompts the edit loss reads: the rephrase and the edit's own prompt, or one of them").choices(['both', 'rephrase', 'prompt']).default('both'))
     .option('--stats <n>', 'training edits whose gradient factors set the input statistics', nonNegativeInt('--stats'), 128)
     .option('--seed <n>', 'seed of the initialisation and the edit order', positiveInt('--seed'), 1)
     .addOption(new Option('--threads <n>', 'onnxruntime intra-op threads (default: every core)').argParser(positiveInt('--threads')))
-    .action(async (options: { model: string; train: string[]; out: string; layers: number[]; hidden: number; blocks: number; steps: number; batch: number; lr: number; lrLr: number; cLoc: number; editPromptLoss: boolean; stats: number; seed: number; threads?: number }) => {
+    .action(async (options: { model: string; train: string[]; out: string; layers: number[]; hidden: number; blocks: number; steps: number; batch: number; lr: number; lrLr: number; cLoc: number; editLoss: EditLossPrompts; stats: number; seed: number; threads?: number }) => {
       for (const file of options.train) if (/\.test\./.test(basename(file))) throw new InvalidArgumentError(`--train: ${file} is a test split; MEND never trains on one`);
       const records = options.train.flatMap((file) => {
         const parsed = z.array(factEditSchema).safeParse(JSON.parse(readFileSync(file, 'utf8')));
@@ -59,7 +59,7 @@ export function registerMendCommands(program: Command): void {
         lr: options.lr,
         lrLr: options.lrLr,
         cLoc: options.cLoc,
-        editPromptInLoss: options.editPromptLoss,
+        editLoss: options.editLoss,
         statsRecords: options.stats,
         clipNorm: 1,
         seed: options.seed,
@@ -79,7 +79,7 @@ export function registerMendCommands(program: Command): void {
         const window = Math.max(1, Math.round(result.losses.length / 20));
         const manifest = {
           recipe: 'ked mend train',
-          command: `ked mend train --model ${options.model} --train ${options.train.join(',')} --out ${options.out} --layers ${options.layers.join(',')} --hidden ${options.hidden} --blocks ${options.blocks} --steps ${options.steps} --batch ${options.batch} --lr ${options.lr} --lr-lr ${options.lrLr} --c-loc ${options.cLoc}${options.editPromptLoss ? '' : ' --no-edit-prompt-loss'} --stats ${options.stats} --seed ${options.seed}`,
+          command: `ked mend train --model ${options.model} --train ${options.train.join(',')} --out ${options.out} --layers ${options.layers.join(',')} --hidden ${options.hidden} --blocks ${options.blocks} --steps ${options.steps} --batch ${options.batch} --lr ${options.lr} --lr-lr ${options.lrLr} --c-loc ${options.cLoc} --edit-loss ${options.editLoss} --stats ${options.stats} --seed ${options.seed}`,
           base: options.model,
           train: options.train,
           records: records.length,

@@ -24,13 +24,19 @@ export interface MendTrainingOptions {
   lrLr: number;
   /** Weight of KL(p_base ‖ p_edited) on the locality probes against the edit loss (weight 1). */
   cLoc: number;
-  /** Whether the edit loss also reads the edit's own prompt (besides its rephrase). */
-  editPromptInLoss: boolean;
+  /**
+   * Which prompts the edit loss reads: the edit's rephrase (the paper's equivalence
+   * neighbourhood) and its own prompt ('both'), or one of them (a record without a rephrase
+   * always uses its prompt).
+   */
+  editLoss: EditLossPrompts;
   /** Training edits whose gradient factors set the networks' input statistics. */
   statsRecords: number;
   clipNorm: number;
   seed: number;
 }
+
+export type EditLossPrompts = 'both' | 'rephrase' | 'prompt';
 
 export interface MendStep {
   step: number;
@@ -59,15 +65,16 @@ const firstAnswer = (truth: unknown): string | undefined => {
 /**
  * The training edits of KnowEdit records (the world's train splits, as SERAC's counterfactual
  * model is trained): the edit is prompt → target_new; the edit loss reads the rephrase (the
- * paper's equivalence neighbourhood) and, optionally, the prompt itself; the locality probes
+ * paper's equivalence neighbourhood) and/or the prompt itself (`editLoss`); the locality probes
  * (Relation_Specificity, Forgetfulness), teacher-forced with their answers, are where
  * KL(p_base ‖ p_edited) is taken at every answer position.
  */
-export function trainingExamples(tokenizer: KedTokenizer, records: readonly FactEditRecord[], editPromptInLoss: boolean): Example[] {
+export function trainingExamples(tokenizer: KedTokenizer, records: readonly FactEditRecord[], editLoss: EditLossPrompts): Example[] {
   const out: Example[] = [];
   for (const r of records) {
     const edit = targetRow(tokenizer, r.prompt, r.target_new);
-    const equivalent = [...(r.rephrase_prompt ? [targetRow(tokenizer, r.rephrase_prompt, r.target_new)] : []), ...(editPromptInLoss || !r.rephrase_prompt ? [edit] : [])];
+    const rephrase = r.rephrase_prompt && editLoss !== 'prompt' ? [targetRow(tokenizer, r.rephrase_prompt, r.target_new)] : [];
+    const equivalent = [...rephrase, ...(editLoss !== 'rephrase' || !rephrase.length ? [edit] : [])];
     const locality: LossRow[] = [];
     for (const probes of Object.values(r.locality ?? {})) {
       for (const p of probes) {
@@ -104,7 +111,7 @@ export async function trainMend(
   const started = Date.now();
   const { dFF, dModel } = model.config;
   const shape: EditorShape = { dIn: dFF, dOut: dModel, hidden: hp.hidden, blocks: hp.blocks };
-  const examples = trainingExamples(tokenizer, records, hp.editPromptInLoss);
+  const examples = trainingExamples(tokenizer, records, hp.editLoss);
   const random = mulberry32(hp.seed);
   const params = new Map<number, EditorParams>(hp.layers.map((l, i) => [l, initEditor(shape, hp.seed * 1000 + i, 0)]));
   const editor: MendEditor = { modelHash: baseModelHash(model), layers: [...hp.layers], shape, params, manifest: {} };

@@ -97,7 +97,7 @@ describe('MEND on the fixture', () => {
       for (let i = 0; i < u.length; i++) u[i] = 0.05 * (random() - 0.5);
       p.get('std')!.fill(0.5);
     }
-    const objective = await MetaObjective.create(context.model, trainingExamples(context.tokenizer, records, true), editor, 1);
+    const objective = await MetaObjective.create(context.model, trainingExamples(context.tokenizer, records, 'both'), editor, 1);
     const batch = [0, 1];
     const at = async () => Number((await objective.loss(batch, await objective.edits(batch))).out.loss.data[0]);
     const edits = await objective.edits(batch);
