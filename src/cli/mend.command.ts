@@ -39,11 +39,12 @@ export function registerMendCommands(program: Command): void {
     .addOption(new Option('--lr <x>', "Adam's learning rate of the editor networks").argParser(parseFloat).default(1e-3))
     .addOption(new Option('--lr-lr <x>', "Adam's learning rate of the per-layer log step sizes").argParser(parseFloat).default(1e-2))
     .addOption(new Option('--c-loc <x>', 'weight of the locality KL against the edit loss').argParser(parseFloat).default(1))
+    .addOption(new Option('--c-norm <x>', "weight of the edits' size, Σ_layers ‖ΔW‖²_F (not in the paper; 0: off)").argParser(parseFloat).default(0))
     .addOption(new Option('--edit-loss <prompts>', "which prompts the edit loss reads: the rephrase and the edit's own prompt, or one of them").choices(['both', 'rephrase', 'prompt']).default('both'))
     .option('--stats <n>', 'training edits whose gradient factors set the input statistics', nonNegativeInt('--stats'), 128)
     .option('--seed <n>', 'seed of the initialisation and the edit order', positiveInt('--seed'), 1)
     .addOption(new Option('--threads <n>', 'onnxruntime intra-op threads (default: every core)').argParser(positiveInt('--threads')))
-    .action(async (options: { model: string; train: string[]; out: string; layers: number[]; hidden: number; blocks: number; steps: number; batch: number; lr: number; lrLr: number; cLoc: number; editLoss: EditLossPrompts; stats: number; seed: number; threads?: number }) => {
+    .action(async (options: { model: string; train: string[]; out: string; layers: number[]; hidden: number; blocks: number; steps: number; batch: number; lr: number; lrLr: number; cLoc: number; cNorm: number; editLoss: EditLossPrompts; stats: number; seed: number; threads?: number }) => {
       for (const file of options.train) if (/\.test\./.test(basename(file))) throw new InvalidArgumentError(`--train: ${file} is a test split; MEND never trains on one`);
       const records = options.train.flatMap((file) => {
         const parsed = z.array(factEditSchema).safeParse(JSON.parse(readFileSync(file, 'utf8')));
@@ -59,6 +60,7 @@ export function registerMendCommands(program: Command): void {
         lr: options.lr,
         lrLr: options.lrLr,
         cLoc: options.cLoc,
+        cNorm: options.cNorm,
         editLoss: options.editLoss,
         statsRecords: options.stats,
         clipNorm: 1,
@@ -79,7 +81,7 @@ export function registerMendCommands(program: Command): void {
         const window = Math.max(1, Math.round(result.losses.length / 20));
         const manifest = {
           recipe: 'ked mend train',
-          command: `ked mend train --model ${options.model} --train ${options.train.join(',')} --out ${options.out} --layers ${options.layers.join(',')} --hidden ${options.hidden} --blocks ${options.blocks} --steps ${options.steps} --batch ${options.batch} --lr ${options.lr} --lr-lr ${options.lrLr} --c-loc ${options.cLoc} --edit-loss ${options.editLoss} --stats ${options.stats} --seed ${options.seed}`,
+          command: `ked mend train --model ${options.model} --train ${options.train.join(',')} --out ${options.out} --layers ${options.layers.join(',')} --hidden ${options.hidden} --blocks ${options.blocks} --steps ${options.steps} --batch ${options.batch} --lr ${options.lr} --lr-lr ${options.lrLr} --c-loc ${options.cLoc} --c-norm ${options.cNorm} --edit-loss ${options.editLoss} --stats ${options.stats} --seed ${options.seed}`,
           base: options.model,
           train: options.train,
           records: records.length,

@@ -25,6 +25,11 @@ export interface MendTrainingOptions {
   /** Weight of KL(p_base ‖ p_edited) on the locality probes against the edit loss (weight 1). */
   cLoc: number;
   /**
+   * Weight of the edits' size, mean over the batch of Σ_layers ‖ΔW‖²_F (not in the paper; 0 by
+   * default): large edits pass one edit's losses but break when edits are stacked.
+   */
+  cNorm: number;
+  /**
    * Which prompts the edit loss reads: the edit's rephrase (the paper's equivalence
    * neighbourhood) and its own prompt ('both'), or one of them (a record without a rephrase
    * always uses its prompt).
@@ -117,7 +122,7 @@ export async function trainMend(
   const editor: MendEditor = { modelHash: baseModelHash(model), layers: [...hp.layers], shape, params, manifest: {} };
 
   await setInputStatistics(model, editor, examples.slice(0, Math.max(1, hp.statsRecords)));
-  const objective = await MetaObjective.create(model, examples, editor, hp.cLoc);
+  const objective = await MetaObjective.create(model, examples, editor, hp.cLoc, hp.cNorm);
   const postLoss = (batch: number[], edits: LayerEdit[][]) => objective.loss(batch, edits);
   const editsOf = (batch: number[]) => objective.edits(batch);
 
@@ -129,8 +134,7 @@ export async function trainMend(
   for (let k = -8; k <= 1; k += 0.5) {
     const logLr = k * Math.LN10;
     for (const p of params.values()) p.get('logLr')![0] = logLr;
-    const { out } = await postLoss(probe, await editsOf(probe));
-    const loss = Number(out.loss.data[0]);
+    const { total: loss } = await postLoss(probe, await editsOf(probe));
     if (loss < best.loss) best = { logLr, loss };
   }
   for (const p of params.values()) p.get('logLr')![0] = best.logLr;
@@ -148,8 +152,8 @@ export async function trainMend(
       if (!batch.includes(e)) batch.push(e);
     }
     const edits = await editsOf(batch);
-    const { out, owners, rows } = await postLoss(batch, edits);
-    const loss = Number(out.loss.data[0]);
+    const { out, owners, rows, total } = await postLoss(batch, edits);
+    const loss = total;
     if (!Number.isFinite(loss)) throw new Error(`mend: meta-training diverged at step ${step}`);
     const grads = objective.gradients({ out, owners, rows }, edits);
     clipGradNorm(grads, hp.clipNorm);
@@ -181,11 +185,12 @@ export class MetaObjective {
     readonly examples: readonly Example[],
     readonly editor: MendEditor,
     private readonly cLoc: number,
+    private readonly cNorm: number,
     private readonly post: CompiledGraph,
   ) {}
 
-  static async create(model: LanguageModel, examples: readonly Example[], editor: MendEditor, cLoc: number): Promise<MetaObjective> {
-    return new MetaObjective(model, examples, editor, cLoc, await postEditLossGraph(model, editor.layers));
+  static async create(model: LanguageModel, examples: readonly Example[], editor: MendEditor, cLoc: number, cNorm = 0): Promise<MetaObjective> {
+    return new MetaObjective(model, examples, editor, cLoc, cNorm, await postEditLossGraph(model, editor.layers));
   }
 
   /** The editor's edit of each example (its gradient factors through the networks). */
@@ -195,7 +200,7 @@ export class MetaObjective {
   }
 
   /** The post-edit loss of a batch of examples under their edits, with the gradients of the delta factors. */
-  async loss(batch: readonly number[], edits: LayerEdit[][]): Promise<{ out: Record<string, HostTensor>; owners: number[]; rows: number }> {
+  async loss(batch: readonly number[], edits: LayerEdit[][]): Promise<{ out: Record<string, HostTensor>; owners: number[]; rows: number; total: number }> {
     const { vocabSize } = this.model.config;
     await this.baseLogProbs(batch);
     const rows: LossRow[] = [];
@@ -222,13 +227,14 @@ export class MetaObjective {
     }
     Object.assign(feeds, this.deltaFeeds(rows.length, owners, edits));
     const out = await this.post.run(feeds);
-    return { out, owners, rows: rows.length };
+    const penalty = this.cNorm ? (this.cNorm / edits.length) * edits.flat().reduce((sum, e) => sum + normSquared(e), 0) : 0;
+    return { out, owners, rows: rows.length, total: Number(out.loss.data[0]) + penalty };
   }
 
   /** The editor parameters' gradients of a `loss` result (see `editorGradients`). */
   gradients(result: { out: Record<string, HostTensor>; owners: number[]; rows: number }, edits: LayerEdit[][]): Map<string, Float32Array> {
     const { dFF, dModel } = this.model.config;
-    return editorGradients(result.out, result.owners, result.rows, edits, this.editor.layers, this.editor.shape, dFF, dModel, this.editor.params);
+    return editorGradients(result.out, result.owners, result.rows, edits, this.editor.layers, this.editor.shape, dFF, dModel, this.editor.params, this.cNorm);
   }
 
   /** The unedited model's log-probabilities at the locality positions of examples not seen yet. */
@@ -288,6 +294,7 @@ export function editorGradients(
   dFF: number,
   dModel: number,
   params: Map<number, EditorParams>,
+  cNorm = 0,
 ): Map<string, Float32Array> {
   const grads = new Map<string, Float32Array>();
   layers.forEach((l, i) => {
@@ -311,12 +318,49 @@ export function editorGradients(
           }
         }
       }
+      if (cNorm) {
+        // (c/B)·‖V·Uᵀ‖²_F: ∂/∂V = 2(c/B)·V·(UᵀU), ∂/∂U = 2(c/B)·U·(VᵀV).
+        const scale = (2 * cNorm) / edits.length;
+        const gramU = gram(e.u, dModel, e.n);
+        const gramV = gram(e.v, dFF, e.n);
+        for (let r = 0; r < dFF; r++) {
+          for (let t = 0; t < e.n; t++) {
+            let s = 0;
+            for (let q = 0; q < e.n; q++) s += e.v[r * e.n + q] * gramU[q * e.n + t];
+            gxt[t * dFF + r] += scale * s;
+          }
+        }
+        for (let r = 0; r < dModel; r++) {
+          for (let t = 0; t < e.n; t++) {
+            let s = 0;
+            for (let q = 0; q < e.n; q++) s += e.u[r * e.n + q] * gramV[q * e.n + t];
+            gdt[t * dModel + r] += -e.lr * scale * s;
+            gLogLr += scale * s * e.u[r * e.n + t];
+          }
+        }
+      }
       editorBackward(shape, params.get(l)!, e.cache, gxt, gdt, perLayer);
     });
     for (const [name, g] of perLayer) grads.set(`${l}/${name}`, g);
     grads.set(`${l}/logLr`, Float32Array.of(gLogLr));
   });
   return grads;
+}
+
+/** XᵀX of a row-major [rows, n] matrix. */
+function gram(x: Float32Array, rows: number, n: number): Float64Array {
+  const g = new Float64Array(n * n);
+  for (let r = 0; r < rows; r++) for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) g[a * n + b] += x[r * n + a] * x[r * n + b];
+  return g;
+}
+
+/** ‖V·Uᵀ‖²_F = tr((VᵀV)(UᵀU)) of one layer's edit. */
+export function normSquared(e: LayerEdit): number {
+  const gv = gram(e.v, e.v.length / e.n, e.n);
+  const gu = gram(e.u, e.u.length / e.n, e.n);
+  let tr = 0;
+  for (let a = 0; a < e.n; a++) for (let b = 0; b < e.n; b++) tr += gv[a * e.n + b] * gu[b * e.n + a];
+  return tr;
 }
 
 /** Sets each network's input statistics (per-feature mean and standard deviation of [x; δ]) from the training edits' gradient factors. */

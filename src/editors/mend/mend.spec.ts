@@ -86,7 +86,7 @@ describe('MEND on the fixture', () => {
     context = await fixtureContext(sessions);
   });
 
-  it("the meta-gradient (through ΔW, the networks and η) matches finite differences of the post-edit loss", async () => {
+  it.each([0, 10])("the meta-gradient (through ΔW, the networks and η) matches finite differences of the post-edit loss (c_norm %d)", async (cNorm) => {
     const records = (JSON.parse(readFileSync(join(REPO_ROOT, 'data', 'world', 'world-counterfact.train.json'), 'utf8')) as FactEditRecord[]).slice(0, 2);
     const shape: EditorShape = { dIn: context.model.config.dFF, dOut: context.model.config.dModel, hidden: 4, blocks: 1 };
     const random = mulberry32(5);
@@ -97,9 +97,10 @@ describe('MEND on the fixture', () => {
       for (let i = 0; i < u.length; i++) u[i] = 0.05 * (random() - 0.5);
       p.get('std')!.fill(0.5);
     }
-    const objective = await MetaObjective.create(context.model, trainingExamples(context.tokenizer, records, 'both'), editor, 1);
+    // With c_norm 10 the edit-size penalty's gradient is checked too.
+    const objective = await MetaObjective.create(context.model, trainingExamples(context.tokenizer, records, 'both'), editor, 1, cNorm);
     const batch = [0, 1];
-    const at = async () => Number((await objective.loss(batch, await objective.edits(batch))).out.loss.data[0]);
+    const at = async () => (await objective.loss(batch, await objective.edits(batch))).total;
     const edits = await objective.edits(batch);
     const grads = objective.gradients(await objective.loss(batch, edits), edits);
     // A directional derivative along a random direction over every trained parameter, and ∂/∂log η alone.
