@@ -55,7 +55,7 @@ describe('reports', () => {
     const ability = (unrelatedFactAcc: number, heldOutPerplexity: number) => ({ unrelatedFactAcc, heldOutPerplexity, facts: 200, sentences: 150 });
     const rome = { ...summary('rome', 50, 90), generalAbility: { before: ability(99, 3.2), after: ability(97.5, 3.456) } };
     const md = table5Markdown([rome, summary('ice', 50, 80)], { model: 'models/fixture', dataset: 'world-counterfact.test.json', edits: 50 });
-    expect(md).toContain('| rome | 99.00 | 97.50 | 3.200 | 3.456 | 50 |');
+    expect(md).toContain('| rome | 99.00 | 97.50 | 3.200 | 3.456 | 50 | global |');
     expect(md).not.toContain('| ice |'); // no general-ability run, no row
     expect(md).toContain('200 unrelated world facts and 150 held-out sentences');
     expect(table5Markdown([summary('ice', 50, 80)], { model: 'm', edits: 50 })).toContain('Not measured');

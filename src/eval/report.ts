@@ -62,14 +62,14 @@ export function table5Markdown(summaries: readonly EvalSummary[], header: { mode
   if (!measured.length) return `${[...lines, 'Not measured: no dataset for the sequential run, or no general-ability probes (`--world`).'].join('\n')}\n`;
   const first = measured[0].generalAbility!.before;
   lines.push(
-    `Model \`${header.model}\`; each method makes ${header.edits} sequential edits of \`${header.dataset}\`, weight changes committed (memory-based methods stay routed), then ${first.facts} unrelated world facts and ${first.sentences} held-out sentences about untouched subjects are scored.`,
+    `Model \`${header.model}\`; each method makes ${header.edits} sequential edits of \`${header.dataset}\`, committed where the method can commit (the others routed: the probes name no edited subject, so they see no edit), then ${first.facts} unrelated world facts and ${first.sentences} held-out sentences about untouched subjects are scored.`,
     '',
-    '| method | unrelated facts, before | after | held-out perplexity, before | after | edits (n) |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| method | unrelated facts, before | after | held-out perplexity, before | after | edits (n) | edits |',
+    '|---|---:|---:|---:|---:|---:|---|',
   );
   for (const s of measured) {
     const { before, after } = s.generalAbility!;
-    lines.push(`| ${s.method} | ${before.unrelatedFactAcc.toFixed(2)} | ${after.unrelatedFactAcc.toFixed(2)} | ${before.heldOutPerplexity.toFixed(3)} | ${after.heldOutPerplexity.toFixed(3)} | ${s.n} |`);
+    lines.push(`| ${s.method} | ${before.unrelatedFactAcc.toFixed(2)} | ${after.unrelatedFactAcc.toFixed(2)} | ${before.heldOutPerplexity.toFixed(3)} | ${after.heldOutPerplexity.toFixed(3)} | ${s.n} | ${s.commit ? 'committed' : s.routing} |`);
   }
   return `${lines.join('\n')}\n`;
 }

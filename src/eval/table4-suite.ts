@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { methodNames } from '../editors/builtin-methods';
+import { getMethod, methodNames } from '../editors/builtin-methods';
 import type { EvalDataset } from './dataset/eval-case';
 import { loadDataset } from './dataset/load-dataset';
 import { evaluateOne, type SuiteOptions } from './eval-suite';
@@ -67,8 +67,9 @@ export async function evaluateTable4(options: SuiteOptions, table: Table4Options
   const generalSet = datasets.find((d) => d.name.includes(TABLE5_DATASET));
   if (generalSet && (options.generalProbes ?? 200) > 0) {
     for (const method of methods) {
-      // Committed, as the survey measures it: routed edits never reach these probes, which name no edited subject.
-      const sequential = { ...options, runDir: undefined, mode: 'sequential' as const, commit: true, skipFluency: true, wildAnswerTokens: undefined };
+      // Weight edits committed, as the survey measures them: routed edits never reach these probes, which name no edited subject.
+      const commit = getMethod(method).capabilities.committable;
+      const sequential = { ...options, runDir: undefined, mode: 'sequential' as const, commit, skipFluency: true, wildAnswerTokens: undefined };
       const summary = await evaluateOne(sequential, method, generalSet, table.table5Edits);
       table5.push(summary);
       table.onSummary?.(summary);
