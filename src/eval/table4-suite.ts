@@ -79,6 +79,7 @@ export async function evaluateTable4(options: SuiteOptions, table: Table4Options
   const reportPath = join(options.reportsDir, 'table4.md');
   const header = { model: options.modelDir, mode: 'single', n: table.n };
   const notes = [
+    `Written by \`ked eval --table4 --n ${table.n}${table.table5Edits !== 50 ? ` --table5-edits ${table.table5Edits}` : ''}\`${options.routing && options.routing !== 'detector' ? ` with \`--routing ${options.routing}\`` : ''}.`,
     ...(missingMethods.length ? [`Methods not in this ked, so not measured: ${missingMethods.join(', ')}.`] : []),
     ...(missingDatasets.length ? [`Datasets not in \`${table.worldDir}\`, so not measured: ${missingDatasets.join(', ')}.`] : []),
   ];
