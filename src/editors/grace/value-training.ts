@@ -87,8 +87,10 @@ async function trainGroup(model: LanguageModel, entries: ReadonlyArray<readonly 
     'logits.positions': hostTensor('int64', [n], read.map((p) => p.at)),
     targets: hostTensor('int64', [n], read.map((p) => p.target)),
     nll_weight: hostTensor('float32', [n], read.map((p) => p.weight)),
-    kl_weight: hostTensor('float32', [n]),
-    kl_logp0: hostTensor('float32', [n, model.config.vocabSize]),
+    // No KL term: one position at weight 0 (the loss graph takes the full distribution only there).
+    kl_index: hostTensor('int64', [1], [0]),
+    kl_weight: hostTensor('float32', [1]),
+    kl_logp0: hostTensor('float32', [1, model.config.vocabSize]),
   };
   const params = new Map(entries.map(([e, r]) => [`v${e}`, Float32Array.from(r[0].state)]));
   const optimizer = new AdamW(params, { lr: hp.lr, weightDecay: 0 });

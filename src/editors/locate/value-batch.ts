@@ -143,9 +143,9 @@ async function optimizeGroup(model: LanguageModel, rowsByRequest: readonly Row[]
         for (let j = 0; j < d; j++) startData[at + j] += delta[j];
       });
       const out = await compiled.run({ ...batch.feeds, 'resid.start': starts[i] });
-      const logp = out.logp.data as Float32Array;
-      if (step === 0) batch.loss.setInitial(logp); // p₀ at δ = 0, as optimizeValue takes it
-      batch.loss.lossesByRequest(logp).forEach((t, n) => {
+      const klLogp = out.kl_logp.data as Float32Array;
+      if (step === 0) batch.loss.setInitial(klLogp); // p₀ at δ = 0, as optimizeValue takes it
+      batch.loss.lossesByRequest(out.target_logp.data as Float32Array, klLogp).forEach((t, n) => {
         terms[n].nll += t.nll;
         terms[n].kl += t.kl;
       });

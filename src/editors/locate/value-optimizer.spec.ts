@@ -48,8 +48,8 @@ beforeAll(async () => {
   expect(new Set(layout.starts).size).toBeGreaterThan(1);
   // p₀: the distributions at δ = 0 (as optimizeValue takes them at step 0); both read the same positions in the same order.
   const out = await run(new Float32Array(context.model.config.dModel));
-  setup.loss.setInitial(out.logp.data as Float32Array);
-  setup.windowLoss.setInitial(out.logp.data as Float32Array);
+  setup.loss.setInitial(out.kl_logp.data as Float32Array);
+  setup.windowLoss.setInitial(out.kl_logp.data as Float32Array);
 });
 
 /** A fixed δ of about the size the optimisation reaches. */
@@ -147,7 +147,7 @@ describe('value optimisation loss', () => {
   it('is KL(p ‖ p₀) as in ROME (Σ p·(log p − log p₀), p the edited distribution), not KL(p₀ ‖ p)', async () => {
     const vocab = context.model.config.vocabSize;
     const out = await run(someDelta(4));
-    const logp = out.logp.data as Float32Array;
+    const logp = out.kl_logp.data as Float32Array;
     const logp0 = setup.windowLoss.feeds.kl_logp0.data as Float32Array;
     const weights = setup.windowLoss.feeds.kl_weight.data as Float32Array;
     let [forward, reverse] = [0, 0];

@@ -45,12 +45,15 @@ const KL_PROMPT = '{} is a';
 /**
  * The loss graph's feeds for a set of rows, at the positions the loss reads: each rewriting row's
  * target positions (NLL, weighted so that every row counts the same) and each KL row's subject
- * token. `setInitial` takes the step-0 log-probabilities (δ = 0) at those positions as p₀ and
- * turns the KL term on. `owners` (row → request, default all 0) lets one batch hold several
- * requests' rows, each request's terms weighted within itself; `lossesByRequest` reads each
- * request's NLL and KL back from the log-probabilities (the graph outputs only their sum).
- * Row b's position p is read at b·width + p − starts[b]: `starts` (default 0) is where each row's
- * window begins when the loss graph runs only the windows (`suffixLayout`).
+ * token. Only the KL positions need the whole distribution: the graph returns the target's
+ * log-probability at every read position (`target_logp` [n]) and the full log-probabilities only
+ * at the KL positions (`kl_logp` [m, vocab], `kl_index` into the read positions), so a batch of
+ * rewriting rows moves no vocabulary-wide tensor in or out per step. `setInitial` takes the
+ * step-0 `kl_logp` (δ = 0) as p₀ and turns the KL term on. `owners` (row → request, default all
+ * 0) lets one batch hold several requests' rows, each request's terms weighted within itself;
+ * `lossesByRequest` reads each request's NLL and KL back from the outputs (the graph outputs only
+ * their sum). Row b's position p is read at b·width + p − starts[b]: `starts` (default 0) is where
+ * each row's window begins when the loss graph runs only the windows (`suffixLayout`).
  */
 export function valueLossFeeds(
   rows: readonly Row[],
@@ -59,45 +62,49 @@ export function valueLossFeeds(
   klFactor: number,
   owners: readonly number[] = rows.map(() => 0),
   starts: readonly number[] = rows.map(() => 0),
-): { feeds: Record<string, HostTensor>; setInitial: (logp: Float32Array) => void; lossesByRequest: (logp: Float32Array) => Array<{ nll: number; kl: number }> } {
+): { feeds: Record<string, HostTensor>; setInitial: (klLogp: Float32Array) => void; lossesByRequest: (targetLogp: Float32Array, klLogp: Float32Array) => Array<{ nll: number; kl: number }> } {
   const requests = Math.max(...owners) + 1;
   const rewriting = new Array<number>(requests).fill(0);
   const klRows = new Array<number>(requests).fill(0);
   rows.forEach((r, b) => (r.kind === 'rewrite' ? rewriting : klRows)[owners[b]]++);
-  const read: Array<{ at: number; target: number; nll: number; kl: boolean; owner: number }> = [];
+  const read: Array<{ at: number; target: number; nll: number; owner: number }> = [];
+  const klRead: Array<{ index: number; owner: number }> = [];
   rows.forEach((r, b) => {
     const owner = owners[b];
     const origin = b * width - starts[b];
-    r.targets.forEach((token, i) => read.push({ at: origin + r.promptLength - 1 + i, target: token, nll: 1 / (rewriting[owner] * r.targets.length), kl: false, owner }));
-    if (r.kind === 'kl') read.push({ at: origin + r.subjectIndex, target: 0, nll: 0, kl: true, owner });
+    r.targets.forEach((token, i) => read.push({ at: origin + r.promptLength - 1 + i, target: token, nll: 1 / (rewriting[owner] * r.targets.length), owner }));
+    if (r.kind === 'kl') {
+      klRead.push({ index: read.length, owner });
+      read.push({ at: origin + r.subjectIndex, target: 0, nll: 0, owner });
+    }
   });
-  const n = read.length;
-  const klWeight = hostTensor('float32', [n]);
-  const klLogp0 = hostTensor('float32', [n, vocab]);
+  // No KL row (a batch of rewriting rows): one position at weight 0 keeps the shapes non-empty.
+  const m = Math.max(klRead.length, 1);
+  const klWeight = hostTensor('float32', [m]);
+  const klLogp0 = hostTensor('float32', [m, vocab]);
   const feeds: Record<string, HostTensor> = {
-    'logits.positions': hostTensor('int64', [n], read.map((p) => p.at)),
-    targets: hostTensor('int64', [n], read.map((p) => p.target)),
-    nll_weight: hostTensor('float32', [n], read.map((p) => p.nll)),
+    'logits.positions': hostTensor('int64', [read.length], read.map((p) => p.at)),
+    targets: hostTensor('int64', [read.length], read.map((p) => p.target)),
+    nll_weight: hostTensor('float32', [read.length], read.map((p) => p.nll)),
+    kl_index: hostTensor('int64', [m], klRead.length ? klRead.map((p) => p.index) : [0]),
     kl_weight: klWeight,
     kl_logp0: klLogp0,
   };
-  const setInitial = (logp: Float32Array) => {
-    read.forEach((p, i) => {
-      if (!p.kl) return;
-      klWeight.data[i] = klFactor / klRows[p.owner];
-      (klLogp0.data as Float32Array).set(logp.subarray(i * vocab, (i + 1) * vocab), i * vocab);
-    });
+  const setInitial = (klLogp: Float32Array) => {
+    klRead.forEach((p, i) => (klWeight.data[i] = klFactor / klRows[p.owner]));
+    (klLogp0.data as Float32Array).set(klLogp.subarray(0, m * vocab));
   };
-  const lossesByRequest = (logp: Float32Array) => {
+  const lossesByRequest = (targetLogp: Float32Array, klLogp: Float32Array) => {
     const losses = Array.from({ length: requests }, () => ({ nll: 0, kl: 0 }));
     const logp0 = klLogp0.data as Float32Array;
     read.forEach((p, i) => {
-      if (!p.kl) losses[p.owner].nll -= p.nll * logp[i * vocab + p.target];
-      else if (klWeight.data[i]) {
-        let kl = 0;
-        for (let v = i * vocab; v < (i + 1) * vocab; v++) kl += Math.exp(logp[v]) * (logp[v] - logp0[v]);
-        losses[p.owner].kl += (klWeight.data[i] as number) * kl;
-      }
+      if (p.nll) losses[p.owner].nll -= p.nll * targetLogp[i];
+    });
+    klRead.forEach((p, i) => {
+      if (!klWeight.data[i]) return;
+      let kl = 0;
+      for (let v = i * vocab; v < (i + 1) * vocab; v++) kl += Math.exp(klLogp[v]) * (klLogp[v] - logp0[v]);
+      losses[p.owner].kl += (klWeight.data[i] as number) * kl;
     });
     return losses;
   };
@@ -163,27 +170,31 @@ export function valuePrefixGraph(model: LanguageModel, layer: number, read: 'mlp
 export function valueLossGraph(model: LanguageModel, layer: number): Promise<CompiledGraph> {
   return model.compileOnce(`value-loss:${layer}`, () => {
     const forward = model.buildForward({ logits: 'gathered', startAfter: layer, cache: true }, new Graph(`${model.config.modelType}_value_loss`));
-    const { nll, kl, logp } = appendValueLoss(forward.graph, forward.logits!, model.config.vocabSize);
+    const { nll, kl, targetLogp, klLogp } = appendValueLoss(forward.graph, forward.logits!, model.config.vocabSize);
     const [gradient] = grad(op.add(nll, kl), [forward.residualStart!]);
     const g = forward.graph;
     g.output(nll, 'nll');
     g.output(kl, 'kl');
-    g.output(logp, 'logp');
+    g.output(targetLogp, 'target_logp');
+    g.output(klLogp, 'kl_logp');
     g.output(gradient, 'grad');
     return g;
   });
 }
 
 /** The value loss on logits [n, vocab] at the positions `valueLossFeeds` lists (shared with the parity test). */
-export function appendValueLoss(g: Graph, logits: Value, vocab: number): { nll: Value; kl: Value; logp: Value } {
+export function appendValueLoss(g: Graph, logits: Value, vocab: number): { nll: Value; kl: Value; targetLogp: Value; klLogp: Value } {
   const targets = g.input('targets', 'int64', ['positions']);
   const nllWeight = g.input('nll_weight', 'float32', ['positions']);
-  const klWeight = g.input('kl_weight', 'float32', ['positions']);
-  const klLogp0 = g.input('kl_logp0', 'float32', ['positions', vocab]);
+  const klIndex = g.input('kl_index', 'int64', ['kl_positions']);
+  const klWeight = g.input('kl_weight', 'float32', ['kl_positions']);
+  const klLogp0 = g.input('kl_logp0', 'float32', ['kl_positions', vocab]);
   const logp = op.logSoftmax(logits, -1);
   const targetLogp = op.squeeze(op.gatherElements(logp, op.unsqueeze(targets, [1]), 1), [1]);
   const nll = op.neg(op.reduceSum(op.mul(targetLogp, nllWeight)));
-  const perPosition = op.reduceSum(op.mul(op.exp(logp), op.sub(logp, klLogp0)), [1]); // KL(p ‖ p₀) per position
+  // The whole distribution only where the KL term reads it.
+  const klLogp = op.gather(logp, klIndex);
+  const perPosition = op.reduceSum(op.mul(op.exp(klLogp), op.sub(klLogp, klLogp0)), [1]); // KL(p ‖ p₀) per position
   const kl = op.reduceSum(op.mul(perPosition, klWeight));
-  return { nll, kl, logp };
+  return { nll, kl, targetLogp, klLogp };
 }

@@ -44,8 +44,8 @@ describe('value optimisation windows on a Llama model', () => {
     const windowLoss = valueLossFeeds(rows, layout.width, config.vocabSize, 0.5, owners, layout.starts);
     const fullLoss = valueLossFeeds(rows, width, config.vocabSize, 0.5, owners);
     const cached = await (await valueLossGraph(model, LAYER)).run({ ...feeds, ...windowLoss.feeds, 'resid.start': start });
-    windowLoss.setInitial(cached.logp.data as Float32Array);
-    fullLoss.setInitial(cached.logp.data as Float32Array); // the same p₀ for both, so the KL terms compare
+    windowLoss.setInitial(cached.kl_logp.data as Float32Array);
+    fullLoss.setInitial(cached.kl_logp.data as Float32Array); // the same p₀ for both, so the KL terms compare
 
     // The full computation: every layer from the embeddings, δ through `resid.add`, logits everywhere.
     const full = await model.compileOnce('test-llama-value-full', () => {
