@@ -46,6 +46,16 @@ export const GRAD_RULES: Record<OpType, GradRule> = {
   Tanh: ({ y, dy }) => [op.mul(dy, op.sub(1, op.mul(y, y)))],
   Erf: ({ x: [x], dy }) => [op.mul(dy, op.mul(op.exp(op.neg(op.mul(x, x))), 2 / Math.sqrt(Math.PI)))],
   Sigmoid: ({ y, dy }) => [op.mul(dy, op.mul(y, op.sub(1, y)))],
+  // y = x·σ(w) with w = 2√(2/π)(x + 0.044715x³) (since (1 + tanh u)/2 = σ(2u)), so
+  // y' = σ(w) + x·σ(w)·(1 − σ(w))·w' = σ + y·(1 − σ)·w': twelve elementwise passes, where the
+  // rules of the nine ops it replaces chain about twenty.
+  FastGelu: ({ x: [x], y, dy }) => {
+    const k = 2 * Math.sqrt(2 / Math.PI);
+    const x2 = op.mul(x, x);
+    const s = op.sigmoid(op.mul(x, op.add(op.mul(x2, k * 0.044715), k)));
+    const slope = op.add(op.mul(x2, 3 * k * 0.044715), k);
+    return [op.mul(dy, op.add(s, op.mul(op.mul(y, op.sub(1, s)), slope)))];
+  },
   Relu: ({ x: [x], dy }) => [op.where(op.greater(x, 0), dy, 0)],
   Sin: ({ x: [x], dy }) => [op.mul(dy, op.cos(x))],
   Cos: ({ x: [x], dy }) => [op.neg(op.mul(dy, op.sin(x)))],

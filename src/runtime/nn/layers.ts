@@ -25,8 +25,15 @@ export function rmsNorm(x: Value, gain: Value, eps = 1e-6): Value {
   return op.mul(op.div(x, op.sqrt(op.add(meanSquare, eps))), gain);
 }
 
-/** GELU, tanh approximation (GPT-2's "gelu_new"): 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))). */
+/**
+ * GELU, tanh approximation (GPT-2's "gelu_new"): 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))). In
+ * float32, onnxruntime's fused FastGelu: one pass forward, and a gradient rule of its own (the
+ * nine elementwise ops it stands for made the backward of an MLP more elementwise passes than
+ * MatMuls). Its float64 kernel computes in float32 precision, so float64 graphs (gradient checks,
+ * references) keep the ops.
+ */
 export function geluTanh(x: Value): Value {
+  if (x.dtype === 'float32') return op.fastGelu(x);
   const inner = op.mul(op.add(x, op.mul(op.mul(op.mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
   return op.mul(op.mul(x, 0.5), op.add(op.tanh(inner), 1));
 }

@@ -1,6 +1,7 @@
 import { onnx } from 'onnx-proto';
 import { ONNX_DTYPE, type HostTensor } from '../graph/dtype';
 import { bytesOf, GraphBuildError, type AttrValue, type Graph, type Node, type Value } from '../graph/graph';
+import { OP_DOMAINS, type OpType } from '../ops/specs';
 
 export const OPSET = 17;
 const IR_VERSION = 8;
@@ -10,10 +11,12 @@ export function serializeGraph(graph: Graph): Uint8Array {
   if (graph.outputs.length === 0) throw new GraphBuildError(`graph '${graph.name}' has no outputs`);
   const nodes = liveNodes(graph);
   const used = new Set<Value>([...nodes.flatMap((n) => n.inputs), ...graph.outputs.map((o) => o.value)]);
+  const domainOf = (node: Node) => OP_DOMAINS[node.opType as OpType] ?? '';
+  const domains = [...new Set(nodes.map(domainOf).filter((d) => d !== ''))];
   const model = onnx.ModelProto.create({
     irVersion: IR_VERSION,
     producerName: 'ked',
-    opsetImport: [{ domain: '', version: OPSET }],
+    opsetImport: [{ domain: '', version: OPSET }, ...domains.map((domain) => ({ domain, version: 1 }))],
     graph: {
       name: graph.name,
       input: graph.inputs.map(valueInfo),
@@ -22,6 +25,7 @@ export function serializeGraph(graph: Graph): Uint8Array {
       node: nodes.map((node) => ({
         name: node.name,
         opType: node.opType,
+        domain: domainOf(node),
         input: node.inputs.map((v) => v.name),
         output: node.outputs.map((v) => v.name),
         attribute: Object.entries(node.attrs).map(([name, value]) => attribute(name, value)),

@@ -24,6 +24,7 @@ export const log = (x: Value) => one(x.graph, 'Log', [x]);
 export const tanh = (x: Value) => one(x.graph, 'Tanh', [x]);
 export const erf = (x: Value) => one(x.graph, 'Erf', [x]);
 export const sigmoid = (x: Value) => one(x.graph, 'Sigmoid', [x]);
+export const fastGelu = (x: Value) => one(x.graph, 'FastGelu', [x]);
 export const relu = (x: Value) => one(x.graph, 'Relu', [x]);
 export const sin = (x: Value) => one(x.graph, 'Sin', [x]);
 export const cos = (x: Value) => one(x.graph, 'Cos', [x]);
