@@ -33,4 +33,19 @@ describe('optimizeValues', () => {
       expect(together[i].targetProbability).toBeCloseTo(alone.targetProbability, 4);
     }
   });
+
+  it('gives the same δ with the frozen prefix run a row at a time as over the whole group at once', async () => {
+    // Guards the prefix slices (PREFIX_POSITIONS_PER_RUN): each row's cache, window and v₀ must
+    // come out as one run over every row gives them, so the optimisation takes the same steps.
+    const templates = await contextTemplates(context.model, context.tokenizer, contextTemplatesSchema.parse({ count: 2 }));
+    const hp = valueOptimizationSchema.parse({ steps: 8, lr: 0.5, lossThreshold: 0 });
+    const requests = counterfactRequests(3).map((r) => ({ prompt: r.prompt, subject: r.subject!, target: r.target_new }));
+    const whole = await optimizeValues(context.model, context.tokenizer, requests, templates, 1, 'resid', hp, 0, 1e9);
+    const sliced = await optimizeValues(context.model, context.tokenizer, requests, templates, 1, 'resid', hp, 0, 1);
+    for (const [i, w] of whole.entries()) {
+      expect(maxRelative(sliced[i].initial, w.initial)).toBeLessThan(1e-6);
+      expect(maxRelative(sliced[i].delta, w.delta)).toBeLessThan(1e-5);
+      sliced[i].losses.forEach((l, s) => expect(Math.abs(l - w.losses[s])).toBeLessThan(1e-5 * Math.max(1, Math.abs(w.losses[s]))));
+    }
+  });
 });

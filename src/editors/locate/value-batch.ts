@@ -4,7 +4,7 @@ import type { KedTokenizer } from '../../models/tokenizer';
 import { hostTensor } from '../../runtime/graph/dtype';
 import { AdamW } from '../../runtime/optim';
 import { buildRows, norm, valueLossFeeds, valueLossGraph, valuePrefixGraph, type Row, type ValueOptimization, type ValueTarget } from './value-optimizer';
-import { lastReadPosition, suffixFeeds, suffixLayout } from './value-suffix';
+import { lastReadPosition, suffixLayout, SuffixFeedsBuilder } from './value-suffix';
 
 /** Padded window positions per loss run: large enough for efficient MatMuls, small enough that the backward's activations stay in the hundreds of MB. */
 const POSITIONS_PER_RUN = 2048;
@@ -14,6 +14,13 @@ const POSITIONS_PER_RUN = 2048;
  * dozen positions' compute, so a small group (ROME's one request) is faster with one run.
  */
 const KL_PADDING_TO_RUN_APART = 64;
+/**
+ * Padded positions per run of the frozen prefix. It runs every layer over the rows' full tokens
+ * and outputs the keys and values of the layers above: over a whole group at once (~15k positions
+ * for 85 requests in 7 rows each) that is ~650 MB of outputs on top of onnxruntime's own
+ * activations, kept by its arena; in slices of this size, a few hundred MB.
+ */
+const PREFIX_POSITIONS_PER_RUN = 4096;
 
 /**
  * Finds δ such that adding it to the residual stream after `layer`, at the subject's last token,
@@ -59,13 +66,15 @@ export async function optimizeValues(
   hp: ValueOptimization,
   /** KL rows run apart above this many padded positions (default KL_PADDING_TO_RUN_APART; a test forces either way). */
   klPaddingToRunApart = KL_PADDING_TO_RUN_APART,
+  /** Padded positions per run of the frozen prefix (default PREFIX_POSITIONS_PER_RUN; a test runs it a row at a time). */
+  prefixPositionsPerRun = PREFIX_POSITIONS_PER_RUN,
 ): Promise<ValueTarget[]> {
   const rowsByRequest = requests.map((r) => buildRows(tokenizer, r, templates));
   const order = rowsByRequest.map((rows, i) => ({ i, width: suffixLayout(rows.filter((r) => r.kind === 'rewrite')).width })).sort((a, b) => a.width - b.width || a.i - b.i);
   const results = new Array<ValueTarget>(requests.length);
   let group: number[] = [];
   const run = async () => {
-    const targets = await optimizeGroup(model, group.map((i) => rowsByRequest[i]), layer, read, hp, klPaddingToRunApart);
+    const targets = await optimizeGroup(model, group.map((i) => rowsByRequest[i]), layer, read, hp, klPaddingToRunApart, prefixPositionsPerRun);
     group.forEach((i, n) => (results[i] = targets[n]));
     group = [];
   };
@@ -84,21 +93,37 @@ export async function optimizeValues(
  * subject token alone; padded to the rewriting rows' windows it costs as much as they do, so in a
  * large group KL rows run apart.
  */
-async function windowBatch(model: LanguageModel, rowsByRequest: readonly Row[][], kinds: ReadonlyArray<Row['kind']>, layer: number, read: Extract<TapKind, 'mlp.out' | 'resid'>, klFactor: number) {
+async function windowBatch(model: LanguageModel, rowsByRequest: readonly Row[][], kinds: ReadonlyArray<Row['kind']>, layer: number, read: Extract<TapKind, 'mlp.out' | 'resid'>, klFactor: number, prefixPositions: number) {
   const rows = rowsByRequest.flatMap((rs) => rs.filter((r) => kinds.includes(r.kind)));
   const owners = rowsByRequest.flatMap((rs, n) => rs.filter((r) => kinds.includes(r.kind)).map(() => n));
   // Tokens after a row's last read logit (the last target token, the KL prompt's " is a") affect nothing the loss reads.
   const needed = rows.map((r) => r.ids.slice(0, lastReadPosition(r) + 1));
-  const fullWidth = Math.max(...needed.map((ids) => ids.length));
-  const { feeds: padded } = rightPadded(needed);
-  // The frozen prefix, once: the residual after `layer`, the state to edit, and the keys and
-  // values above `layer` of the tokens before each row's window.
-  const prefix = await (await valuePrefixGraph(model, layer, read)).run({ ...padded, ...model.emptyCache(rows.length) });
   const layout = suffixLayout(rows);
   const layersAbove = Array.from({ length: model.config.layers - 1 - layer }, (_, i) => layer + 1 + i);
-  const { feeds, base } = suffixFeeds(layout, prefix, layersAbove); // base: [rows, width, d]
+  const builder = new SuffixFeedsBuilder(layout, layersAbove);
+  const d = model.config.dModel;
+  const states = new Float32Array(rows.length * d); // each row's edited state at its subject token (v₀)
+  // The frozen prefix, once, over consecutive slices of the rows: the residual after `layer`, the
+  // state to edit, and the keys and values above `layer` of the tokens before each row's window.
+  const prefixGraph = await valuePrefixGraph(model, layer, read);
+  for (let from = 0; from < rows.length; ) {
+    let to = from + 1;
+    for (let width = needed[from].length; to < rows.length; to++) {
+      width = Math.max(width, needed[to].length);
+      if ((to + 1 - from) * width > prefixPositions) break;
+    }
+    const { feeds: padded } = rightPadded(needed.slice(from, to));
+    const prefix = await prefixGraph.run({ ...padded, ...model.emptyCache(to - from) });
+    builder.add(prefix, from);
+    const [, fullWidth] = prefix.state.shape;
+    for (let b = from; b < to; b++) {
+      const at = ((b - from) * fullWidth + rows[b].subjectIndex) * d;
+      states.set((prefix.state.data as Float32Array).subarray(at, at + d), b * d);
+    }
+    from = to;
+  }
   const loss = valueLossFeeds(rows, layout.width, model.config.vocabSize, klFactor, owners, layout.starts);
-  return { rows, owners, fullWidth, width: layout.width, prefix, feeds: { ...feeds, ...loss.feeds }, base, loss };
+  return { rows, owners, width: layout.width, states, feeds: { ...builder.feeds, ...loss.feeds }, base: builder.base, loss };
 }
 
 /** Window positions a group's loss runs compute per step (rewriting rows and KL rows apart, each padded to its widest). */
@@ -111,19 +136,18 @@ function windowPositions(rowsByRequest: readonly Row[][]): number {
 }
 
 /** One group's requests, stepped together until each has met its threshold or run out of steps. */
-async function optimizeGroup(model: LanguageModel, rowsByRequest: readonly Row[][], layer: number, read: Extract<TapKind, 'mlp.out' | 'resid'>, hp: ValueOptimization, klPaddingToRunApart: number): Promise<ValueTarget[]> {
+async function optimizeGroup(model: LanguageModel, rowsByRequest: readonly Row[][], layer: number, read: Extract<TapKind, 'mlp.out' | 'resid'>, hp: ValueOptimization, klPaddingToRunApart: number, prefixPositions: number): Promise<ValueTarget[]> {
   const d = model.config.dModel;
   const all = rowsByRequest.flat();
   const klPadding = all.filter((r) => r.kind === 'kl').length * (suffixLayout(all.filter((r) => r.kind === 'rewrite')).width - 1);
   const batches =
     klPadding > klPaddingToRunApart
-      ? [await windowBatch(model, rowsByRequest, ['rewrite'], layer, read, hp.klFactor), await windowBatch(model, rowsByRequest, ['kl'], layer, read, hp.klFactor)]
-      : [await windowBatch(model, rowsByRequest, ['rewrite', 'kl'], layer, read, hp.klFactor)];
+      ? [await windowBatch(model, rowsByRequest, ['rewrite'], layer, read, hp.klFactor, prefixPositions), await windowBatch(model, rowsByRequest, ['kl'], layer, read, hp.klFactor, prefixPositions)]
+      : [await windowBatch(model, rowsByRequest, ['rewrite', 'kl'], layer, read, hp.klFactor, prefixPositions)];
   const [rewriting] = batches; // holds each request's bare row either way
   const requests = rowsByRequest.map((_, n) => {
     const bare = rewriting.owners.indexOf(n); // each request's first row is the bare "{}" template
-    const offset = (bare * rewriting.fullWidth + rewriting.rows[bare].subjectIndex) * d;
-    const initial = (rewriting.prefix.state.data as Float32Array).slice(offset, offset + d);
+    const initial = rewriting.states.slice(bare * d, (bare + 1) * d);
     const initialNormSq = norm(initial) ** 2;
     const delta = new Float32Array(d);
     return { initial, initialNormSq, maxNorm: hp.clampNormFactor * Math.sqrt(initialNormSq), delta, optimizer: new AdamW(new Map([['delta', delta]]), { lr: hp.lr, weightDecay: 0 }), losses: [] as number[], targetProbability: 0, done: false };
