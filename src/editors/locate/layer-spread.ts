@@ -40,8 +40,6 @@ export async function spreadOverLayers(context: EditContext, method: string, req
   const zLayer = layers[layers.length - 1];
   checkReachableLayer(method, tokenizer, requests, Math.max(...layers), model.config.layers);
   const templates = await contextTemplates(model, tokenizer, hp.contextTemplates);
-  const subjects = requests.map((r) => ({ prompt: r.prompt, subject: r.subject! }));
-  const bare = requests.map((r) => ({ text: r.prompt, subject: r.subject! }));
 
   // Every request's z at once: several requests' rows share each loss run (larger MatMuls).
   const values = await optimizeValues(model, tokenizer, requests.map((r) => ({ prompt: r.prompt, subject: r.subject!, target: r.target_new })), templates, zLayer, 'resid', hp.value);
@@ -52,7 +50,19 @@ export async function spreadOverLayers(context: EditContext, method: string, req
   // cached per model, stay that way for every later call).
   const moments = new Map<number, KeyMoment>();
   for (const layer of layers) moments.set(layer, await keyMoment(model, tokenizer, context.statsCorpus, layer, hp.keyMoment.samples, context.statsCacheDir));
+  return spreadTargets(context, method, requests, layers, templates, targets, moments, solve, options);
+}
 
+/**
+ * The spread's second half, from each request's target z at the last layer: for each layer in
+ * order, that layer's keys (with the earlier layers' updates in place), its share of the residual
+ * still missing at the last layer, and the solve (exported for the reference check).
+ */
+export async function spreadTargets(context: EditContext, method: string, requests: readonly EditRequest[], layers: readonly number[], templates: readonly string[], targets: readonly Float32Array[], moments: ReadonlyMap<number, KeyMoment>, solve: LayerSolver, options: { keysAfter: boolean }): Promise<DeltaOperation & { keysAfter: Map<number, DenseMatrix> }> {
+  const { model, tokenizer } = context;
+  const zLayer = layers[layers.length - 1];
+  const subjects = requests.map((r) => ({ prompt: r.prompt, subject: r.subject! }));
+  const bare = requests.map((r) => ({ text: r.prompt, subject: r.subject! }));
   const operation: DeltaOperation = { kind: 'delta', method, requests: requests.map((_, i) => i), factors: [] };
   const restore = snapshotFor(model.config, model.weights, [{ ...operation, factors: layers.map((layer) => ({ layer, u: dummy, v: dummy })) }]);
   const keysAfter = new Map<number, DenseMatrix>();
