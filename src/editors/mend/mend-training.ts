@@ -2,7 +2,7 @@ import type { LanguageModel } from '../../models/language-model';
 import type { KedTokenizer } from '../../models/tokenizer';
 import { hostTensor, type HostTensor } from '../../runtime/graph/dtype';
 import { AdamW, clipGradNorm } from '../../runtime/optim';
-import { mulberry32 } from '../../runtime/random';
+import { mulberry32, shuffledIndices } from '../../runtime/random';
 import type { FactEditRecord } from '../fact-record';
 import { editorBackward, initEditor, trainableNames, type EditorParams, type EditorShape } from './editor-network';
 import { baseModelHash, type MendEditor } from './mend-artifact';
@@ -147,7 +147,7 @@ export async function trainMend(
   for (let step = 0; step < hp.steps; step++) {
     const batch: number[] = [];
     while (batch.length < Math.min(hp.batchSize, examples.length)) {
-      if (!order.length) order = shuffled(examples.length, random);
+      if (!order.length) order = shuffledIndices(examples.length, random);
       const e = order.pop()!;
       if (!batch.includes(e)) batch.push(e);
     }
@@ -396,11 +396,3 @@ function accumulate(acc: { n: number; s: Float64Array; ss: Float64Array }, f: To
   acc.n += f.n;
 }
 
-function shuffled(n: number, random: () => number): number[] {
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
-}

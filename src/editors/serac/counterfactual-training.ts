@@ -1,6 +1,6 @@
 import { hostTensor, type HostTensor } from '../../runtime/graph/dtype';
 import { AdamW, clipGradNorm, noWeightDecay, warmupCosine } from '../../runtime/optim';
-import { mulberry32 } from '../../runtime/random';
+import { mulberry32, shuffledIndices } from '../../runtime/random';
 import { LanguageModel, rightPadded } from '../../models/language-model';
 import { buildLanguageModelingLoss } from '../../models/training/lm-loss';
 import type { KedTokenizer } from '../../models/tokenizer';
@@ -101,7 +101,7 @@ export async function trainCounterfactualModel(
   for (let step = 0; step < hp.steps; step++) {
     const batch: number[] = [];
     while (batch.length < hp.batchSize) {
-      if (!order.length) order = shuffled(encoded.length, random);
+      if (!order.length) order = shuffledIndices(encoded.length, random);
       batch.push(order.pop()!);
     }
     const rows = batch.map((i) => encoded[i]);
@@ -129,11 +129,3 @@ export async function trainCounterfactualModel(
   return { model, losses, wallSeconds: (Date.now() - started) / 1000 };
 }
 
-function shuffled(n: number, random: () => number): number[] {
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
-}
