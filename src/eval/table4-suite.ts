@@ -58,7 +58,9 @@ export async function evaluateTable4(options: SuiteOptions, table: Table4Options
   const summaries: EvalSummary[] = [];
   for (const dataset of datasets) {
     for (const method of methods) {
-      const summary = await evaluateOne({ ...options, runDir: undefined, mode: 'single' }, method, dataset, table.n);
+      // With --commit, methods that cannot commit stay routed (their Routing row says so).
+      const commit = options.commit && getMethod(method).capabilities.committable;
+      const summary = await evaluateOne({ ...options, runDir: undefined, mode: 'single', commit }, method, dataset, table.n);
       summaries.push(summary);
       table.onSummary?.(summary);
     }
