@@ -1,6 +1,7 @@
 import { solveSpd, type DenseMatrix } from '../../runtime/linalg';
 import { SessionManager } from '../../runtime/session/session-manager';
 import { counterfactRequests, fixtureContext } from '../../../test/support/fixture-context';
+import { maxRelative } from '../../../test/support/max-relative';
 import { commitDelta, snapshotFor } from '../commit-delta';
 import type { EditContext } from '../edit-method';
 import type { DeltaOperation } from '../edit-operation';
@@ -18,14 +19,6 @@ let context: EditContext;
 beforeAll(async () => (context = await fixtureContext(sessions)));
 afterAll(() => sessions.close());
 
-const maxRelative = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let [difference, scale] = [0, 0];
-  for (let i = 0; i < a.length; i++) {
-    difference = Math.max(difference, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return difference / scale;
-};
 
 /** One state at the subject's last token of one text, each text run alone (no batching, no padding). */
 async function stateOf(text: string, subject: string, kind: 'mlp.key' | 'resid', layer: number): Promise<Float32Array> {

@@ -1,5 +1,6 @@
 import { SessionManager } from '../../runtime/session/session-manager';
 import { counterfactRequests, fixtureContext } from '../../../test/support/fixture-context';
+import { maxRelative } from '../../../test/support/max-relative';
 import type { EditContext } from '../edit-method';
 import { contextTemplates } from './context-templates';
 import { contextTemplatesSchema, valueOptimizationSchema } from './hparams';
@@ -12,7 +13,6 @@ let context: EditContext;
 beforeAll(async () => (context = await fixtureContext(sessions)));
 afterAll(() => sessions.close());
 
-const maxRelative = (a: Float32Array, b: Float32Array) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0) / b.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
 
 describe('optimizeValues', () => {
   it('gives each request the δ, losses and target probability it gets optimised alone', async () => {

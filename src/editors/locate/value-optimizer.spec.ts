@@ -6,6 +6,7 @@ import * as op from '../../runtime/ops';
 import { SessionManager } from '../../runtime/session/session-manager';
 import type { EditContext } from '../edit-method';
 import { counterfactRequests, fixtureContext } from '../../../test/support/fixture-context';
+import { maxRelative } from '../../../test/support/max-relative';
 import { contextTemplates } from './context-templates';
 import { contextTemplatesSchema } from './hparams';
 import { appendValueLoss, buildRows, valueLossFeeds, valueLossGraph, valuePrefixGraph, type Row } from './value-optimizer';
@@ -122,14 +123,6 @@ async function runFull(delta: Float32Array): Promise<Record<string, HostTensor>>
   return compiled.run({ ...setup.padded, ...setup.loss.feeds, [`resid.add.${LAYER}`]: addAtSubjects(delta) });
 }
 
-const maxRelative = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let [difference, scale] = [0, 0];
-  for (let i = 0; i < a.length; i++) {
-    difference = Math.max(difference, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return difference / scale;
-};
 
 describe('value optimisation loss', () => {
   it('with the frozen prefix cached, the layers above run over the windows only and logits only where read, gives the loss and δ-gradient of the full computation', async () => {
