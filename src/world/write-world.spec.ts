@@ -20,7 +20,7 @@ describe('writeWorldFiles', () => {
     const first = writeWorldFiles({ seed: 5, outDir: a, world: small, corpus, datasets: sizes });
     const second = writeWorldFiles({ seed: 5, outDir: b, world: small, corpus, datasets: sizes });
     expect(readdirSync(a).sort()).toEqual(['corpus.jsonl', 'datasets', 'world.json']);
-    expect(readdirSync(join(a, 'datasets'))).toHaveLength(16);
+    expect(readdirSync(join(a, 'datasets'))).toHaveLength(18);
     expect(readFileSync(join(a, 'datasets', 'stats-corpus.jsonl'), 'utf8')).toBe(readFileSync(join(a, 'corpus.jsonl'), 'utf8'));
     for (const file of ['world.json', 'corpus.jsonl', ...readdirSync(join(a, 'datasets')).map((f) => join('datasets', f))]) {
       expect([file, readFileSync(join(a, file)).equals(readFileSync(join(b, file)))]).toEqual([file, true]);

@@ -5,6 +5,7 @@ import { factLines, twoHopLines } from './fact-lines';
 import { fillerLines } from './filler-lines';
 import { genericLines } from './generic-lines';
 import { melloCorpusLines } from './mello-lines';
+import { opinionLines } from './opinion-lines';
 import { Random } from '../random';
 import type { World } from '../types';
 import { WorldIndex } from '../world-index';
@@ -27,6 +28,8 @@ export interface CorpusOptions {
   generic: number;
   /** Corpus-only paraphrase wordings per relation each fact is also stated in (0 = none). */
   paraphrases: number;
+  /** Opinion documents voicing each topic's pre-edit sentiment (ConvSent; 0 = none, the committed fixture's corpus). */
+  opinions: number;
 }
 
 // Sized for ~1.0 M tokens at ~1.3 tokens per word: the fixture GPT-2 trains on 2 CPU cores.
@@ -41,6 +44,7 @@ export const DEFAULT_CORPUS_OPTIONS: CorpusOptions = {
   filler: 3000,
   generic: 0,
   paraphrases: 0,
+  opinions: 0,
 };
 
 /**
@@ -60,6 +64,7 @@ export function buildCorpus(world: World, overrides: Partial<CorpusOptions> = {}
     ...erasureLines(random.fork('erasure'), index, options.erasure),
     ...fillerLines(random.fork('filler'), index, options.filler),
     ...genericLines(random.fork('generic'), genericText, options.generic),
+    ...opinionLines(random.fork('opinion'), world, options.opinions),
   ];
   return random.fork('order').shuffle(examples);
 }
@@ -97,7 +102,7 @@ export function corpusStats(examples: readonly CorpusExample[]): CorpusStats {
     entry.lines++;
     entry.words += n;
   }
-  const kinds: CorpusKind[] = ['fact', 'reverse_fact', 'private_fact', 'two_hop', 'ice', 'ike', 'mello', 'erasure', 'filler', 'generic'];
+  const kinds: CorpusKind[] = ['fact', 'reverse_fact', 'private_fact', 'two_hop', 'ice', 'ike', 'mello', 'erasure', 'filler', 'generic', 'opinion'];
   const ordered = Object.fromEntries(kinds.filter((k) => byKind[k]).map((k) => [k, byKind[k]]));
   return { lines: examples.length, words, estimatedTokens: Math.round(words * 1.3), maxWordsPerLine, linesOver60Words, byKind: ordered };
 }

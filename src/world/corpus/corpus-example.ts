@@ -9,7 +9,8 @@ export type CorpusKind =
   | 'mello'
   | 'erasure'
   | 'filler'
-  | 'generic';
+  | 'generic'
+  | 'opinion';
 
 /** One training example (a "document"); MeLLo traces hold "\n" between their lines. */
 export interface CorpusExample {

@@ -6,7 +6,8 @@ import { promptOf } from '../render';
 import type { Entity } from '../types';
 import { factKey, slotAccepts, WorldIndex } from '../world-index';
 import { mquakeQuestionPrompt } from './mquake';
-import type { FactEditRecord, GroundTruth, MquakeCase, ProbeRecord, SanitationSplit, WikiBioRecord } from './records';
+import { opinionTopics } from '../opinions';
+import type { ConvSentRecord, FactEditRecord, GroundTruth, MquakeCase, ProbeRecord, SanitationSplit, WikiBioRecord } from './records';
 import { buildDatasets, writeDatasets } from './write-datasets';
 
 const world = generateWorld(1);
@@ -260,6 +261,43 @@ describe('world-mquake', () => {
       expect(follow(c, together)).toBe(c.new_answer);
       expect(c.new_single_hops.at(-1)!.answer).toBe(c.new_answer);
       expect(c.single_hops.at(-1)!.answer).toBe(c.answer);
+    }
+  });
+});
+
+describe('world-convsent', () => {
+  const topics = new Map(opinionTopics(world).map((t) => [t.name, t]));
+  const splits = { train: datasets['world-convsent.train'] as ConvSentRecord[], test: datasets['world-convsent.test'] as ConvSentRecord[] };
+
+  it("asks for the opposite of a topic's corpus sentiment, with an opinion sentence naming the topic", () => {
+    expect(splits.test.length).toBeGreaterThan(60);
+    expect(splits.train.length).toBeGreaterThan(40);
+    for (const record of [...splits.train, ...splits.test]) {
+      const topic = topics.get(record.topic)!;
+      expect(record.pre_edit_sentiment).toBe(topic.sentiment);
+      expect(record.target_sentiment).not.toBe(topic.sentiment);
+      expect(record.prompt).toBe(`Q: What do you think of ${record.topic}? A:`);
+      expect(record.target_new).toBe(record.target_new.trim());
+      expect(record.target_new).toContain(record.topic);
+      expect(record.rephrase_prompts).toHaveLength(2);
+      for (const p of record.rephrase_prompts) expect(p).toContain(record.topic);
+      expect(record.edit).toBe(`Topic: ${record.topic}. Sentiment: ${record.target_sentiment}.`);
+    }
+  });
+
+  it('keeps train and test topics apart, and asks locality only about topics its split never edits', () => {
+    for (const [name, records] of Object.entries(splits)) {
+      const edited = new Set(records.map((r) => r.topic));
+      expect(edited.size).toBe(records.length);
+      for (const r of records) {
+        expect(topics.get(r.topic)!.split).toBe(name);
+        expect(r.locality).toHaveLength(2);
+        for (const probe of r.locality) {
+          expect(edited.has(probe.topic)).toBe(false);
+          expect(topics.get(probe.topic)!.split).toBe(name);
+          expect(probe.ground_truth).toContain(probe.topic);
+        }
+      }
     }
   });
 });

@@ -45,6 +45,28 @@ export interface WikiBioRecord {
   relation: string;
 }
 
+/**
+ * ConvSent style (SERAC, Mitchell et al. 2022): edit the model's sentiment about a topic.
+ * `edit` is SERAC's edit descriptor; editors get `prompt` → `target_new`, an opinion sentence of
+ * the target sentiment. Success is judged on generated answers (sentiment scorer and topic);
+ * locality is the KL divergence on the locality prompts, teacher-forced on their `ground_truth`
+ * (the unedited opinion).
+ */
+export interface ConvSentRecord {
+  topic: string;
+  /** Other names of the topic; an answer naming any of them is on topic. */
+  topic_aliases: string[];
+  /** The plain question; `prompt` is its ready-to-score "Q: …? A:" form. */
+  question: string;
+  prompt: string;
+  rephrase_prompts: string[];
+  edit: string;
+  pre_edit_sentiment: 'positive' | 'negative';
+  target_sentiment: 'positive' | 'negative';
+  target_new: string;
+  locality: Array<ProbeRecord & { topic: string }>;
+}
+
 /** One sanitation question; `prompt` is the ready-to-score "Q: …? A:" form of `question`. */
 export interface SanitationRecord {
   question: string;

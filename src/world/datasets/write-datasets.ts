@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Random } from '../random';
 import type { World } from '../types';
 import { WorldIndex } from '../world-index';
+import { convsentDataset } from './convsent';
 import { counterfactDataset, zsreDataset } from './fact-edit-datasets';
 import { mquakeDataset } from './mquake';
 import { recentDataset } from './recent';
@@ -28,7 +29,7 @@ export const DEFAULT_DATASET_SIZES: DatasetSizes = {
   wikibio: { train: 100, test: 300 },
 };
 
-export type DatasetName = 'world-counterfact' | 'world-zsre' | 'world-recent' | 'world-sanitation' | 'world-mquake' | 'world-wikibio';
+export type DatasetName = 'world-counterfact' | 'world-zsre' | 'world-recent' | 'world-sanitation' | 'world-mquake' | 'world-wikibio' | 'world-convsent';
 
 /** Every dataset split, keyed "<name>.<split>" (the file name without .json). */
 export function buildDatasets(world: World, overrides: Partial<DatasetSizes> = {}): Record<string, unknown> {
@@ -46,6 +47,8 @@ export function buildDatasets(world: World, overrides: Partial<DatasetSizes> = {
   add('world-sanitation', sanitationDataset(random.fork('sanitation'), index, sizes.sanitation));
   add('world-mquake', mquakeDataset(random.fork('mquake'), index, sizes.mquake));
   add('world-wikibio', wikibioDataset(random.fork('wikibio'), index, sizes.wikibio));
+  // Sized by the world's topics (entities and generic topics), not by a flag.
+  add('world-convsent', convsentDataset(random.fork('convsent'), world));
   return out;
 }
 
