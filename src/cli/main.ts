@@ -16,6 +16,7 @@ import { registerModelCommands } from './model.command';
 import { registerRouteCommands } from './route.command';
 import { registerRuntimeCommands } from './runtime.command';
 import { registerSeracCommands } from './serac.command';
+import { registerSentimentCommands } from './sentiment.command';
 import { registerMendCommands } from './mend.command';
 import { registerWorldCommands } from './world.command';
 import { applyOptions, storageOptions } from './options';
@@ -56,6 +57,7 @@ export function buildProgram(): Command {
   registerRouteCommands(program);
   registerErasureEval(program);
   registerSeracCommands(program);
+  registerSentimentCommands(program);
   registerMendCommands(program);
   return program;
 }
