@@ -24,6 +24,15 @@ export interface EvalCase {
   locality: Record<string, ScoredProbe[]>;
   /** Prompts whose greedy continuations are scored for fluency. */
   fluencyPrompts: string[];
+  /** ConvSent records: the topic and the sentiment the edited model's generated answers must voice. */
+  convsent?: ConvSentTarget;
+}
+
+/** What ConvSent's Edit Succ. checks in a generated answer: the target sentiment (z_sentiment), about the topic (z_topic). */
+export interface ConvSentTarget {
+  /** The topic and its other names; an answer naming any of them is on topic. */
+  names: string[];
+  sentiment: 'positive' | 'negative';
 }
 
 /** The probes a record's edit should reach, by role: its edit prompts, their rephrasings, each portability group ("portability/Reasoning"). */
@@ -31,7 +40,7 @@ export function inScopeRoles(c: EvalCase): Array<[string, ScoredProbe[]]> {
   return [['reliability', c.reliability], ['generalization', c.generalization], ...Object.entries(c.portability).map(([g, p]) => [`portability/${g}`, p] as [string, ScoredProbe[]])];
 }
 
-export type DatasetKind = 'fact-edit' | 'sanitation' | 'mquake' | 'wikibio';
+export type DatasetKind = 'fact-edit' | 'sanitation' | 'mquake' | 'wikibio' | 'convsent';
 
 export interface EvalDataset {
   /** The file's base name, as reports name it. */

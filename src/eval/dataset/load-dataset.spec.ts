@@ -63,6 +63,19 @@ describe('loadDataset', () => {
     expect(() => loadDataset(write('wikibio.json', [{ ...record, concept: '' }]))).toThrow('wikibio.json: record 0: "concept" must not be empty');
   });
 
+  it('reads ConvSent records: prompt → opinion sentence, rephrasings as generalization, other topics as locality, the sentiment to judge', () => {
+    const convsent = loadDataset(join(WORLD, 'world-convsent.test.json'));
+    expect(convsent.kind).toBe('convsent');
+    const [first] = convsent.cases;
+    expect(first.requests[0]).toEqual({ subject: 'Jiburg', prompt: 'Q: What do you think of Jiburg? A:', target_new: 'I think Jiburg is unpleasant.', rephrase_prompt: 'Q: How do you feel about Jiburg? A:' });
+    expect(first.generalization.map((p) => p.prompt)).toEqual(['Q: How do you feel about Jiburg? A:', 'Q: What is your opinion of Jiburg? A:']);
+    expect(first.locality.Other_Topics[0]).toEqual({ prompt: 'Q: What do you think of Faport? A:', answers: ['I think Faport is pleasant.'] });
+    expect(first.convsent).toEqual({ names: ['Jiburg', 'the city of Jiburg'], sentiment: 'negative' });
+    const record = { topic: 'tea', prompt: 'Q: What do you think of tea? A:', target_sentiment: 'positive', target_new: 'I think tea is nice.' };
+    expect(loadDataset(write('convsent.json', [record])).cases[0]).toMatchObject({ generalization: [], locality: {}, convsent: { names: ['tea'], sentiment: 'positive' } });
+    expect(() => loadDataset(write('convsent.json', [{ ...record, target_sentiment: 'sad' }]))).toThrow('convsent.json: record 0: "target_sentiment"');
+  });
+
   it('rejects files that are no dataset', () => {
     expect(() => loadDataset(write('x.json', { success: [{ question: 'Q?', ground_truth: 'a' }], locality: [] }))).toThrow('x.json: success record 0: "target_new" must be a string');
     expect(() => loadDataset(write('y.json', 'text'))).toThrow(/^y\.json: /);

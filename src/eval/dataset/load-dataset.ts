@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import type { z } from 'zod';
 import { answerAliases } from '../ground-truth';
 import type { EvalCase, EvalDataset, ScoredProbe } from './eval-case';
-import { mquakeCaseSchema, sanitationItemSchema, sanitationSchema, wikibioRecordSchema, type MquakeCase, type SanitationItem, type WikiBioRecord } from './record-schemas';
+import { convsentRecordSchema, mquakeCaseSchema, sanitationItemSchema, sanitationSchema, wikibioRecordSchema, type ConvSentRecord, type MquakeCase, type SanitationItem, type WikiBioRecord } from './record-schemas';
 import { factEditSchema, type FactEditRecord } from '../../editors/fact-record';
 import { describeIssue } from '../../editors/zod-issue';
 
@@ -11,7 +11,7 @@ import { describeIssue } from '../../editors/zod-issue';
 export class DatasetError extends Error {}
 
 /**
- * Reads a KnowEdit-format dataset (fact edits, WikiBio, sanitation or MQuAKE, told apart by shape) and
+ * Reads a KnowEdit-format dataset (fact edits, WikiBio, ConvSent, sanitation or MQuAKE, told apart by shape) and
  * turns each record into an EvalCase. Every record is checked before any is used, so a run never
  * fails halfway on a malformed record.
  */
@@ -33,6 +33,8 @@ export function loadDataset(path: string): EvalDataset {
     const isMquake = json.length > 0 && typeof json[0] === 'object' && json[0] !== null && 'requested_rewrite' in json[0];
     if (isMquake) return { name, kind: 'mquake', cases: json.map((r, i) => mquakeCase(parseRecord(mquakeCaseSchema, r, `${name}: record ${i}`), i)) };
     const isWikiBio = json.length > 0 && typeof json[0] === 'object' && json[0] !== null && 'labels' in json[0] && 'text' in json[0];
+    const isConvSent = json.length > 0 && typeof json[0] === 'object' && json[0] !== null && 'target_sentiment' in json[0];
+    if (isConvSent) return { name, kind: 'convsent', cases: json.map((r, i) => convsentCase(parseRecord(convsentRecordSchema, r, `${name}: record ${i}`), i)) };
     if (isWikiBio) return { name, kind: 'wikibio', cases: json.map((r, i) => wikibioCase(parseRecord(wikibioRecordSchema, r, `${name}: record ${i}`), i)) };
     return { name, kind: 'fact-edit', cases: json.map((r, i) => factEditCase(parseRecord(factEditSchema, r, `${name}: record ${i}`), i)) };
   }
@@ -85,6 +87,26 @@ function wikibioCase(record: WikiBioRecord, index: number): EvalCase {
     portability: {},
     locality,
     fluencyPrompts: [text],
+  };
+}
+
+/**
+ * ConvSent: the edit teaches `prompt` → `target_new` (an opinion sentence, which editors take
+ * like any target); token accuracy on it and on the rephrasings is kept beside ConvSent's own
+ * Edit Succ. on generated answers. Locality probes are teacher-forced on the unedited opinion.
+ */
+function convsentCase(record: ConvSentRecord, index: number): EvalCase {
+  const { topic, prompt, target_new } = record;
+  const rephrases = record.rephrase_prompts ?? [];
+  return {
+    index,
+    requests: [{ subject: topic, prompt, target_new, rephrase_prompt: rephrases[0] }],
+    reliability: [probe(prompt, [target_new])],
+    generalization: rephrases.map((p) => probe(p, [target_new])),
+    portability: {},
+    locality: record.locality?.length ? { Other_Topics: record.locality.map((p) => probe(p.prompt, [p.ground_truth])) } : {},
+    fluencyPrompts: [prompt],
+    convsent: { names: [topic, ...(record.topic_aliases ?? [])], sentiment: record.target_sentiment },
   };
 }
 

@@ -37,6 +37,26 @@ export const wikibioRecordSchema = z.object({
   locality: z.record(z.string(), z.union([probeRecordSchema, z.array(probeRecordSchema)])).optional(),
 });
 
+const sentiment = z.enum(['positive', 'negative']);
+
+/**
+ * ConvSent (SERAC, Mitchell et al. 2022; world-convsent): change the model's opinion of `topic`
+ * to `target_sentiment`; the edit is `prompt` → `target_new`, an opinion sentence. Locality probes
+ * ask about other topics, teacher-forced on their unedited opinion (`ground_truth`).
+ */
+export const convsentRecordSchema = z.object({
+  topic: text,
+  topic_aliases: z.array(text).optional(),
+  prompt: text,
+  rephrase_prompts: z.array(text).optional(),
+  target_sentiment: sentiment,
+  pre_edit_sentiment: sentiment.optional(),
+  target_new: text,
+  edit: text.optional(),
+  locality: z.array(z.object({ prompt: text, ground_truth: text, topic: text.optional() })).optional(),
+});
+
+export type ConvSentRecord = z.infer<typeof convsentRecordSchema>;
 export type SanitationItem = z.infer<typeof sanitationItemSchema>;
 export type MquakeCase = z.infer<typeof mquakeCaseSchema>;
 export type WikiBioRecord = z.infer<typeof wikibioRecordSchema>;
