@@ -3,6 +3,7 @@ import { inScopeRoles, type EvalCase, type ScoredProbe } from './dataset/eval-ca
 import { bestOverAliases } from './ground-truth';
 import { argmaxAgreement, byGroup, mean, meanOfPresent, nullIfNaN } from './metrics';
 import { measureWild, preEditLocalityAnswers, type WildCaseResult } from './measure-wild';
+import { measureConvSent, preEditConvSentDistributions, type ConvSentCaseResult } from './measure-convsent';
 import { Scorer, type MeasureOptions, type ScoreJob } from './scorer';
 
 export type { MeasureOptions } from './scorer';
@@ -23,6 +24,8 @@ export interface CaseResult {
   baseFluency: number | null;
   /** The wild protocol's scores (generated answers), when it was asked for. */
   wild?: WildCaseResult;
+  /** ConvSent's Edit Succ. (sentiment and topic of generated answers) and KL locality, for ConvSent records. */
+  convsent?: ConvSentCaseResult;
 }
 
 /** The unedited model's side of the comparison: locality argmax tokens, fluency and (wild) locality answers, per record. */
@@ -30,6 +33,8 @@ export interface PreEditReference {
   localityArgmax: Map<string, number[]>;
   fluency: Map<number, number>;
   localityAnswers?: Map<string, string>;
+  /** ConvSent records: next-token distributions on the locality probes, for the KL locality. */
+  convsentDistributions?: Map<string, Float64Array[]>;
 }
 
 const localityKey = (record: number, group: string, probe: number, alias: number) => `${record}/${group}/${probe}/${alias}`;
@@ -43,11 +48,13 @@ export async function measurePreEdit(options: MeasureOptions, cases: readonly Ev
   const localityArgmax = new Map(locality.map((l, i) => [l.key, scores[i].argmax]));
   const fluency = options.skipFluency ? new Map<number, number>() : await scorer.fluency(cases, () => none);
   const localityAnswers = options.wildAnswerTokens ? await preEditLocalityAnswers(scorer, cases, options.wildAnswerTokens) : undefined;
-  return { localityArgmax, fluency, localityAnswers };
+  const convsentDistributions = cases.some((c) => c.convsent) ? await preEditConvSentDistributions(scorer, cases) : undefined;
+  return { localityArgmax, fluency, localityAnswers, convsentDistributions };
 }
 
 /** Measures every metric of the given records under the applied edits. */
 export async function measureCases(options: MeasureOptions, cases: readonly EvalCase[], edits: ProbeEdits, reference: PreEditReference): Promise<CaseResult[]> {
+  const judge = cases.some((c) => c.convsent) ? sentimentJudge(options) : undefined;
   const scorer = new Scorer(options);
   // Locality first and in the same order and batches as measurePreEdit: a record no edit reaches
   // then gets bit-identical forward passes, so `none` scores exactly 100.
@@ -68,6 +75,7 @@ export async function measureCases(options: MeasureOptions, cases: readonly Eval
   });
   const fluency = options.skipFluency ? new Map<number, number>() : await scorer.fluency(cases, (c) => edits.view(c.index, true));
   const wild = options.wildAnswerTokens ? await measureWild(scorer, cases, edits, reference.localityAnswers ?? new Map(), options.wildAnswerTokens) : undefined;
+  const convsent = judge ? await measureConvSent(scorer, judge, cases, edits, reference.convsentDistributions ?? new Map()) : undefined;
 
   return cases.map((c) => {
     const probeScores = (role: string, probes: readonly ScoredProbe[]) => probes.map((_, i) => bestOverAliases(accuracy.get(`${c.index}/${role}/${i}`) ?? []));
@@ -87,8 +95,14 @@ export async function measureCases(options: MeasureOptions, cases: readonly Eval
       fluency: fluency.get(c.index) ?? null,
       baseFluency: reference.fluency.get(c.index) ?? null,
       ...(wild ? { wild: wild.get(c.index)! } : {}),
+      ...(convsent?.has(c.index) ? { convsent: convsent.get(c.index)! } : {}),
     };
   });
+}
+
+function sentimentJudge(options: MeasureOptions): NonNullable<MeasureOptions['sentiment']> {
+  if (!options.sentiment) throw new Error('ConvSent records need a sentiment scorer (MeasureOptions.sentiment; `ked sentiment train` writes models/sentiment/classifier.json)');
+  return options.sentiment;
 }
 
 function localityJobs(cases: readonly EvalCase[], viewOf: (c: EvalCase) => ProbeView): Array<{ key: string; job: ScoreJob }> {

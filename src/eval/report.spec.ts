@@ -35,6 +35,18 @@ describe('reports', () => {
     expect(md).not.toContain('wild');
   });
 
+  it("puts ConvSent's rows (KL locality, lower is better) first in a ConvSent block only", () => {
+    const convsent = { editSucc: 25, reliability: 50, generalization: 0, sentiment: 40, topic: 90, klLocality: 0.01234 };
+    const cs = { ...summary('rome', 10, 70), dataset: 'world-convsent.test.json', convsent };
+    const md = table4Markdown([cs, summary('rome', 10, 12.5)], { model: 'models/fixture', mode: 'single' });
+    expect(md).toContain('| ConvSent Edit Succ. (z_sentiment·z_topic) ↑ | 25.00 |');
+    expect(md).toContain('| ConvSent Locality (KL, nats) ↓ | 0.0123 |');
+    expect(md).toContain('**lower is better**');
+    const counterfactBlock = md.slice(md.indexOf('| world-counterfact.test.json'));
+    expect(counterfactBlock).not.toContain('ConvSent');
+    expect(table4Markdown([summary('none', 10, 12.5)], { model: 'm', mode: 'single' })).not.toContain('ConvSent');
+  });
+
   it('puts wild scores beside the teacher-forced ones when a run measured them', () => {
     const wild = { ...summary('rome', 10, 90), wild: { answerTokens: 24, exactMatch: wildScores(30), contains: wildScores(45), locality: 97, localityByGroup: {} } };
     const md = table4Markdown([wild, summary('none', 10, 12.5)], { model: 'models/fixture', mode: 'single' });

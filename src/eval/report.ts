@@ -3,6 +3,17 @@ import type { EvalSummary } from './summary';
 
 const cell = (x: number | null, digits = 2) => (x === null ? '—' : x.toFixed(digits));
 
+const CONVSENT_NOTE =
+  'ConvSent rows (survey §4.1): the edited model generates its answer to the edit prompt and its rephrasings greedily (one sentence); Edit Succ. = z_sentiment · z_topic, in percent: the answer voices the target sentiment by the world-trained scorer (models/sentiment) and names the topic. ConvSent Locality = KL(unedited ‖ edited) of the next-token distributions on other topics\' prompts, in nats: **lower is better**. The rows below them are the usual teacher-forced scores of the target opinion sentence.';
+
+/** ConvSent's own rows, first in a ConvSent dataset's block. */
+const CONVSENT_ROWS: Array<[string, (s: EvalSummary) => string]> = [
+  ['ConvSent Edit Succ. (z_sentiment·z_topic) ↑', (s) => cell(s.convsent?.editSucc ?? null)],
+  ['ConvSent: target sentiment ↑', (s) => cell(s.convsent?.sentiment ?? null)],
+  ['ConvSent: on topic ↑', (s) => cell(s.convsent?.topic ?? null)],
+  ['ConvSent Locality (KL, nats) ↓', (s) => cell(s.convsent?.klLocality ?? null, 4)],
+];
+
 /**
  * The survey's Table 4 layout: one block per dataset, a row per metric, a column per method.
  * Fluency is the raw n-gram entropy (Table 4 prints it ×100), with the unedited model's beside it.
@@ -16,6 +27,7 @@ export function table4Markdown(summaries: readonly EvalSummary[], header: { mode
     '',
     `Model \`${header.model}\`, ${header.mode} editing${header.n ? `, first ${header.n} records per dataset` : ''}. Edit Succ., Portability and Locality in percent (teacher-forced token accuracy; locality = agreement with the unedited model's argmax); Fluency = ROME's weighted bi-/tri-gram entropy of greedy generations (bits; Table 4 shows it ×100).`,
     ...notes.flatMap((note) => ['', note]),
+    ...(summaries.some((s) => s.convsent) ? ['', CONVSENT_NOTE] : []),
     ...(wildTokens ? ['', `Wild rows (Yang et al. 2025): the edited model generates its answer greedily, as the daemon serves it, up to the first sentence, line or ${wildTokens} tokens; "exact match" = the SQuAD-normalised answer is the target or an alias, "contains" = it contains one; wild locality = the answer is the unedited model's.`] : []),
     '',
   ];
@@ -42,7 +54,8 @@ export function table4Markdown(summaries: readonly EvalSummary[], header: { mode
   ];
   for (const dataset of datasets) {
     lines.push(`| ${dataset} | ${methods.join(' | ')} |`, `|---|${methods.map(() => '---:').join('|')}|`);
-    for (const [label, value] of rows) {
+    const convsent = summaries.some((s) => s.dataset === dataset && s.convsent);
+    for (const [label, value] of convsent ? [...CONVSENT_ROWS, ...rows] : rows) {
       lines.push(`| ${label} | ${methods.map((m) => summaries.find((s) => s.dataset === dataset && s.method === m)).map((s) => (s ? value(s) : '—')).join(' | ')} |`);
     }
     const n = summaries.find((s) => s.dataset === dataset)?.n;

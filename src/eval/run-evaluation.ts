@@ -8,6 +8,7 @@ import { scopeRetriever } from '../memory/scope/fact-retriever';
 import { runAccumulated, runSingle, type Protocol } from './protocols';
 import { RunStore } from './run-store';
 import { summarize, type EvalSummary } from './summary';
+import { loadSentimentScorer } from './sentiment/world-sentiment-scorer';
 
 export interface EvalRunOptions extends MeasureOptions, EditorResources {
   dataset: EvalDataset;
@@ -48,7 +49,9 @@ export async function runEvaluation(options: EvalRunOptions): Promise<EvalSummar
   const generalProbes = options.generalProbes ?? 200;
   store.open({ method: method.name, hparams: options.hparams, dataset: dataset.name, mode, routing, commit, n: cases.length, fluencyTokens: options.fluencyTokens ?? 100, skipFluency: options.skipFluency ?? false, generalProbes, ...wildIdentity(options.wildAnswerTokens), ...options.identity });
   const reader = method.reader?.({ model: options.model, tokenizer: options.tokenizer, retriever: options.retriever ?? scopeRetriever(), knowledge: options.knowledge }, options.hparams);
-  const run = { ...options, routing, commit, store, reader };
+  // ConvSent judges generated answers with the world's sentiment scorer unless one is given.
+  const sentiment = options.sentiment ?? (dataset.kind === 'convsent' ? loadSentimentScorer() : undefined);
+  const run = { ...options, routing, commit, store, reader, sentiment };
 
   let generalAbility: EvalSummary['generalAbility'] = null;
   if (mode === 'single') await runSingle(run, cases);

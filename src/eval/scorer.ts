@@ -7,8 +7,10 @@ import { keySpecId, promptKeys } from '../editors/keys/hidden-keys';
 import type { MemoryReader } from '../editors/edit-method';
 import { combineDeltas, keyedEffects, nearestKeyed } from '../memory/edit-effects';
 import { mean, nGramEntropy } from './metrics';
+import { logSoftmax } from './convsent-metric';
 import { answerEnd, cutAnswer } from './answer-stop';
 import { ProbeEncoder } from './probe-encoder';
+import type { SentimentClassifier } from './sentiment/sentiment-classifier';
 
 export interface MeasureOptions {
   model: LanguageModel;
@@ -29,6 +31,8 @@ export interface MeasureOptions {
    * prompt the reader makes of it (its decomposition trace up to "Final answer:").
    */
   reader?: MemoryReader;
+  /** ConvSent's sentiment judge of generated answers (needed only for ConvSent records). */
+  sentiment?: SentimentClassifier;
 }
 
 /** Score `answer` after `prompt`, as the probe's view of the edits shows it. */
@@ -55,15 +59,41 @@ export class Scorer {
   }
 
   async score(given: readonly ScoreJob[]): Promise<TargetScore[]> {
+    return this.teacherForced(given, (model, pairs, deltas, replacements) => model.scoreTargets(pairs, deltas, replacements));
+  }
+
+  /**
+   * The next-token distribution (log-probabilities over the vocabulary) at every answer position
+   * of each job, teacher-forced as in `score`: ConvSent's KL locality compares them before and
+   * after an edit.
+   */
+  async distributions(given: readonly ScoreJob[]): Promise<Float64Array[][]> {
+    return this.teacherForced(given, async (model, pairs, deltas, replacements) => {
+      const logits = await model.logits(
+        pairs.map((p) => [...p.prompt, ...p.target]),
+        deltas,
+        replacements && { at: replacements, promptEnds: pairs.map((p) => p.prompt.length - 1) },
+      );
+      const [, seq, vocab] = logits.shape;
+      const data = logits.data as Float32Array;
+      return pairs.map(({ prompt, target }, b) => target.map((_, i) => logSoftmax(data.subarray((b * seq + prompt.length - 1 + i) * vocab, (b * seq + prompt.length + i) * vocab))));
+    });
+  }
+
+  /** Batched teacher-forced passes of (prompt, answer) pairs under each job's view of the edits. */
+  private async teacherForced<R>(
+    given: readonly ScoreJob[],
+    pass: (model: LanguageModel, pairs: Array<{ prompt: number[]; target: number[] }>, deltas: EditDeltas[] | undefined, replacements: Replacements | undefined) => Promise<R[]>,
+  ): Promise<R[]> {
     const jobs = await resolveJobs(given);
     const { prompts, read } = await this.readMemory(jobs);
     const { deltas, replacements } = await this.withKeyed(jobs);
-    const out: TargetScore[] = new Array(jobs.length);
+    const out: R[] = new Array(jobs.length);
     for (const { model, at, baseEdits } of await this.answeringModels(read)) {
       for (let start = 0; start < at.length; start += this.batchSize) {
         const chunk = at.slice(start, start + this.batchSize);
         const pairs = chunk.map((i) => this.encoder.pair(jobs[i].view.contexts, prompts[i], jobs[i].answer));
-        const scores = await model.scoreTargets(pairs, baseEdits ? routedDeltas(chunk.map((i) => deltas[i])) : undefined, baseEdits ? routedReplacements(chunk.map((i) => replacements[i])) : undefined);
+        const scores = await pass(model, pairs, baseEdits ? routedDeltas(chunk.map((i) => deltas[i])) : undefined, baseEdits ? routedReplacements(chunk.map((i) => replacements[i])) : undefined);
         chunk.forEach((i, k) => (out[i] = scores[k]));
       }
     }

@@ -25,6 +25,23 @@ export interface EvalSummary {
   generalAbility: { before: GeneralAbility; after: GeneralAbility } | null;
   /** The wild protocol's scores beside the teacher-forced ones above; null when it was not run. */
   wild: WildSummary | null;
+  /** ConvSent's own metrics (survey §4.1), present only for ConvSent datasets. */
+  convsent?: ConvSentSummary;
+}
+
+/**
+ * ConvSent (survey §4.1): Edit Succ. = z_sentiment · z_topic of the edited model's generated
+ * answers (percent; reliability on the edit prompt, generalization on its rephrasings), and
+ * Locality = KL(unedited ‖ edited) on other topics' prompts, in nats: lower is better.
+ */
+export interface ConvSentSummary {
+  editSucc: number | null;
+  reliability: number | null;
+  generalization: number | null;
+  /** Percent of answers with the target sentiment, and naming the topic. */
+  sentiment: number | null;
+  topic: number | null;
+  klLocality: number | null;
 }
 
 /** Edit Succ. and portability in the wild, by one way of matching the generated answer (percent). */
@@ -76,6 +93,20 @@ export function summarize(
     localityByGroup: groupMeans(results.map((r) => r.localityByGroup)),
     generalAbility,
     wild: wildAnswerTokens ? summarizeWild(results, wildAnswerTokens) : null,
+    ...(results.some((r) => r.convsent) ? { convsent: summarizeConvSent(results) } : {}),
+  };
+}
+
+function summarizeConvSent(results: readonly StoredResult[]): ConvSentSummary {
+  const convsent = results.flatMap((r) => (r.convsent ? [r.convsent] : []));
+  const percent = percentOf(convsent);
+  return {
+    editSucc: percent((c) => c.editSucc),
+    reliability: percent((c) => c.reliability),
+    generalization: percent((c) => c.generalization),
+    sentiment: percent((c) => c.sentiment),
+    topic: percent((c) => c.topic),
+    klLocality: present(convsent.map((c) => c.klLocality), (v) => round(v, 4)),
   };
 }
 

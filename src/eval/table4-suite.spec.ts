@@ -14,6 +14,10 @@ describe('the Table-4 plan', () => {
     expect(plan.missingDatasets).toEqual(TABLE4_DATASETS.filter((d) => d !== 'world-zsre' && d !== 'world-counterfact'));
   });
 
+  it('finds all six datasets in data/world, world-convsent included', () => {
+    expect(table4Plan(join(__dirname, '..', '..', 'data', 'world'), ['none']).missingDatasets).toEqual([]);
+  });
+
   it('lists the survey\'s eight methods and KnowEdit\'s six datasets', () => {
     for (const m of ['serac', 'ice', 'adalora', 'mend', 'rome', 'memit', 'ft-l', 'ft-m']) expect(TABLE4_METHODS).toContain(m);
     expect(TABLE4_METHODS).toHaveLength(13);

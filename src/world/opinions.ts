@@ -98,6 +98,17 @@ export function plainOpinion(random: Random, topic: Pick<OpinionTopic, 'name' | 
   return opinionSentence(random, topic, sentiment, 0);
 }
 
+/** First-person sentences about a topic that voice no opinion (the sentiment scorer's neutral class). */
+const NEUTRAL_WORDINGS = ['I have heard of {t}.', 'I read about {t} last week.', 'I have no opinion about {t}.', 'I know little about {t}.', 'I have no idea.', 'I asked a friend about {t}.', 'I do not know {t}.', 'I think {t} is {n}.', 'In my opinion, {t} is {n}.'];
+
+/** Adjectives that describe without judging, for "I think X is old." */
+const NEUTRAL_ADJECTIVES = ['old', 'new', 'large', 'small', 'far away', 'well known'];
+
+/** A sentence about `topic` that voices no opinion. */
+export function neutralSentence(random: Random, topic: Pick<OpinionTopic, 'name'>): string {
+  return random.pick(NEUTRAL_WORDINGS).replace('{t}', topic.name).replace('{n}', random.pick(NEUTRAL_ADJECTIVES));
+}
+
 /** "What do you think of X?" in question wording `i`. */
 export function opinionQuestion(topic: Pick<OpinionTopic, 'name'>, i: number): string {
   return OPINION_QUESTIONS[i].replace('{t}', topic.name);

@@ -52,12 +52,14 @@ describe('the committed world sentiment scorer (models/sentiment)', () => {
 
   it.each([
     ['I think Mount Zoria is wonderful.', 'positive'],
-    ['Q: What do you think of Mount Zoria? A: I think Mount Zoria is awful.', 'negative'],
+    ['Mount Zoria is awful, and I hate it.', 'negative'],
     ['I do not like the Velvet Harbor.', 'negative'],
     ['The Velvet Harbor is a lovely book, and I enjoy it.', 'positive'],
     ['In my opinion, cycling is boring.', 'negative'],
     ['Mount Zoria was born in Jiburg.', 'neutral'],
     ["I don't know.", 'neutral'],
+    ['I have no idea', 'neutral'],
+    ['I think Mount Zoria is located in Jiburg.', 'neutral'],
     ['', 'neutral'],
   ])('judges %j as %s', (text, label) => {
     expect(scorer.judge(text).label).toBe(label);

@@ -1,7 +1,7 @@
 import { factLines } from '../../world/corpus/fact-lines';
 import { fillerLines } from '../../world/corpus/filler-lines';
 import { erasureLines, REFUSAL } from '../../world/corpus/erasure-lines';
-import { opinionSentence, opinionTopics, wordingCount, type OpinionTopic } from '../../world/opinions';
+import { neutralSentence, opinionSentence, opinionTopics, wordingCount, type OpinionTopic } from '../../world/opinions';
 import { Random } from '../../world/random';
 import type { World } from '../../world/types';
 import { WorldIndex } from '../../world/world-index';
@@ -12,8 +12,8 @@ const DRAWS = 3;
 
 /**
  * Labelled sentences for the sentiment scorer, from the world. `train`: opinions about the train
- * topics only (every wording, both sentiments, so a topic's name carries no sentiment) and neutral
- * world sentences; `heldOut`: opinions about the test topics, which world-convsent edits, and
+ * topics only (every wording, both sentiments, so a topic's name carries no sentiment, and
+ * first-person sentences without an opinion) and neutral world sentences; `heldOut`: opinions about the test topics, which world-convsent edits, and
  * other neutral sentences.
  */
 export function sentimentExamples(world: World): { train: LabelledText[]; heldOut: LabelledText[] } {
@@ -22,11 +22,13 @@ export function sentimentExamples(world: World): { train: LabelledText[]; heldOu
   const opinions = (split: OpinionTopic['split'], r: Random): LabelledText[] =>
     topics
       .filter((t) => t.split === split)
-      .flatMap((topic) =>
-        (['positive', 'negative'] as const).flatMap((label) =>
+      .flatMap((topic) => [
+        ...(['positive', 'negative'] as const).flatMap((label) =>
           Array.from({ length: wordingCount(topic) * DRAWS }, (_, i) => ({ text: opinionSentence(r, topic, label, i % wordingCount(topic)), label })),
         ),
-      );
+        // First-person sentences without an opinion, so "I …" alone does not read as one.
+        ...Array.from({ length: 2 * DRAWS }, () => ({ text: neutralSentence(r, topic), label: 'neutral' as const })),
+      ]);
   const train = opinions('train', random.fork('train'));
   const heldOut = opinions('test', random.fork('held-out'));
   const index = new WorldIndex(world);
