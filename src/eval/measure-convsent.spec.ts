@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -13,6 +13,7 @@ import type { EvalCase } from './dataset/eval-case';
 import { loadDataset } from './dataset/load-dataset';
 import { measureCases, measurePreEdit } from './measure-cases';
 import { runEvaluation } from './run-evaluation';
+import { SentimentClassifier } from './sentiment/sentiment-classifier';
 import { loadSentimentScorer } from './sentiment/world-sentiment-scorer';
 import { FIXTURE_TOKENIZER, randomDelta, tinyModel } from './tiny-model';
 
@@ -105,5 +106,9 @@ describe('ConvSent on world-convsent with a tiny model (runEvaluation)', () => {
     expect(none.locality).toBe(100);
     const edited = await runEvaluation({ ...base, method: randomDeltaMethod, hparams: {}, routing: 'global', runDir: join(dir, 'delta') });
     expect(edited.convsent!.klLocality).toBeGreaterThan(0);
+    // The scorer that judged a run is part of it: another one cannot resume it.
+    expect(JSON.parse(readFileSync(join(dir, 'none', 'run.json'), 'utf8')).sentimentScorer).toBe(sentiment.digest);
+    const other = SentimentClassifier.fromJson(JSON.stringify({ format: 'ked-sentiment/1', classes: ['positive', 'negative', 'neutral'], bias: [0, 0, 1], weights: {}, made: {} }));
+    await expect(runEvaluation({ ...base, method: getMethod('none'), hparams: loadHparams(getMethod('none')), runDir: join(dir, 'none'), sentiment: other })).rejects.toThrow('holds a different run');
   });
 });

@@ -47,10 +47,10 @@ export async function runEvaluation(options: EvalRunOptions): Promise<EvalSummar
   const cases = dataset.cases.slice(0, options.n ?? dataset.cases.length);
   const store = new RunStore(options.runDir);
   const generalProbes = options.generalProbes ?? 200;
-  store.open({ method: method.name, hparams: options.hparams, dataset: dataset.name, mode, routing, commit, n: cases.length, fluencyTokens: options.fluencyTokens ?? 100, skipFluency: options.skipFluency ?? false, generalProbes, ...wildIdentity(options.wildAnswerTokens), ...options.identity });
-  const reader = method.reader?.({ model: options.model, tokenizer: options.tokenizer, retriever: options.retriever ?? scopeRetriever(), knowledge: options.knowledge }, options.hparams);
-  // ConvSent judges generated answers with the world's sentiment scorer unless one is given.
+  // ConvSent judges generated answers with the world's sentiment scorer unless one is given; which one is part of the run.
   const sentiment = options.sentiment ?? (dataset.kind === 'convsent' ? loadSentimentScorer() : undefined);
+  store.open({ method: method.name, hparams: options.hparams, dataset: dataset.name, mode, routing, commit, n: cases.length, fluencyTokens: options.fluencyTokens ?? 100, skipFluency: options.skipFluency ?? false, generalProbes, ...wildIdentity(options.wildAnswerTokens), ...(sentiment ? { sentimentScorer: sentiment.digest } : {}), ...options.identity });
+  const reader = method.reader?.({ model: options.model, tokenizer: options.tokenizer, retriever: options.retriever ?? scopeRetriever(), knowledge: options.knowledge }, options.hparams);
   const run = { ...options, routing, commit, store, reader, sentiment };
 
   let generalAbility: EvalSummary['generalAbility'] = null;

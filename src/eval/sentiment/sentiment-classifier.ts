@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -46,6 +47,11 @@ export class SentimentClassifier {
 
   get made(): Record<string, unknown> {
     return this.file.made;
+  }
+
+  /** The first 16 hex digits of the sha256 of its weights, so a run can tell which scorer judged it. */
+  get digest(): string {
+    return createHash('sha256').update(JSON.stringify([this.file.bias, this.file.weights])).digest('hex').slice(0, 16);
   }
 
   judge(text: string): Judgement {
