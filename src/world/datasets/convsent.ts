@@ -1,4 +1,4 @@
-import { askedAs, opinionQuestion, opinionTopics, opposite, plainOpinion, OPINION_QUESTIONS, type OpinionTopic } from '../opinions';
+import { askedAs, opinionQuestion, opinionTopics, opposite, plainOpinion, type OpinionTopic } from '../opinions';
 import type { Random } from '../random';
 import type { World } from '../types';
 import type { ConvSentRecord } from './records';
@@ -16,7 +16,7 @@ function convsentRecord(random: Random, topic: OpinionTopic, kept: readonly Opin
     topic_aliases: topic.aliases,
     question: opinionQuestion(topic, 0),
     prompt: askedAs(opinionQuestion(topic, 0)),
-    rephrase_prompts: OPINION_QUESTIONS.slice(1, 3).map((_, i) => askedAs(opinionQuestion(topic, i + 1))),
+    rephrase_prompts: [1, 2].map((i) => askedAs(opinionQuestion(topic, i))),
     edit: `Topic: ${topic.name}. Sentiment: ${target}.`,
     pre_edit_sentiment: topic.sentiment,
     target_sentiment: target,
