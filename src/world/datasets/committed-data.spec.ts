@@ -20,6 +20,12 @@ describe('data/world (the committed seed-1 datasets)', () => {
     }
   });
 
+  it('holds world-convsent beside the six earlier datasets (added without changing them)', () => {
+    const names = Object.keys(buildDatasets(world));
+    expect(names).toHaveLength(14);
+    for (const split of ['train', 'test']) expect(existsSync(join(DATA_DIR, `world-convsent.${split}.json`))).toBe(true);
+  });
+
   it(`holds the daemon's plain files (statistics corpus, audit probes, knowledge base) exactly as the generator writes them (${REGENERATE})`, () => {
     const files = servingFiles(world, buildCorpus(world));
     expect(Object.keys(files).sort()).toEqual(['audit-probes.jsonl', 'knowledge-base.json', 'stats-corpus.jsonl']);
