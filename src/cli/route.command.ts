@@ -140,8 +140,10 @@ export function registerRouteCommands(program: Command): void {
     .option('--epochs <n>', 'passes over the training pairs', positiveInt('--epochs'), DEFAULT_TRAIN_OPTIONS.epochs)
     .option('--broad-only', "with --broad: fit and calibrate on the broad set's train split alone, with subjects, instead of data/routing/english.json")
     .option('--wordings <file>', '--broad with another broad-set wordings file')
-    .action(async (options: { out: string; edits: number; seed: number; maxFpr: number; maxFprPlain?: number; pairDropout?: number; hidden?: number; epochs: number; world?: string; worldEdits: number; broad?: boolean; broadOnly?: boolean; wordings?: string }) => {
-      const extra = options.world ? worldRouteSet(loadWorld(options.world), { split: 'train', edits: options.worldEdits, seed: options.seed }) : undefined;
+    .option('--members <n>', 'classifiers fitted, each on its own draw of train edits and questions (seeds --seed, --seed+1000, …), and averaged into one (1: a single fit, 5× faster)', positiveInt('--members'), 5)
+    .action(async (options: { out: string; edits: number; seed: number; maxFpr: number; maxFprPlain?: number; pairDropout?: number; hidden?: number; epochs: number; world?: string; worldEdits: number; broad?: boolean; broadOnly?: boolean; wordings?: string; members: number }) => {
+      const world = options.world ? loadWorld(options.world) : undefined;
+      const extra = world ? (seed: number) => worldRouteSet(world, { split: 'train', edits: options.worldEdits, seed }) : undefined;
       const wordings = options.wordings ?? (options.broad || options.broadOnly ? DEFAULT_BROAD_WORDINGS : undefined);
       const broad = wordings ? loadBroadWordings(wordings) : undefined;
       const english = loadEnglishWordings();
@@ -154,7 +156,10 @@ export function registerRouteCommands(program: Command): void {
               { name: 'broad-plain', build: (o) => broadSet(broad, { ...o, plain: true }), calibrates: 'plain' },
             ]
           : undefined;
-      const classifier = await trainClassifier(english, { edits: options.edits, seed: options.seed, maxFalsePositiveRate: options.maxFpr, maxPlainFalsePositiveRate: options.maxFprPlain, extra, set, sources, train: { ...DEFAULT_TRAIN_OPTIONS, pairDropout: options.pairDropout, hidden: options.hidden, epochs: options.epochs } });
+      const bar = progressBar('fit', 2 * options.members);
+      const train = { ...DEFAULT_TRAIN_OPTIONS, pairDropout: options.pairDropout, hidden: options.hidden, epochs: options.epochs };
+      const classifier = await trainClassifier(english, { edits: options.edits, seed: options.seed, maxFalsePositiveRate: options.maxFpr, maxPlainFalsePositiveRate: options.maxFprPlain, extra, set, sources, train, members: options.members, onMember: () => bar.tick() });
+      bar.stop();
       mkdirSync(dirname(options.out), { recursive: true });
       const file = classifier.toFile();
       writeFileSync(options.out, JSON.stringify(file) + '\n');

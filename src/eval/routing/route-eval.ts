@@ -2,7 +2,7 @@ import { connect } from '@lancedb/lancedb';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pickThreshold, ScopeClassifier, type LabelledPair, type TrainOptions } from '../../memory/scope/scope-classifier';
+import { DEFAULT_TRAIN_OPTIONS, pickThreshold, ScopeClassifier, type LabelledPair, type TrainOptions } from '../../memory/scope/scope-classifier';
 import { ScopeDetector, keyOf, type RouteOptions, type ScopeMatch } from '../../memory/scope/scope-detector';
 import { pairFeatures } from '../../memory/scope/scope-features';
 import { ScopeIndex } from '../../memory/scope/scope-index';
@@ -234,24 +234,46 @@ export async function trainClassifier(
     /** False-positive bound for plain statements' threshold (default: `maxFalsePositiveRate`). */
     maxPlainFalsePositiveRate?: number;
     train?: TrainOptions;
-    extra?: EnglishSet;
+    /** Another domain's train set (a generated world's wordings), drawn with the seed it is given. */
+    extra?: (seed: number) => EnglishSet;
     /** Builds the train split instead of `englishSet(wordings, …)` (e.g. the broad set's, which never holds a held-out relation). */
     set?: (options: EnglishSetOptions) => EnglishSet;
     /** Several train sets at once (overrides `set`). */
     sources?: TrainSource[];
+    /** Classifiers fitted, each on its own draw of edits and questions, and averaged into one (default 1). */
+    members?: number;
+    onMember?: (done: number, of: number) => void;
   },
 ): Promise<ScopeClassifier> {
   const englishBuild = (o: EnglishSetOptions) => englishSet(wordings, o);
   const sources: TrainSource[] = options.sources ?? [{ name: options.set ? 'set' : 'english', build: options.set ?? englishBuild, calibrates: 'plain' }];
   const single = options.sources === undefined;
-  // Another domain's train pairs (a generated world's wordings) join both fits; calibration stays on the sources.
-  const extra = options.extra ? await trainingPairs(options.extra.edits, options.extra.queries) : [];
-  const halves: LabelledPair[] = [];
-  for (const source of sources) {
-    const half = source.build({ split: 'train', edits: options.edits, seed: options.seed, wordingFold: 0 });
-    halves.push(...(await trainingPairs(half.edits, half.queries)));
-  }
-  const probe = ScopeClassifier.train([...halves, ...extra], options.train).withThreshold(0);
+  const members = options.members ?? 1;
+  const train = options.train ?? DEFAULT_TRAIN_OPTIONS;
+  // Member 0 draws with the given seed, so one member is the classifier a single fit gives.
+  const memberSeed = (member: number) => options.seed + 1000 * member;
+  const fitMember = async (member: number, wordingFold?: 0): Promise<ScopeClassifier> => {
+    const seed = memberSeed(member);
+    // Another domain's train pairs join every fit; calibration stays on the sources.
+    const pairs: LabelledPair[] = [];
+    for (const source of sources) {
+      const set = source.build({ split: 'train', edits: options.edits, seed, wordingFold });
+      pairs.push(...(await trainingPairs(set.edits, set.queries)));
+    }
+    const extraSet = options.extra?.(seed);
+    if (extraSet) pairs.push(...(await trainingPairs(extraSet.edits, extraSet.queries)));
+    return ScopeClassifier.train(pairs, { ...train, seed: train.seed + member });
+  };
+  const ensemble = async (wordingFold?: 0): Promise<ScopeClassifier> => {
+    const fitted: ScopeClassifier[] = [];
+    for (let member = 0; member < members; member++) {
+      fitted.push(await fitMember(member, wordingFold));
+      options.onMember?.(fitted.length + (wordingFold === undefined ? members : 0), 2 * members);
+    }
+    return fitted.length === 1 ? fitted[0] : ScopeClassifier.average(fitted, { ...fitted[0].training, members });
+  };
+  // Thresholds are set on question wordings the classifier has not seen: fitted on half of them, scored on the other half.
+  const probe = (await ensemble(0)).withThreshold(0);
   const negatives = { subject: [] as Array<{ score: number; inScope: boolean }>, plain: [] as Array<{ score: number; inScope: boolean }> };
   for (const source of sources) {
     const other = source.build({ split: 'train', edits: options.edits, seed: options.seed + 1, wordingFold: 1 });
@@ -263,20 +285,15 @@ export async function trainClassifier(
   const plainBound = options.maxPlainFalsePositiveRate ?? options.maxFalsePositiveRate;
   const subjectThreshold = negatives.subject.length ? pickThreshold(negatives.subject, options.maxFalsePositiveRate) : undefined;
   const plainThreshold = negatives.plain.length ? pickThreshold(negatives.plain, single ? options.maxFalsePositiveRate : plainBound) : undefined;
-  const all: LabelledPair[] = [];
-  for (const source of sources) {
-    const set = source.build({ split: 'train', edits: options.edits, seed: options.seed });
-    all.push(...(await trainingPairs(set.edits, set.queries)));
-  }
   const threshold = subjectThreshold ?? plainThreshold!;
   const note = {
     calibratedOn: 'held-out train wordings',
     sources: sources.map((s) => `${s.name} (${s.calibrates})`),
     maxFalsePositiveRate: options.maxFalsePositiveRate,
     ...(single ? {} : { maxPlainFalsePositiveRate: plainBound }),
-    extraPairs: extra.length,
+    ...(options.extra ? { extra: 'world' } : {}),
   };
-  return ScopeClassifier.train([...all, ...extra], options.train).withThreshold(threshold, note, single ? undefined : (plainThreshold ?? threshold));
+  return (await ensemble()).withThreshold(threshold, note, single ? undefined : (plainThreshold ?? threshold));
 }
 
 function round(x: number): number {

@@ -23,6 +23,16 @@ describe('answer types', () => {
     expect(questionType('designed by', false).types.size).toBe(0); // a cloze, not a question
   });
 
+  it('knows when the answer is a class rather than a name: "what kind of …?", or a cloze ending in an article', () => {
+    expect(questionType('what kind of work does she do').asksKind).toBe(true);
+    expect(questionType('which types of engine does it use').asksKind).toBe(true);
+    expect(questionType('is employed as a', false).asksKind).toBe(true);
+    expect(questionType('is an', false).asksKind).toBe(true);
+    expect(questionType('who does she work for').asksKind).toBeUndefined();
+    expect(questionType('what is the kind of thing', true).asksKind).toBeUndefined(); // no "what kind of"
+    expect(questionType('is she a', true).asksKind).toBeUndefined(); // a question, not a cloze
+  });
+
   it('types objects by their form, WordNet and their names', () => {
     const types = (o: string, definite = false) => [...objectTypes(o, definite)].sort();
     expect(types('1958')).toEqual(['time']);

@@ -15,6 +15,8 @@ export interface QuestionType {
   types: Set<AnswerType>;
   /** The noun after "which"/"what" ("city" in "Which city was X born in?"), when there is one. */
   head?: string;
+  /** "What kind/sort/type of …?" or a cloze ending in "a"/"an": the answer is a class, a common noun rather than a name. */
+  asksKind?: boolean;
 }
 
 const MONTHS = 'january february march april may june july august september october november december'.split(' ');
@@ -105,6 +107,8 @@ export function questionType(query: string, terse = true): QuestionType {
       }
     }
   }
+  // "What kind of work …?", or a cloze that ends in an article ("X is employed as a"): a class, not a name.
+  const asksKind = words.some((w, i) => (w === 'what' || w === 'which') && /^(kind|sort|type)s?$/.test(words[i + 1] ?? '') && words[i + 2] === 'of') || (!terse && /^(a|an)$/.test(words[words.length - 1] ?? ''));
   // "X — designed by?": an agent.
   if (terse && words[words.length - 1] === 'by') add(types, 'person', 'org');
   // Terse questions without a question word ("X — record label?") ask for their last noun.
@@ -116,7 +120,7 @@ export function questionType(query: string, terse = true): QuestionType {
       for (const t of nounTypes(last, 2)) types.add(t);
     }
   }
-  return { types, head };
+  return { types, head, ...(asksKind ? { asksKind } : {}) };
 }
 
 /**

@@ -51,6 +51,25 @@ export class DenseMlp {
     return new DenseMlp(f.inputs, f.hidden, Float64Array.from(f.w1), Float64Array.from(f.b1), Float64Array.from(f.w2), f.b2);
   }
 
+  /**
+   * Several networks over the same inputs as one: their hidden units side by side, each
+   * network's output weights scaled by `scale`, so the result computes `scale · Σ outputs`.
+   */
+  static stack(networks: readonly DenseMlp[], scale: number): DenseMlp {
+    if (!networks.length) throw new Error('mlp: nothing to stack');
+    const inputs = networks[0].inputs;
+    if (networks.some((n) => n.inputs !== inputs)) throw new Error('mlp: networks over different inputs cannot be stacked');
+    const concat = (parts: Float64Array[]) => Float64Array.from(parts.flatMap((p) => [...p]));
+    return new DenseMlp(
+      inputs,
+      networks.reduce((sum, n) => sum + n.hidden, 0),
+      concat(networks.map((n) => n.w1)),
+      concat(networks.map((n) => n.b1)),
+      concat(networks.map((n) => n.w2.map((w) => w * scale))),
+      networks.reduce((sum, n) => sum + n.b2, 0) * scale,
+    );
+  }
+
   toFile(): DenseMlpFile {
     const round = (x: number) => Number(x.toPrecision(6));
     return { inputs: this.inputs, hidden: this.hidden, w1: [...this.w1].map(round), b1: [...this.b1].map(round), w2: [...this.w2].map(round), b2: round(this.b2) };

@@ -52,4 +52,21 @@ describe('ScopeClassifier', () => {
     expect(Math.abs(linear.score(pair(false, 3).features) - classifier.score(pair(false, 3).features))).toBeGreaterThan(1e-3);
     expect(() => ScopeClassifier.fromFile({ ...file, wordVectors: '0000000000000000' })).toThrow(/word vectors 0000000000000000.*retrain/);
   });
+
+  it('averages an ensemble into one classifier whose logit is the members\' mean logit', () => {
+    const members = [3, 4, 5].map((seed) => ScopeClassifier.train(pairs, { epochs: 3, learningRate: 0.5, l2: 0, maxFalsePositiveRate: 0, seed, hidden: 4 }));
+    const logit = (p: number) => Math.log(p / (1 - p));
+    const ensemble = ScopeClassifier.average(members);
+    const again = ScopeClassifier.fromFile(JSON.parse(JSON.stringify(ensemble.toFile())));
+    expect(again.toFile().mlp).toMatchObject({ hidden: 12 });
+    for (const p of [pair(true, 1), pair(false, 2), pair(true, 7)]) {
+      const mean = members.reduce((sum, m) => sum + logit(m.score(p.features)), 0) / members.length;
+      expect(logit(ensemble.score(p.features))).toBeCloseTo(mean, 9);
+      expect(logit(again.score(p.features))).toBeCloseTo(mean, 3);
+    }
+    // Members differ (their seeds), so the mean is not any one of them.
+    expect(Math.abs(members[0].score(pair(false, 2).features) - members[1].score(pair(false, 2).features))).toBeGreaterThan(1e-4);
+    const linear = ScopeClassifier.train(pairs, { epochs: 3, learningRate: 0.5, l2: 0, maxFalsePositiveRate: 0, seed: 3 });
+    expect(() => ScopeClassifier.average([members[0], linear])).toThrow(/with and without a hidden layer/);
+  });
 });

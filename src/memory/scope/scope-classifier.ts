@@ -10,7 +10,7 @@ export interface LabelledPair {
 }
 
 /** The file format: its weights are read by slot, so a change in how features are numbered is a new format. */
-export const SCOPE_CLASSIFIER_FORMAT = 'ked-scope-classifier/3';
+export const SCOPE_CLASSIFIER_FORMAT = 'ked-scope-classifier/4';
 
 export const scopeClassifierFileSchema = z.object({
   format: z.literal(SCOPE_CLASSIFIER_FORMAT, { error: `must be "${SCOPE_CLASSIFIER_FORMAT}" (a file of another format numbers its features otherwise: retrain it with \`ked route-train\`)` }),
@@ -123,6 +123,21 @@ export class ScopeClassifier {
     const scored = pairs.map((p) => ({ score: trained.score(p.features), inScope: p.inScope }));
     const threshold = pickThreshold(scored, options.maxFalsePositiveRate);
     return new ScopeClassifier(weights, threshold, { pairs: pairs.length, positives, ...options }, undefined, mlp);
+  }
+
+  /**
+   * The ensemble of independently fitted classifiers as one: its logit is the members' mean
+   * logit (linear weights averaged, hidden layers stacked), which evens out what each fit
+   * learnt by chance from its own sample of edits and questions.
+   */
+  static average(members: readonly ScopeClassifier[], training: Record<string, unknown> = {}): ScopeClassifier {
+    if (!members.length) throw new Error('an ensemble needs at least one member');
+    const weights = new Map<number, number>();
+    for (const member of members) for (const [slot, w] of member.weights) weights.set(slot, (weights.get(slot) ?? 0) + w / members.length);
+    const mlps = members.map((m) => m.mlp);
+    if (mlps.some((m) => !m) && mlps.some((m) => m)) throw new Error('an ensemble cannot mix classifiers with and without a hidden layer');
+    const mlp = mlps[0] ? DenseMlp.stack(mlps as DenseMlp[], 1 / members.length) : undefined;
+    return new ScopeClassifier(weights, members[0].threshold, training, members[0].plainThreshold, mlp);
   }
 
   /** The same weights with another decision threshold (for both kinds of edit unless `plainThreshold` is given). */

@@ -51,6 +51,9 @@ const DENSE = {
   vectorByType: 84,
   /** Query words with no vector (rare or misspelt words), as a share. */
   vectorUnknown: 93,
+  /** A "what kind of …" question against an object that is a name ("Goko Food Company"), or a common noun ("farmer"). */
+  kindOfName: 94,
+  kindOfCommon: 95,
   /**
    * 100 slots from here: the query's mean word vector times the edit's, component by component,
    * so that the weights learn which directions of the vector space tell relations apart (a
@@ -217,6 +220,8 @@ function answerTypeFeatures(features: PairFeatures, key: ScopeKey, query: ScopeT
   if (byWording > 0) features.set(DENSE.wordingTypeMatch, 1);
   if (byWording < 0) features.set(DENSE.wordingTypeClash, 1);
   if (asked.head) features.set(headMatches(asked.head, objectText ?? '', types.words) ? DENSE.headMatch : DENSE.headMiss, 1);
+  // "What kind of work does X do?" asks for a class, which a name does not answer.
+  if (asked.asksKind && objectText) features.set(isName(objectText) ? DENSE.kindOfName : DENSE.kindOfCommon, 1);
   if (objectText) {
     const objectStems = new Set(normaliseMention(objectText).split(' ').map((w) => stem(w)));
     if (query.stems.some((q) => objectStems.has(q))) features.set(DENSE.queryWordInObject, 1);
@@ -230,6 +235,12 @@ function answerTypeFeatures(features: PairFeatures, key: ScopeKey, query: ScopeT
     }
   }
   return { agreement: byObject !== 0 ? byObject : byWording, objectText, head: asked.head };
+}
+
+/** Every word capitalised, none a number: a name, not a common noun. */
+function isName(text: string): boolean {
+  const tokens = text.trim().split(/\s+/).filter((t) => !['of', 'the', 'and', 'de', 'la', 'von', 'van'].includes(t));
+  return tokens.length > 0 && tokens.every((t) => /^\p{Lu}/u.test(t));
 }
 
 /** Words a question is phrased with, whatever it asks: they say nothing about the relation. */

@@ -33,4 +33,15 @@ describe('readScopeText', () => {
     expect(readScopeText('where does she live').stems).toEqual(['where', 'live']);
     expect(readScopeText('when did it start').words).toEqual(['when', 'did', 'it', 'start']);
   });
+
+  it('reads a question in the "Q: … A:" prompt format as the question, not its markers', () => {
+    const read = readScopeText('Q: Who governs Silia? A:');
+    expect(read.entities).toEqual(['silia']);
+    expect(read.words).toEqual(['who', 'governs']);
+    expect(read.question).toBe(true);
+    expect(readScopeText('Question: When was Acme founded? Answer:').words).toEqual(['when', 'was', 'founded']);
+    // Only the frame is read away: a Q inside the text stays.
+    expect(readScopeText('Q: Who owns Q Systems? A:').entities).toEqual(['q systems']);
+  });
 });
+

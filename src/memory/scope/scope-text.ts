@@ -52,7 +52,11 @@ const ROLE_HEADS = new Set(
 
 const OPENING_PREPOSITIONS = new Set('in on at for from to by near across throughout within'.split(' '));
 
-export function readScopeText(text: string): ScopeText {
+/** A question in the question–answer prompt format ("Q: … A:"): the markers frame it and name nothing. */
+const QA_PROMPT = /^\s*(?:Q|Question)\s*:\s*([\s\S]*?)\s*(?:A|Answer)\s*:\s*$/u;
+
+export function readScopeText(prompt: string): ScopeText {
+  const text = QA_PROMPT.exec(prompt)?.[1] ?? prompt;
   const tokens = [...text.normalize('NFKC').matchAll(WORD)].map((m) => m[0].replace(/['’]s$/u, '').replace(/\.$/u, ''));
   const entities: string[] = [];
   const rest: string[] = [];
