@@ -254,12 +254,12 @@ export async function trainClassifier(
   const memberSeed = (member: number) => options.seed + 1000 * member;
   const fitMember = async (member: number, wordingFold?: 0): Promise<ScopeClassifier> => {
     const seed = memberSeed(member);
-    // Another domain's train pairs join every fit; calibration stays on the sources.
     const pairs: LabelledPair[] = [];
     for (const source of sources) {
       const set = source.build({ split: 'train', edits: options.edits, seed, wordingFold });
       pairs.push(...(await trainingPairs(set.edits, set.queries)));
     }
+    // Another domain's train pairs join every fit; calibration stays on the sources.
     const extraSet = options.extra?.(seed);
     if (extraSet) pairs.push(...(await trainingPairs(extraSet.edits, extraSet.queries)));
     return ScopeClassifier.train(pairs, { ...train, seed: train.seed + member });

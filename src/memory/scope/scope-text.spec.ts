@@ -44,4 +44,3 @@ describe('readScopeText', () => {
     expect(readScopeText('Q: Who owns Q Systems? A:').entities).toEqual(['q systems']);
   });
 });
-
