@@ -17,3 +17,12 @@ export function nonNegativeInt(flag: string) {
     return n;
   };
 }
+
+/** "0.05,0.1" → [0.05, 0.1]: comma-separated fractions from 0 to 1. */
+export function fractionList(flag: string): (value: string) => number[] {
+  return (value) => {
+    const rates = value.split(',').map((part) => (part.trim() === '' ? NaN : Number(part)));
+    if (rates.some((r) => !(r >= 0 && r <= 1))) throw new InvalidArgumentError(`${flag} takes comma-separated fractions from 0 to 1 (got "${value}")`);
+    return rates;
+  };
+}

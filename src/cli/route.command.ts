@@ -6,12 +6,13 @@ import { loadScopeClassifier, DEFAULT_SCOPE_CLASSIFIER } from '../memory/scope/l
 import { DEFAULT_TRAIN_OPTIONS } from '../memory/scope/scope-classifier';
 import { broadSet, DEFAULT_BROAD_WORDINGS, loadBroadWordings } from '../eval/routing/broad-set';
 import { englishSet, loadEnglishWordings, toJsonl, type EnglishSet, type RouteQuery } from '../eval/routing/english-set';
+import { recallAtFalsePositiveRates, topMatches, type RecallAtFalsePositives } from '../eval/routing/equal-false-positives';
 import { relationTable, routeEval, trainClassifier, type TrainSource } from '../eval/routing/route-eval';
 import { worldRouteSet } from '../eval/routing/world-set';
 import { readSourceVectors } from '../eval/routing/word-vector-source';
 import { DEFAULT_WORD_VECTORS, WordVectors } from '../memory/scope/word-vectors';
 import type { World } from '../world/types';
-import { nonNegativeInt, positiveInt } from './arguments';
+import { fractionList, nonNegativeInt, positiveInt } from './arguments';
 import { progressBar } from './progress';
 
 const editLine = z.object({ id: z.string().min(1), edit: z.string().min(1), subjects: z.array(z.string().min(1)).optional(), object: z.string().min(1).optional(), relation: z.string().optional() });
@@ -52,7 +53,8 @@ export function registerRouteCommands(program: Command): void {
     .option('--json', 'print the JSON on one line')
     .option('--by-relation', 'also print a per-relation table (worst recall@1 first) before the JSON')
     .option('--misses <file>', 'write every wrongly routed query as JSONL (the query, the edit it expected, the edit that fired first)')
-    .action(async (options: { edits: string; queries: string; classifier: string; retrieval: string; json?: boolean; byRelation?: boolean; misses?: string }) => {
+    .option('--at-fpr <rates>', 'also route with every threshold at 0 and give recall@1 where the threshold lets these shares of the negatives fire (comma-separated fractions, e.g. 0.05,0.1): classifiers compared at equal false positives', fractionList('--at-fpr'))
+    .action(async (options: { edits: string; queries: string; classifier: string; retrieval: string; json?: boolean; byRelation?: boolean; misses?: string; atFpr?: number[] }) => {
       if (options.retrieval !== 'subject' && options.retrieval !== 'lance') throw new Error(`--retrieval must be subject or lance (got "${options.retrieval}")`);
       const edits = readJsonl(options.edits, editLine);
       const queries = readJsonl(options.queries, queryLine) as RouteQuery[];
@@ -69,8 +71,16 @@ export function registerRouteCommands(program: Command): void {
         mkdirSync(dirname(options.misses), { recursive: true });
         writeFileSync(options.misses, misses.length ? toJsonl(misses) : '');
       }
+      let atFalsePositiveRate: RecallAtFalsePositives[] | undefined;
+      if (options.atFpr) {
+        const zeroBar = progressBar('route at threshold 0', queries.length);
+        const top = await topMatches(edits, queries, loadScopeClassifier(options.classifier), { retrieval: options.retrieval }, () => zeroBar.tick());
+        zeroBar.stop();
+        atFalsePositiveRate = recallAtFalsePositiveRates(top, options.atFpr);
+      }
       if (options.byRelation) process.stdout.write(relationTable(result));
-      console.log(options.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
+      const out = atFalsePositiveRate ? { ...result, atFalsePositiveRate } : result;
+      console.log(options.json ? JSON.stringify(out) : JSON.stringify(out, null, 2));
     });
 
   program
