@@ -4,7 +4,8 @@ import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { loadScopeClassifier, DEFAULT_SCOPE_CLASSIFIER } from '../memory/scope/load-classifier';
 import { DEFAULT_TRAIN_OPTIONS } from '../memory/scope/scope-classifier';
-import { broadSet, DEFAULT_BROAD_WORDINGS, loadBroadWordings } from '../eval/routing/broad-set';
+import { broadSet, DEFAULT_BROAD_WORDINGS, loadBroadWordings, type BroadWordings } from '../eval/routing/broad-set';
+import { DEFAULT_BROAD_SUPPLEMENT, loadBroadSupplement, withSupplement } from '../eval/routing/broad-supplement';
 import { englishSet, loadEnglishWordings, toJsonl, type EnglishSet, type RouteQuery } from '../eval/routing/english-set';
 import { recallAtFalsePositiveRates, topMatches, type RecallAtFalsePositives } from '../eval/routing/equal-false-positives';
 import { relationTable, routeEval, trainClassifier, type TrainSource } from '../eval/routing/route-eval';
@@ -35,6 +36,11 @@ function readJsonl<T>(path: string, schema: z.ZodType<T>): T[] {
       if (!parsed.success) throw new Error(`${path}:${number}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`).join('; ')}`);
       return parsed.data;
     });
+}
+
+/** The broad wordings with the train-only supplement, unless `--no-supplement`. */
+function supplemented(wordings: BroadWordings, supplement: string | false): BroadWordings {
+  return supplement === false ? wordings : withSupplement(wordings, loadBroadSupplement(supplement));
 }
 
 function loadWorld(dir: string): World {
@@ -150,20 +156,22 @@ export function registerRouteCommands(program: Command): void {
     .option('--epochs <n>', 'passes over the training pairs', positiveInt('--epochs'), DEFAULT_TRAIN_OPTIONS.epochs)
     .option('--broad-only', "with --broad: fit and calibrate on the broad set's train split alone, with subjects, instead of data/routing/english.json")
     .option('--wordings <file>', '--broad with another broad-set wordings file')
+    .option('--supplement <file>', "with --broad: train-only wordings added to the broad set's train split (more questions for its seen relations, relations it lacks)", DEFAULT_BROAD_SUPPLEMENT)
+    .option('--no-supplement', 'with --broad: the broad set alone')
     .option('--members <n>', 'classifiers fitted, each on its own draw of train edits and questions (seeds --seed, --seed+1000, …), and averaged into one (1: a single fit, 5× faster)', positiveInt('--members'), 5)
-    .action(async (options: { out: string; edits: number; seed: number; maxFpr: number; maxFprPlain?: number; pairDropout?: number; hidden?: number; epochs: number; world?: string; worldEdits: number; broad?: boolean; broadOnly?: boolean; wordings?: string; members: number }) => {
+    .action(async (options: { out: string; edits: number; seed: number; maxFpr: number; maxFprPlain?: number; pairDropout?: number; hidden?: number; epochs: number; world?: string; worldEdits: number; broad?: boolean; broadOnly?: boolean; wordings?: string; supplement: string | false; members: number }) => {
       const world = options.world ? loadWorld(options.world) : undefined;
       const extra = world ? (seed: number) => worldRouteSet(world, { split: 'train', edits: options.worldEdits, seed }) : undefined;
       const wordings = options.wordings ?? (options.broad || options.broadOnly ? DEFAULT_BROAD_WORDINGS : undefined);
-      const broad = wordings ? loadBroadWordings(wordings) : undefined;
+      const broad = wordings ? supplemented(loadBroadWordings(wordings), options.supplement) : undefined;
       const english = loadEnglishWordings();
       const set = broad && options.broadOnly ? (o: Parameters<typeof broadSet>[1]) => broadSet(broad, o) : undefined;
       const sources: TrainSource[] | undefined =
         broad && !options.broadOnly
           ? [
               { name: 'english', build: (o) => englishSet(english, o), calibrates: 'plain' },
-              { name: 'broad', build: (o) => broadSet(broad, o), calibrates: 'subject' },
-              { name: 'broad-plain', build: (o) => broadSet(broad, { ...o, plain: true }), calibrates: 'plain' },
+              { name: options.supplement === false ? 'broad' : 'broad + supplement', build: (o) => broadSet(broad, o), calibrates: 'subject' },
+              { name: options.supplement === false ? 'broad-plain' : 'broad-plain + supplement', build: (o) => broadSet(broad, { ...o, plain: true }), calibrates: 'plain' },
             ]
           : undefined;
       const bar = progressBar('fit', 2 * options.members);

@@ -15,6 +15,8 @@ const relationSchema = z.object({
   object: z.string(),
   /** Never fitted or calibrated on: left out of every train split, reported as its own column. */
   heldOut: z.boolean(),
+  /** Only in train splits: a supplement's relation, written with no test wordings (`broad-supplement.ts`). */
+  trainOnly: z.boolean().optional(),
   /** Relations of data/routing/english.json (`english:`) or the world (`world:`) the detector was already fitted on that say the same. */
   overlaps: z.array(z.string()).optional(),
   edits: z.array(editTemplate).min(3),
@@ -89,9 +91,10 @@ export function splitRelations(wordings: BroadWordings, split: 'train' | 'test',
     const relation = byId.get(id);
     if (!relation) throw new Error(`no relation "${id}" in the broad wordings`);
     if (split === 'train' && relation.heldOut) throw new Error(`relation "${id}" is held out: it is never part of a train split`);
+    if (split === 'test' && relation.trainOnly) throw new Error(`relation "${id}" is a supplement's, with no test wordings`);
   }
   const wanted = only ? new Set(only) : undefined;
-  return wordings.relations.filter((r) => (wanted ? wanted.has(r.id) : true) && (split === 'test' || !r.heldOut));
+  return wordings.relations.filter((r) => (wanted ? wanted.has(r.id) : true) && (split === 'test' ? !r.trainOnly : !r.heldOut));
 }
 
 /** Every name of a type: its patterns expanded over the name lists, or the name list itself. */
