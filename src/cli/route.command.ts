@@ -156,22 +156,24 @@ export function registerRouteCommands(program: Command): void {
     .option('--epochs <n>', 'passes over the training pairs', positiveInt('--epochs'), DEFAULT_TRAIN_OPTIONS.epochs)
     .option('--broad-only', "with --broad: fit and calibrate on the broad set's train split alone, with subjects, instead of data/routing/english.json")
     .option('--wordings <file>', '--broad with another broad-set wordings file')
-    .option('--supplement <file>', "with --broad: train-only wordings added to the broad set's train split (more questions for its seen relations, relations it lacks)", DEFAULT_BROAD_SUPPLEMENT)
+    .option('--supplement <file>', "with --broad: train-only wordings added to the broad set's train split (more questions for its seen relations, relations it lacks; default data/routing/english-broad-supplement.json, unless --wordings names another set)")
     .option('--no-supplement', 'with --broad: the broad set alone')
     .option('--members <n>', 'classifiers fitted, each on its own draw of train edits and questions (seeds --seed, --seed+1000, …), and averaged into one (1: a single fit, 5× faster)', positiveInt('--members'), 5)
-    .action(async (options: { out: string; edits: number; seed: number; maxFpr: number; maxFprPlain?: number; pairDropout?: number; hidden?: number; epochs: number; world?: string; worldEdits: number; broad?: boolean; broadOnly?: boolean; wordings?: string; supplement: string | false; members: number }) => {
+    .action(async (options: { out: string; edits: number; seed: number; maxFpr: number; maxFprPlain?: number; pairDropout?: number; hidden?: number; epochs: number; world?: string; worldEdits: number; broad?: boolean; broadOnly?: boolean; wordings?: string; supplement?: string | false; members: number }) => {
       const world = options.world ? loadWorld(options.world) : undefined;
       const extra = world ? (seed: number) => worldRouteSet(world, { split: 'train', edits: options.worldEdits, seed }) : undefined;
       const wordings = options.wordings ?? (options.broad || options.broadOnly ? DEFAULT_BROAD_WORDINGS : undefined);
-      const broad = wordings ? supplemented(loadBroadWordings(wordings), options.supplement) : undefined;
+      // The committed supplement adds to the committed broad set; another set takes only one named for it.
+      const supplement = options.supplement ?? (options.wordings ? false : DEFAULT_BROAD_SUPPLEMENT);
+      const broad = wordings ? supplemented(loadBroadWordings(wordings), supplement) : undefined;
       const english = loadEnglishWordings();
       const set = broad && options.broadOnly ? (o: Parameters<typeof broadSet>[1]) => broadSet(broad, o) : undefined;
       const sources: TrainSource[] | undefined =
         broad && !options.broadOnly
           ? [
               { name: 'english', build: (o) => englishSet(english, o), calibrates: 'plain' },
-              { name: options.supplement === false ? 'broad' : 'broad + supplement', build: (o) => broadSet(broad, o), calibrates: 'subject' },
-              { name: options.supplement === false ? 'broad-plain' : 'broad-plain + supplement', build: (o) => broadSet(broad, { ...o, plain: true }), calibrates: 'plain' },
+              { name: supplement === false ? 'broad' : 'broad + supplement', build: (o) => broadSet(broad, o), calibrates: 'subject' },
+              { name: supplement === false ? 'broad-plain' : 'broad-plain + supplement', build: (o) => broadSet(broad, { ...o, plain: true }), calibrates: 'plain' },
             ]
           : undefined;
       const bar = progressBar('fit', 2 * options.members);
