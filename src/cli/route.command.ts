@@ -168,12 +168,13 @@ export function registerRouteCommands(program: Command): void {
       const broad = wordings ? supplemented(loadBroadWordings(wordings), supplement) : undefined;
       const english = loadEnglishWordings();
       const set = broad && options.broadOnly ? (o: Parameters<typeof broadSet>[1]) => broadSet(broad, o) : undefined;
+      const withTag = supplement === false ? '' : ' + supplement';
       const sources: TrainSource[] | undefined =
         broad && !options.broadOnly
           ? [
               { name: 'english', build: (o) => englishSet(english, o), calibrates: 'plain' },
-              { name: supplement === false ? 'broad' : 'broad + supplement', build: (o) => broadSet(broad, o), calibrates: 'subject' },
-              { name: supplement === false ? 'broad-plain' : 'broad-plain + supplement', build: (o) => broadSet(broad, { ...o, plain: true }), calibrates: 'plain' },
+              { name: `broad${withTag}`, build: (o) => broadSet(broad, o), calibrates: 'subject' },
+              { name: `broad-plain${withTag}`, build: (o) => broadSet(broad, { ...o, plain: true }), calibrates: 'plain' },
             ]
           : undefined;
       const bar = progressBar('fit', 2 * options.members);

@@ -5,8 +5,8 @@ import { packageRoot } from '../../package-root';
 import { Random } from '../../world/random';
 import type { EnglishSetOptions, RouteEdit, RouteQuery } from './english-set';
 
-const editTemplate = z.string().refine((t) => t.includes('{s}') && t.includes('{o}'), 'an edit wording names {s} and {o}');
-const question = z.string().refine((t) => t.includes('{s}') && !t.includes('{o}'), 'a question names {s} and not {o}');
+export const editTemplate = z.string().refine((t) => t.includes('{s}') && t.includes('{o}'), 'an edit wording names {s} and {o}');
+export const question = z.string().refine((t) => t.includes('{s}') && !t.includes('{o}'), 'a question names {s} and not {o}');
 const relationSchema = z.object({
   id: z.string().regex(/^[a-z0-9_]+$/),
   /** The closest Wikidata property, where there is one. */

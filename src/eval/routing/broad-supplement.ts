@@ -2,10 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { packageRoot } from '../../package-root';
-import type { BroadRelation, BroadWordings } from './broad-set';
-
-const editTemplate = z.string().refine((t) => t.includes('{s}') && t.includes('{o}'), 'an edit wording names {s} and {o}');
-const question = z.string().refine((t) => t.includes('{s}') && !t.includes('{o}'), 'a question names {s} and not {o}');
+import { editTemplate, question, type BroadRelation, type BroadWordings } from './broad-set';
 
 const supplementSchema = z.object({
   about: z.string(),
