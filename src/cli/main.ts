@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Command, Option } from 'commander';
 import { ConfigError, redactUrl } from '../config/config.schema';
 import { loadConfig } from '../config/ked-config';
-import { EmbeddedDatabaseBusyError } from '../memory/database/embedded-postgres';
+import { EmbeddedDatabaseBusyError, EmbeddedDatabaseUnreadableError } from '../memory/database/embedded-postgres';
 import { registerDbCommands } from './db.command';
 import { registerEditCommands } from './edit.command';
 import { registerErasureEval } from './erasure-eval.command';
@@ -74,7 +74,9 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 function describeFailure(err: unknown): string {
-  if (err instanceof ConfigError || err instanceof EmbeddedDatabaseBusyError) return err.message;
+  if (err instanceof ConfigError || err instanceof EmbeddedDatabaseBusyError || err instanceof EmbeddedDatabaseUnreadableError) {
+    return err.message;
+  }
   const error = err as NodeJS.ErrnoException & { address?: string; port?: number };
   if (error.code === 'ECONNREFUSED' || error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN' || error.code === '28P01' || error.code === '3D000') {
     const url = process.env.DATABASE_URL ? redactUrl(process.env.DATABASE_URL) : 'the embedded engine';

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { EmbeddedDatabaseBusyError, EmbeddedPostgres } from './embedded-postgres';
+import { EmbeddedDatabaseBusyError, EmbeddedDatabaseUnreadableError, EmbeddedPostgres } from './embedded-postgres';
 
 describe('EmbeddedPostgres', () => {
   let root: string;
@@ -36,5 +36,20 @@ describe('EmbeddedPostgres', () => {
     writeFileSync(`${dir}.lock`, '2147483646'); // no such pid
     const engine = await EmbeddedPostgres.start({ dir, port: 0, maxConnections: 2 });
     await engine.stop();
+  }, 60_000);
+
+  it('names the directory and the way out when its files are damaged, and releases the lock', async () => {
+    const dir = join(root, 'pg');
+    const engine = await EmbeddedPostgres.start({ dir, port: 0, maxConnections: 2 });
+    await engine.stop();
+    // Losing the write-ahead log is what two processes writing one directory leave behind.
+    for (const segment of readdirSync(join(dir, 'pg_wal')).filter((name) => /^[0-9A-F]{24}$/.test(name))) {
+      rmSync(join(dir, 'pg_wal', segment));
+    }
+    const failure = EmbeddedPostgres.start({ dir, port: 0, maxConnections: 2 });
+    await expect(failure).rejects.toBeInstanceOf(EmbeddedDatabaseUnreadableError);
+    await expect(failure).rejects.toThrow(`the embedded database in ${dir} cannot be opened`);
+    await expect(failure).rejects.toThrow('DATABASE_URL');
+    expect(existsSync(`${dir}.lock`)).toBe(false);
   }, 60_000);
 });

@@ -24,7 +24,7 @@ export class EmbeddedPostgres {
     const lockFile = `${options.dir}.lock`;
     acquireLock(lockFile);
     try {
-      const db = await PGlite.create(options.dir);
+      const db = await openEngine(options.dir);
       // An erasure's checkpoint must delete old WAL segments, not rename them for reuse with the
       // erased rows' bytes still in them (ALTER SYSTEM keeps it across restarts, SET applies now).
       await db.exec('ALTER SYSTEM SET wal_recycle = off');
@@ -49,6 +49,15 @@ export class EmbeddedPostgres {
     await this.server.stop();
     await this.db.close();
     rmSync(this.lockFile, { force: true });
+  }
+}
+
+/** PGlite fails on damaged files with a bare WASM abort; name the directory and the way out. */
+async function openEngine(dir: string): Promise<PGlite> {
+  try {
+    return await PGlite.create(dir);
+  } catch (err) {
+    throw new EmbeddedDatabaseUnreadableError(dir, err);
   }
 }
 
@@ -85,5 +94,21 @@ export class EmbeddedDatabaseBusyError extends Error {
   ) {
     super(`the embedded database is in use by another process (pid ${pid}, lock ${lockFile})`);
     this.name = 'EmbeddedDatabaseBusyError';
+  }
+}
+
+export class EmbeddedDatabaseUnreadableError extends Error {
+  constructor(
+    readonly dir: string,
+    cause: unknown,
+  ) {
+    super(
+      `the embedded database in ${dir} cannot be opened (${(cause as Error)?.message ?? String(cause)}): ` +
+        `its files are damaged, e.g. written by two processes at once or copied while a daemon ran. ` +
+        `Restore ${dirname(dir)} from a copy taken while no daemon ran, or move it aside to start empty; ` +
+        `or set DATABASE_URL to use a PostgreSQL server`,
+      { cause },
+    );
+    this.name = 'EmbeddedDatabaseUnreadableError';
   }
 }
