@@ -185,9 +185,10 @@ export class ScopeDetector {
 
   /** The key to read the pair with: as stored when the query names the subject, else with the alias or partial name it used. */
   private keyAsNamed(id: string, key: HeldKey, query: string, partialMention?: string): ScopeKey | undefined {
-    if (!key.subjects.length || subjectMentioned(key, query)) return key;
+    if (subjectMentioned(key, query)) return key;
     const alias = aliasMentioned(key, query) ?? (partialMention === undefined ? undefined : normaliseMention(partialMention));
     if (alias === undefined) return undefined;
+    if (!key.subjects.length) return key;
     const byName = this.namedKeys.get(id) ?? new Map<string, ScopeKey>();
     let named = byName.get(alias);
     if (!named) {

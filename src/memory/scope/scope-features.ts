@@ -316,10 +316,26 @@ export function subjectsOf(key: ScopeKey): string[] {
   return named.length ? named : key.text.entities;
 }
 
-/** Whether the query names one of the edit's subjects in full, on word boundaries. */
+/**
+ * Whether the query names one of the edit's subjects in full, on word boundaries. A statement
+ * without a known subject offers its capitalised words as subjects, and some are common words
+ * ("State" in "Secretary of State", "Work" in a quoted motto): the query names such a word only
+ * where it capitalises it too, unless it is written in lower case throughout.
+ */
 export function subjectMentioned(key: ScopeKey, queryText: string): boolean {
   const lowerQuery = ` ${normaliseMention(queryText)} `;
-  return subjectsOf(key).some((s) => lowerQuery.includes(` ${normaliseMention(s)} `));
+  const inferred = key.subjects.length === 0;
+  return subjectsOf(key).some((s) => {
+    const mention = normaliseMention(s);
+    if (!lowerQuery.includes(` ${mention} `)) return false;
+    return !inferred || mention.includes(' ') || !WordConcepts.load().isCommonWord(mention) || capitalisedIn(queryText, mention);
+  });
+}
+
+/** Whether the query writes this one-word mention capitalised, or has no capitals at all. */
+function capitalisedIn(queryText: string, word: string): boolean {
+  if (!/\p{Lu}/u.test(queryText)) return true;
+  return queryText.split(/[^\p{L}\p{N}]+/u).some((token) => token.toLowerCase() === word && /^\p{Lu}/u.test(token));
 }
 
 /** Lower case, every run of non-letters and non-digits one space: how mentions are compared. */
