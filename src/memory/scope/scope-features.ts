@@ -328,7 +328,8 @@ export function subjectMentioned(key: ScopeKey, queryText: string): boolean {
   return subjectsOf(key).some((s) => {
     const mention = normaliseMention(s);
     if (!lowerQuery.includes(` ${mention} `)) return false;
-    return !inferred || mention.includes(' ') || !WordConcepts.load().isCommonWord(mention) || capitalisedIn(queryText, mention);
+    // The WordNet lookup last: most queries capitalise the name they use, or nothing at all.
+    return !inferred || mention.includes(' ') || capitalisedIn(queryText, mention) || !WordConcepts.load().isCommonWord(mention);
   });
 }
 
