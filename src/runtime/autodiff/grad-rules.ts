@@ -33,6 +33,16 @@ const reducedAxes = (x: Value, attrs: Attrs, axesInput?: Value): number[] => {
 const unreduce = (dy: Value, x: Value, axes: number[], keepdims: boolean): Value =>
   op.expand(keepdims ? dy : op.unsqueeze(dy, axes), op.shapeOf(x));
 
+/**
+ * A batch of matrices [..., M, N] as one matrix, so that a sum of products over the batch is one
+ * product: `'rows'` stacks their rows ([(…·M), N]), `'columns'` sets them side by side ([M, (…·N)]).
+ */
+const foldBatch = (x: Value, into: 'rows' | 'columns'): Value => {
+  if (into === 'rows') return op.reshape(x, [-1, x.shape[x.rank - 1]]);
+  const perm = [x.rank - 2, ...Array.from({ length: x.rank - 2 }, (_, i) => i), x.rank - 1];
+  return op.reshape(op.transpose(x, perm), [x.shape[x.rank - 2], -1]);
+};
+
 const notDifferentiable = null;
 
 export const GRAD_RULES: Record<OpType, GradRule> = {
@@ -79,9 +89,12 @@ export const GRAD_RULES: Record<OpType, GradRule> = {
   Where: ({ x: [cond], dy, needs }) => [null, needs[1] ? op.where(cond, dy, 0) : null, needs[2] ? op.where(cond, 0, dy) : null],
 
   // Batch dimensions broadcast like elementwise ops; the walker sums them back.
+  // A matrix applied to a batch (x·W, W 2-D) gets its gradient as one product over every row,
+  // aᵀ·dy with the batch folded into the contraction: batched products summed afterwards would
+  // materialise a [batch, K, N] tensor per weight and reduce it.
   MatMul: ({ x: [a, b], dy, needs }) => [
-    needs[0] ? op.matmul(dy, op.transposeLast2(b)) : null,
-    needs[1] ? op.matmul(op.transposeLast2(a), dy) : null,
+    needs[0] ? (a.rank === 2 && b.rank > 2 ? op.matmul(foldBatch(dy, 'columns'), op.transposeLast2(foldBatch(b, 'columns'))) : op.matmul(dy, op.transposeLast2(b))) : null,
+    needs[1] ? (b.rank === 2 && a.rank > 2 ? op.matmul(op.transposeLast2(foldBatch(a, 'rows')), foldBatch(dy, 'rows')) : op.matmul(op.transposeLast2(a), dy)) : null,
   ],
 
   Softmax: ({ y, dy, attrs }) => {

@@ -80,6 +80,8 @@ export function gradCheckCases(): GradCheckCase[] {
     },
     { name: 'MatMul 2-D', ops: ['MatMul'], inputs: { a: { shape: [3, 4] }, b: { shape: [4, 5] } }, build: ({ a, b }) => op.matmul(a, b) },
     { name: 'MatMul batched with broadcast weight', ops: ['MatMul'], inputs: { a: { shape: [2, 3, 4] }, b: { shape: [4, 5] } }, build: ({ a, b }) => op.matmul(a, b) },
+    { name: 'MatMul rank-4 batch with broadcast weight', ops: ['MatMul'], inputs: { a: { shape: [2, 2, 3, 4] }, b: { shape: [4, 5] } }, build: ({ a, b }) => op.matmul(a, b) },
+    { name: 'MatMul broadcast matrix times a batch', ops: ['MatMul'], inputs: { a: { shape: [3, 4] }, b: { shape: [2, 2, 4, 5] } }, build: ({ a, b }) => op.matmul(a, b) },
     { name: 'MatMul batched both', ops: ['MatMul'], inputs: { a: { shape: [2, 2, 3, 4] }, b: { shape: [2, 1, 4, 3] } }, build: ({ a, b }) => op.matmul(a, b) },
     { name: 'Softmax', ops: ['Softmax'], inputs: { x: { shape: [2, 5] } }, build: ({ x }) => op.softmax(x, -1) },
     { name: 'Softmax axis 0', ops: ['Softmax'], inputs: { x: { shape: [3, 4] } }, build: ({ x }) => op.softmax(x, 0) },
