@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { loadCheckpoint } from '../models/checkpoint/checkpoint';
 import { LanguageModel } from '../models/language-model';
 import { benchModel } from '../models/model-bench';
+import { benchTraining } from '../models/training/train-bench';
 import { trainFixtureModel } from '../models/training/train-fixture';
 import { Presets, SingleBar } from 'cli-progress';
 import { readFileSync } from 'node:fs';
@@ -132,6 +133,28 @@ export function registerModelCommands(program: Command, bench: Command): void {
       const sessions = new SessionManager({ threads: options.threads });
       try {
         const result = await benchModel(new LanguageModel(checkpoint.config, checkpoint.weights, sessions), options);
+        console.log(options.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
+      } finally {
+        await sessions.close();
+      }
+    });
+
+  bench
+    .command('train')
+    .description("training throughput (tokens/s) of `ked model train`'s step on random tokens: the loss-and-gradient graph and the AdamW update, timed apart")
+    .option('--json', 'print one JSON line: {"tokensPerSec","msPerStep","graphMs","optimizerMs",...}')
+    .option('--batch <n>', 'sequences per step', positiveInt('--batch'), 16)
+    .option('--seq <n>', 'tokens per sequence', positiveInt('--seq'), 128)
+    .option('--d-model <n>', 'model width', positiveInt('--d-model'), 256)
+    .option('--layers <n>', 'transformer blocks', positiveInt('--layers'), 4)
+    .option('--heads <n>', 'attention heads', positiveInt('--heads'), 8)
+    .option('--vocab <n>', 'vocabulary size', positiveInt('--vocab'), 4096)
+    .option('--steps <n>', 'timed steps (median reported)', positiveInt('--steps'), 10)
+    .addOption(new Option('--threads <n>', 'onnxruntime intra-op threads (default: every core)').argParser(positiveInt('--threads')))
+    .action(async (options: { json?: boolean; batch: number; seq: number; dModel: number; layers: number; heads: number; vocab: number; steps: number; threads?: number }) => {
+      const sessions = new SessionManager({ threads: options.threads });
+      try {
+        const result = await benchTraining(sessions, options);
         console.log(options.json ? JSON.stringify(result) : JSON.stringify(result, null, 2));
       } finally {
         await sessions.close();

@@ -46,6 +46,16 @@ describe('ked model commands', () => {
     expect(bench.decodeTokensPerSec).toBeGreaterThan(0);
   });
 
+  it('ked bench train --json times the training step, graph and optimizer apart', async () => {
+    const result = await runKed(['bench', 'train', '--json', '--batch', '2', '--seq', '16', '--d-model', '32', '--layers', '1', '--heads', '2', '--vocab', '64', '--steps', '2'], {}).done;
+    expect(result.code).toBe(0);
+    const bench = JSON.parse(result.stdout);
+    expect(bench.tokensPerSec).toBeGreaterThan(0);
+    expect(bench.graphMs).toBeGreaterThan(0);
+    expect(bench.optimizerMs).toBeGreaterThan(0);
+    expect(bench.shape).toEqual({ batch: 2, seq: 16, dModel: 32, layers: 1, heads: 2, vocab: 64 });
+  });
+
   it('a malformed checkpoint fails with an error naming the tensor or field, no stack trace', async () => {
     const broken = tempDataDir();
     try {

@@ -94,19 +94,10 @@ export async function trainLanguageModel(options: {
     optimizerState = adamWStateFromTensors(tensors, moments.metadata?.get('adamw') ?? '');
   }
 
-  const params = new Map([...weights].map(([name, t]) => [name, t.data as Float32Array]));
-  const optimizer = new AdamW(params, {
-    lr: hp.peakLr,
-    weightDecay: hp.weightDecay,
-    // No decay on biases, LayerNorm parameters or position embeddings (GPT-2 / nanoGPT practice).
-    paramOptions: noWeightDecay((name) => name.endsWith('.bias') || /ln_\d|ln_f/.test(name) || name === 'wpe.weight'),
-  });
-  if (optimizerState) optimizer.loadState(optimizerState);
-  const schedule = warmupCosine({ peakLr: hp.peakLr, warmupSteps: hp.warmupSteps, totalSteps: hp.steps, minLr: hp.minLr });
-
   const model = new LanguageModel(config, weights, sessions);
-  const { graph, gradNames } = buildLanguageModelingLoss(model);
-  const compiled = await sessions.load(graph);
+  const step = await createTrainingStep(model, weights, hp, sessions);
+  if (optimizerState) step.optimizer.loadState(optimizerState);
+  const schedule = warmupCosine({ peakLr: hp.peakLr, warmupSteps: hp.warmupSteps, totalSteps: hp.steps, minLr: hp.minLr });
 
   let epochRows = packEpoch(encoded, hp.seq, eos, hp.seed, state.epoch);
   const started = Date.now();
@@ -127,20 +118,13 @@ export async function trainLanguageModel(options: {
       rows.lossMask.push(epochRows.lossMask[state.row]);
       state.row++;
     }
-    const b = hp.batchSize;
-    const out = await compiled.run({
-      input_ids: hostTensor('int64', [b, hp.seq], rows.inputIds.flat()),
-      attention_mask: hostTensor('int64', [b, hp.seq], Array(b * hp.seq).fill(1)),
-      position_ids: hostTensor('int64', [b, hp.seq], Array.from({ length: b * hp.seq }, (_, i) => i % hp.seq)),
-      targets: hostTensor('int64', [b, hp.seq], rows.targets.flat()),
-      loss_mask: hostTensor('float32', [b, hp.seq], rows.lossMask.flat()),
-    });
-    const grads = new Map([...gradNames].map(([name, output]) => [name, out[output].data as Float32Array]));
-    const gradNorm = clipGradNorm(grads, hp.clipNorm);
     const lr = schedule(state.step);
-    lastLoss = Number(out.loss.data[0]);
-    if (!Number.isFinite(lastLoss) || !Number.isFinite(gradNorm)) throw new Error(`training diverged at step ${state.step}: loss ${lastLoss}, grad norm ${gradNorm}`);
-    optimizer.step(grads, lr);
+    const result = await step.run(rows, lr).catch((err: unknown) => {
+      throw err instanceof TrainingDivergedError ? new Error(`training diverged at step ${state.step}: ${err.message}`) : err;
+    });
+    lastLoss = result.loss;
+    const gradNorm = result.gradNorm;
+    const b = hp.batchSize;
     state.step++;
     state.lossHistory.push(Math.round(lastLoss * 1e4) / 1e4);
     state.wallSeconds = wallBefore + (Date.now() - started) / 1000;
@@ -155,7 +139,7 @@ export async function trainLanguageModel(options: {
       tokensPerSec: Math.round((stepsHere * b * hp.seq) / elapsed),
       etaSeconds: Math.round(((hp.steps - state.step) * elapsed) / stepsHere),
     });
-    if (state.step % checkpointEvery === 0 || state.step === hp.steps) await saveState(stateDir, state, weights, optimizer);
+    if (state.step % checkpointEvery === 0 || state.step === hp.steps) await saveState(stateDir, state, weights, step.optimizer);
   }
   return {
     weights,
@@ -185,5 +169,75 @@ async function saveState(dir: string, state: TrainState, weights: Map<string, Ho
   renameSync(join(dir, 'state.json.tmp'), join(dir, 'state.json'));
   if (previous !== undefined && previous !== state.step) {
     for (const file of [`weights-${previous}.safetensors`, `optimizer-${previous}.safetensors`]) rmSync(join(dir, file), { force: true });
+  }
+}
+
+/** A batch of packed rows: token ids, next-token targets and which targets count. */
+export interface TrainingRows {
+  inputIds: number[][];
+  targets: number[][];
+  lossMask: number[][];
+}
+
+export interface TrainingStepResult {
+  loss: number;
+  /** Gradient norm before clipping. */
+  gradNorm: number;
+  /** Milliseconds in the loss-and-gradient graph, and in clipping plus the AdamW update. */
+  graphMs: number;
+  optimizerMs: number;
+}
+
+/**
+ * One optimizer step of language-model training, as the trainer and `ked bench train` run it:
+ * the loss-and-gradient graph on a batch, global norm clipping, then AdamW on `weights` in place.
+ */
+export async function createTrainingStep(
+  model: LanguageModel,
+  weights: Map<string, HostTensor>,
+  hp: Pick<TrainHyperparameters, 'peakLr' | 'weightDecay' | 'clipNorm' | 'seq'>,
+  sessions: SessionManager,
+): Promise<{ optimizer: AdamW; run(rows: TrainingRows, lr: number): Promise<TrainingStepResult> }> {
+  const params = new Map([...weights].map(([name, t]) => [name, t.data as Float32Array]));
+  const optimizer = new AdamW(params, {
+    lr: hp.peakLr,
+    weightDecay: hp.weightDecay,
+    // No decay on biases, LayerNorm parameters or position embeddings (GPT-2 / nanoGPT practice).
+    paramOptions: noWeightDecay((name) => name.endsWith('.bias') || /ln_\d|ln_f/.test(name) || name === 'wpe.weight'),
+  });
+  const { graph, gradNames } = buildLanguageModelingLoss(model);
+  const compiled = await sessions.load(graph);
+  return {
+    optimizer,
+    async run(rows, lr) {
+      const b = rows.inputIds.length;
+      const seq = hp.seq;
+      const started = performance.now();
+      const out = await compiled.run({
+        input_ids: hostTensor('int64', [b, seq], rows.inputIds.flat()),
+        attention_mask: hostTensor('int64', [b, seq], Array(b * seq).fill(1)),
+        position_ids: hostTensor('int64', [b, seq], Array.from({ length: b * seq }, (_, i) => i % seq)),
+        targets: hostTensor('int64', [b, seq], rows.targets.flat()),
+        loss_mask: hostTensor('float32', [b, seq], rows.lossMask.flat()),
+      });
+      const graphDone = performance.now();
+      const grads = new Map([...gradNames].map(([name, output]) => [name, out[output].data as Float32Array]));
+      const gradNorm = clipGradNorm(grads, hp.clipNorm);
+      const loss = Number(out.loss.data[0]);
+      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) throw new TrainingDivergedError(loss, gradNorm);
+      optimizer.step(grads, lr);
+      return { loss, gradNorm, graphMs: graphDone - started, optimizerMs: performance.now() - graphDone };
+    },
+  };
+}
+
+/** A step whose loss or gradient norm is not finite: the weights were left as they were. */
+export class TrainingDivergedError extends Error {
+  constructor(
+    readonly loss: number,
+    readonly gradNorm: number,
+  ) {
+    super(`loss ${loss}, grad norm ${gradNorm}`);
+    this.name = 'TrainingDivergedError';
   }
 }
