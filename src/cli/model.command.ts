@@ -42,18 +42,13 @@ export function registerModelCommands(program: Command, bench: Command): void {
       else for (const [key, value] of Object.entries(info)) console.log(`${key.padEnd(12)} ${value}`);
     });
 
-  model
+  const train = model
     .command('train')
     .description('train the fixture GPT-2 on a generated world (tokenizer, weights, manifest); resumable')
     .requiredOption('--world <dir>', 'a world directory from `ked world generate` (reads corpus.jsonl)')
     .requiredOption('--out <dir>', 'where the Hugging Face checkpoint is written')
-    .option('--steps <n>', 'optimizer steps', positiveInt('--steps'), 3000)
-    .option('--batch <n>', 'sequences per step', positiveInt('--batch'), 16)
-    .option('--seq <n>', 'tokens per sequence', positiveInt('--seq'), 128)
-    .option('--vocab <n>', 'tokenizer vocabulary size', positiveInt('--vocab'), 4096)
-    .option('--d-model <n>', 'model width', positiveInt('--d-model'), 256)
-    .option('--layers <n>', 'transformer blocks', positiveInt('--layers'), 4)
-    .option('--heads <n>', 'attention heads', positiveInt('--heads'), 8)
+    .option('--steps <n>', 'optimizer steps', positiveInt('--steps'), 3000);
+  withFixtureShape(train)
     .addOption(new Option('--lr <x>', 'peak learning rate').argParser(parseFloat).default(3e-3))
     .option('--warmup <n>', 'warmup steps', positiveInt('--warmup'), 100)
     .option('--seed <n>', 'seed for initialisation and data order', positiveInt('--seed'), 1)
@@ -139,17 +134,12 @@ export function registerModelCommands(program: Command, bench: Command): void {
       }
     });
 
-  bench
+  const benchTrain = bench
     .command('train')
     .description("training throughput (tokens/s) of `ked model train`'s step on random tokens: the loss-and-gradient graph and the AdamW update, timed apart")
     .option('--json', 'print one JSON line: {"tokensPerSec","msPerStep","graphMs","optimizerMs",...}')
-    .option('--batch <n>', 'sequences per step', positiveInt('--batch'), 16)
-    .option('--seq <n>', 'tokens per sequence', positiveInt('--seq'), 128)
-    .option('--d-model <n>', 'model width', positiveInt('--d-model'), 256)
-    .option('--layers <n>', 'transformer blocks', positiveInt('--layers'), 4)
-    .option('--heads <n>', 'attention heads', positiveInt('--heads'), 8)
-    .option('--vocab <n>', 'vocabulary size', positiveInt('--vocab'), 4096)
-    .option('--steps <n>', 'timed steps (median reported)', positiveInt('--steps'), 10)
+    .option('--steps <n>', 'timed steps (median reported)', positiveInt('--steps'), 10);
+  withFixtureShape(benchTrain)
     .addOption(new Option('--threads <n>', 'onnxruntime intra-op threads (default: every core)').argParser(positiveInt('--threads')))
     .action(async (options: { json?: boolean; batch: number; seq: number; dModel: number; layers: number; heads: number; vocab: number; steps: number; threads?: number }) => {
       const sessions = new SessionManager({ threads: options.threads });
@@ -160,4 +150,15 @@ export function registerModelCommands(program: Command, bench: Command): void {
         await sessions.close();
       }
     });
+}
+
+/** The fixture GPT-2's shape and batch as options, with its recipe's values as defaults. */
+function withFixtureShape(command: Command): Command {
+  return command
+    .option('--batch <n>', 'sequences per step', positiveInt('--batch'), 16)
+    .option('--seq <n>', 'tokens per sequence', positiveInt('--seq'), 128)
+    .option('--vocab <n>', 'tokenizer vocabulary size', positiveInt('--vocab'), 4096)
+    .option('--d-model <n>', 'model width', positiveInt('--d-model'), 256)
+    .option('--layers <n>', 'transformer blocks', positiveInt('--layers'), 4)
+    .option('--heads <n>', 'attention heads', positiveInt('--heads'), 8);
 }
