@@ -15,3 +15,15 @@ describe('fact input: subject_aliases', () => {
     expect(errors({ facts: [{ ...fact, subject_aliases: ['x'.repeat(501)] }] })[0].path).toBe('facts[0].subject_aliases[0]');
   });
 });
+
+describe('fact input: every problem of a fact in one answer', () => {
+  it('names a subject missing from the prompt beside the fact\'s other problems', () => {
+    const parsed = parseFactsBody({ facts: [{ subject: 'Nobody', prompt: 'Ann Lee works for', target_new: '', key: 5 }] });
+    expect('errors' in parsed && parsed.errors.map((e) => e.path).sort()).toEqual(['facts[0].key', 'facts[0].subject', 'facts[0].target_new']);
+  });
+
+  it('does not check the subject against a prompt that is not text', () => {
+    const parsed = parseFactsBody({ facts: [{ subject: 'Ann Lee', prompt: 7, target_new: 'Acme' }] });
+    expect('errors' in parsed && parsed.errors.map((e) => e.path)).toEqual(['facts[0].prompt']);
+  });
+});

@@ -49,7 +49,12 @@ export const factInputSchema = factEditSchema
       .max(FACT_LIMITS.subject_aliases, `must hold at most ${FACT_LIMITS.subject_aliases} aliases`)
       .optional(),
   })
-  .refine((f) => f.prompt.includes(f.subject), { message: 'must occur in "prompt"', path: ['subject'] });
+  .refine((f) => f.prompt.includes(f.subject), {
+    message: 'must occur in "prompt"',
+    path: ['subject'],
+    // Checked whenever both are strings, so one answer lists this beside the fact's other problems.
+    when: ({ value }) => typeof (value as { subject?: unknown }).subject === 'string' && typeof (value as { prompt?: unknown }).prompt === 'string',
+  });
 
 export type FactInput = z.infer<typeof factInputSchema>;
 
