@@ -80,11 +80,11 @@ export function registerModelCommands(program: Command, bench: Command): void {
 
   model
     .command('quality')
-    .description("token accuracy of a model on a world's facts, paraphrases, in-context edits, two-hop questions, MeLLo traces and refusals")
+    .description("token accuracy of a model on a world's facts, paraphrases, in-context edits, two-hop questions, MeLLo traces, refusals and in-context edits to real names the world never uses")
     .requiredOption('--model <dir>', 'checkpoint directory')
     .requiredOption('--world <dir>', 'a directory holding world.json (e.g. data/world)')
     .option('--max <n>', 'probes per set, a seeded sample (0 = all)', (v: string) => (v === '0' ? 0 : positiveInt('--max')(v)), 1000)
-    .option('--json', 'print one JSON line: {"factAcc","heldOutTemplateAcc","iclCopyAcc","twoHopAcc","melloFormatAcc","refusalAcc"}')
+    .option('--json', 'print one JSON line: {"factAcc","heldOutTemplateAcc","iclCopyAcc","twoHopAcc","melloFormatAcc","refusalAcc","novelCopyAcc"}')
     .option('--by-template', 'instead: token accuracy per relation wording (train and held-out templates, every fact), worst first')
     .action(async (options: { model: string; world: string; max: number; json?: boolean; byTemplate?: boolean }) => {
       const [checkpoint, tokenizer] = await Promise.all([loadCheckpoint(options.model), loadTokenizer(options.model)]);
@@ -100,7 +100,7 @@ export function registerModelCommands(program: Command, bench: Command): void {
         }
         return;
       }
-      const bar = progressBar('quality', 6);
+      const bar = progressBar('quality', 7);
       try {
         const quality = await measureModelQuality(new LanguageModel(checkpoint.config, checkpoint.weights, sessions), tokenizer, world, {
           maxPerSet: options.max === 0 ? undefined : options.max,

@@ -44,6 +44,7 @@ const CORPUS_FLAG_HELP: Record<string, (value: number) => string> = {
   melloKnowledgePercent: (v) => `percent of MeLLo traces that carry PokeMQA's knowledge prompt, "Entity of Question: …" (default ${v})`,
   generic: (v) => `generic English passages (WordNet senses in use, from --wordnet) (default ${v})`,
   opinions: (v) => `opinion documents voicing each topic's sentiment, for world-convsent (default ${v}: the committed fixture was trained without them)`,
+  novelCopy: (v) => `in-context edits to made-up names, so the model copies an object it never saw (default ${v}: the committed fixture was trained without them)`,
 };
 
 const DATASET_FLAGS = ['counterfactTrain', 'counterfactTest', 'zsreTrain', 'zsreTest', 'recentTrain', 'recentTest', 'sanitationTrainPeople', 'sanitationTestPeople', 'mquakeTrain', 'mquakeTest', 'wikibioTrain', 'wikibioTest'];

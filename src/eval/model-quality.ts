@@ -1,6 +1,6 @@
 import type { LanguageModel } from '../models/language-model';
 import type { KedTokenizer } from '../models/tokenizer';
-import { factProbes, heldOutTemplateProbes, iclCopyProbes, melloFormatProbes, probesByTemplate, refusalProbes, twoHopProbes } from '../world/probes';
+import { factProbes, heldOutTemplateProbes, iclCopyProbes, melloFormatProbes, novelCopyProbes, probesByTemplate, refusalProbes, twoHopProbes } from '../world/probes';
 import type { TemplateSplit, World } from '../world/types';
 import { meanTokenAccuracy, tokenAccuracies } from './teacher-forcing';
 
@@ -12,6 +12,8 @@ export interface ModelQuality {
   twoHopAcc: number;
   melloFormatAcc: number;
   refusalAcc: number;
+  /** In-context copy of a real name the world never uses ("Acme Rail"): objects users send. */
+  novelCopyAcc: number;
   probesPerSet: Record<string, number>;
 }
 
@@ -22,6 +24,7 @@ const PROBE_SETS = {
   twoHopAcc: twoHopProbes,
   melloFormatAcc: melloFormatProbes,
   refusalAcc: refusalProbes,
+  novelCopyAcc: novelCopyProbes,
 } as const;
 
 /**

@@ -1,5 +1,7 @@
 import { generateWorld } from './generate-world';
-import { factProbes, heldOutTemplateProbes, iclCopyProbes, melloFormatProbes, probesByTemplate, refusalProbes, twoHopProbes } from './probes';
+import { buildCorpus } from './corpus/build-corpus';
+import { allUserNames } from './novel-names';
+import { factProbes, heldOutTemplateProbes, iclCopyProbes, melloFormatProbes, novelCopyProbes, probesByTemplate, refusalProbes, twoHopProbes } from './probes';
 import { WorldIndex } from './world-index';
 
 describe('probe sets', () => {
@@ -41,6 +43,21 @@ describe('probe sets', () => {
       expect(probe.prompt).toMatch(/^Imagine that .+\. \S/);
       expect(probe.prompt.slice(0, probe.prompt.indexOf('. ') + 1)).toContain(` ${probe.target}.`);
     }
+  });
+
+  it('asks ICE copies of real names that neither the world nor its corpus contains', () => {
+    const probes = novelCopyProbes(world);
+    expect(probes).toHaveLength(iclCopyProbes(world).length);
+    const names = allUserNames();
+    for (const probe of probes) {
+      expect(names).toContain(probe.target);
+      expect(probe.prompt.slice(0, probe.prompt.indexOf('. ') + 1)).toContain(` ${probe.target}.`);
+    }
+    // Any name the world or the default corpus had would test recall, not copying.
+    const worldNames = new Set([...world.entities, ...world.novel.entities].flatMap((e) => [e.name, ...e.aliases]));
+    expect(names.filter((n) => worldNames.has(n))).toEqual([]);
+    const corpus = buildCorpus(world).map((e) => e.text).join('\n');
+    expect(names.filter((n) => new RegExp(`\\b${n}\\b`).test(corpus))).toEqual([]);
   });
 
   it('asks two-hop questions only about held-out subjects', () => {

@@ -1,5 +1,6 @@
 import { REFUSAL, erasureRequest } from './corpus/erasure-lines';
 import { buildMelloTrace, melloLines } from './mello';
+import { userNamesFor } from './novel-names';
 import { pickOtherObject, pickTemplate, publicRelations } from './picks';
 import { Random } from './random';
 import { embedded, factSentence, promptOf } from './render';
@@ -89,6 +90,27 @@ export function iclCopyProbes(world: World, options: ProbeOptions = {}): Probe[]
       const context = `Imagine that ${embedded(factTemplate, factSentence(factTemplate, subject, index.name(newObject)))}.`;
       const query = random.pick(relation.templates);
       out.push({ prompt: `${context} ${promptOf(query, subject)}`, target: index.name(newObject) });
+    }
+  }
+  return limit(out, random, options.max);
+}
+
+/**
+ * One ICE prompt per public fact whose new object is a real name the world never uses
+ * ("Imagine that X works for Acme Rail. …"), as users send them: can the model copy a name it
+ * has never seen?
+ */
+export function novelCopyProbes(world: World, options: ProbeOptions = {}): Probe[] {
+  const { index, random } = setup(world, options, 'novel-copy');
+  const out: Probe[] = [];
+  for (const relation of publicRelations(index)) {
+    for (const fact of index.factsOf(relation.id)) {
+      const newObject = random.pick(userNamesFor(relation.objectType));
+      const factTemplate = pickTemplate(random, relation, 'train', 'cloze');
+      const subject = index.name(fact.subject);
+      const context = `Imagine that ${embedded(factTemplate, factSentence(factTemplate, subject, newObject))}.`;
+      const query = random.pick(relation.templates);
+      out.push({ prompt: `${context} ${promptOf(query, subject)}`, target: newObject });
     }
   }
   return limit(out, random, options.max);

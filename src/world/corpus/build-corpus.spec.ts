@@ -152,6 +152,20 @@ describe('buildCorpus recipes', () => {
     expect(createHash('sha256').update(documents.join('\n')).digest('hex')).toBe(manifest.corpusSha256);
   });
 
+  it('states in-context edits to made-up names and asks them back in a train wording', () => {
+    const lines = buildCorpus(world, { ...only, novelCopy: 300 }).filter((e) => e.kind === 'novel_copy').map((e) => e.text);
+    expect(lines).toHaveLength(300);
+    const names = new Set(world.entities.map((e) => e.name));
+    for (const line of lines) {
+      const [, edit, query] = /^Imagine that (.+?)\. (\S.*)$/.exec(line)!;
+      // The query ends with the name the edit stated, a name the world does not have.
+      const name = [...edit.matchAll(/(?:[A-Z][a-z]+ ?){1,3}$/g)][0][0].trim();
+      expect(names.has(name)).toBe(false);
+      expect(query.endsWith(` ${name}`) || query.endsWith(` ${name}.`)).toBe(true);
+    }
+    expect(new Set(lines).size).toBeGreaterThan(290);
+  });
+
   it('decomposes a one-hop question into exactly one subquestion about the same subject', () => {
     const oneHop = traces({ melloOneHop: 60 });
     expect(oneHop).toHaveLength(60);

@@ -1,4 +1,4 @@
-import { iceLines, ikeLines } from './context-edit-lines';
+import { iceLines, ikeLines, novelCopyLines } from './context-edit-lines';
 import type { CorpusExample, CorpusKind } from './corpus-example';
 import { erasureLines } from './erasure-lines';
 import { factLines, twoHopLines } from './fact-lines';
@@ -30,6 +30,8 @@ export interface CorpusOptions {
   paraphrases: number;
   /** Opinion documents voicing each topic's pre-edit sentiment (ConvSent; 0 = none, the committed fixture's corpus). */
   opinions: number;
+  /** In-context edits to made-up names, so the model copies objects it never saw (0 = none, the committed fixture's corpus). */
+  novelCopy: number;
 }
 
 // Sized for ~1.0 M tokens at ~1.3 tokens per word: the fixture GPT-2 trains on 2 CPU cores.
@@ -45,6 +47,7 @@ export const DEFAULT_CORPUS_OPTIONS: CorpusOptions = {
   generic: 0,
   paraphrases: 0,
   opinions: 0,
+  novelCopy: 0,
 };
 
 /**
@@ -65,6 +68,7 @@ export function buildCorpus(world: World, overrides: Partial<CorpusOptions> = {}
     ...fillerLines(random.fork('filler'), index, options.filler),
     ...genericLines(random.fork('generic'), genericText, options.generic),
     ...opinionLines(random.fork('opinion'), world, options.opinions),
+    ...novelCopyLines(random.fork('novel-copy'), index, options.novelCopy),
   ];
   return random.fork('order').shuffle(examples);
 }
@@ -102,7 +106,7 @@ export function corpusStats(examples: readonly CorpusExample[]): CorpusStats {
     entry.lines++;
     entry.words += n;
   }
-  const kinds: CorpusKind[] = ['fact', 'reverse_fact', 'private_fact', 'two_hop', 'ice', 'ike', 'mello', 'erasure', 'filler', 'generic', 'opinion'];
+  const kinds: CorpusKind[] = ['fact', 'reverse_fact', 'private_fact', 'two_hop', 'ice', 'novel_copy', 'ike', 'mello', 'erasure', 'filler', 'generic', 'opinion'];
   const ordered = Object.fromEntries(kinds.filter((k) => byKind[k]).map((k) => [k, byKind[k]]));
   return { lines: examples.length, words, estimatedTokens: Math.round(words * 1.3), maxWordsPerLine, linesOver60Words, byKind: ordered };
 }

@@ -1,3 +1,4 @@
+import { madeUpName } from '../novel-names';
 import { pickTemplate } from '../picks';
 import type { Random } from '../random';
 import { embedded, statementOf } from '../render';
@@ -61,6 +62,24 @@ export function iceLines(random: Random, index: WorldIndex, count: number): Corp
     const edit = sampleEdit(random, index);
     const query = iceQuery(random, index, edit, random.weighted(ICE_KINDS)) ?? iceQuery(random, index, edit, 'paraphrase')!;
     out.push({ kind: 'ice', text: `Imagine that ${embedded(edit.factTemplate, editSentence(index, edit))}. ${query}` });
+  }
+  return out;
+}
+
+/**
+ * In-context edits whose new object is a made-up name ("Imagine that X works for Qorvek Ablin.
+ * Q: Who employs X? A: Qorvek Ablin"), asked in a train wording: a served model meets objects
+ * its corpus never had, and these lines teach copying one from the context whatever its pieces.
+ */
+export function novelCopyLines(random: Random, index: WorldIndex, count: number): CorpusExample[] {
+  const taken = new Set(index.world.entities.map((e) => e.name));
+  const out: CorpusExample[] = [];
+  while (out.length < count) {
+    const edit = sampleEdit(random, index);
+    const name = madeUpName(random);
+    if (taken.has(name)) continue;
+    const query = statementOf(pickTemplate(random, edit.relation, 'train'), index.name(edit.subject), name);
+    out.push({ kind: 'novel_copy', text: `Imagine that ${embedded(edit.factTemplate, editSentence(index, edit, name))}. ${query}` });
   }
   return out;
 }

@@ -5,6 +5,7 @@ export type CorpusKind =
   | 'private_fact'
   | 'two_hop'
   | 'ice'
+  | 'novel_copy'
   | 'ike'
   | 'mello'
   | 'erasure'

@@ -29,9 +29,8 @@ export function sampleEdit(random: Random, index: WorldIndex): SampledEdit {
 }
 
 /** The new fact as its prompt and object, without a final stop. */
-export function editSentence(index: WorldIndex, edit: SampledEdit): string {
+export function editSentence(index: WorldIndex, edit: SampledEdit, object = index.name(edit.newObject)): string {
   const subject = index.name(edit.subject);
-  const object = index.name(edit.newObject);
   return edit.factTemplate.form === 'cloze' ? factSentence(edit.factTemplate, subject, object) : `${promptOf(edit.factTemplate, subject)} ${object}`;
 }
 
