@@ -83,7 +83,10 @@ describe('inference endpoints (embedded engine, fixture model)', () => {
     expect(res.body.error.errors).toEqual([{ path: 'messages[0].role', message: 'must be system, developer, user, assistant, tool or function', code: 'invalid_value' }]);
     await post('/v1/chat/completions').send({ messages: [] }).expect(400);
     const big = await post('/v1/completions').send({ prompt: 'word '.repeat(400) }).expect(400);
+    expect(big.body.error).toMatchObject({ type: 'invalid_request_error', param: 'prompt', code: 'context_length_exceeded' });
     expect(big.body.error.message).toMatch(/context holds 128/);
+    const long = await post('/v1/chat/completions').send({ messages: [{ role: 'user', content: 'word '.repeat(400) }] }).expect(400);
+    expect(long.body.error).toMatchObject({ param: 'messages', code: 'context_length_exceeded' });
     const nul = await post('/v1/completions').send({ prompt: 'a\u0000b' }).expect(400);
     expect(nul.body.error).toMatchObject({ param: 'prompt', type: 'invalid_request_error' });
     const anonymous = await request(app.getHttpServer()).post('/v1/completions').send({ prompt: 'x' }).expect(401);

@@ -97,7 +97,7 @@ export class CompletionsController {
     const model = await this.served.resolve(request.model);
     const messages = request.messages.map((m) => ({ role: m.role === 'developer' ? 'system' : m.role, content: messageText(m), ...(m.name ? { name: m.name } : {}) }));
     const prompt = await this.completions.chatPrompt(messages);
-    const prepared = await this.completions.prepare(prompt, messages.map((m) => m.content).join('\n'), settings, model);
+    const prepared = await this.completions.prepare(prompt, messages.map((m) => m.content).join('\n'), { ...settings, promptField: 'messages' }, model);
     const id = prepared.id.replace(/^cmpl-/, 'chatcmpl-');
     const logprobsOf = (c: Pick<GeneratedChoice, 'tokens'>) => (request.logprobs ? chatLogprobs(c.tokens) : null);
     const header = { id, created: prepared.created, model, system_fingerprint: model };

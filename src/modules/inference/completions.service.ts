@@ -45,8 +45,11 @@ interface KeptPrefill {
   weightsVersion: number;
 }
 
-/** How a prepared request generates: its length and sampling settings (OpenAI's, resolved). */
-export type PrepareOptions = Partial<GenerationSettings> & Pick<GenerationSettings, 'maxTokens'>;
+/**
+ * How a prepared request generates: its length and sampling settings (OpenAI's, resolved), and
+ * the request field its prompt came from, named in a context-length error.
+ */
+export type PrepareOptions = Partial<GenerationSettings> & Pick<GenerationSettings, 'maxTokens'> & { promptField?: 'prompt' | 'messages' };
 
 /** A request resolved against the edit memory, ready to generate. */
 export interface PreparedCompletion {
@@ -107,11 +110,11 @@ export class CompletionsService {
    * keyed operation selects continues that prefill and costs no extra pass; otherwise one forward
    * pass per kind of key.
    */
-  private keyReader(prompt: string, scopeText: string, prefill: { kept?: KeptPrefill }): KeyReader {
+  private keyReader(prompt: string, scopeText: string, prefill: { kept?: KeptPrefill }, promptField?: 'prompt' | 'messages'): KeyReader {
     return async (specs, routed) => {
       const { serving: model, tokenizer } = await this.models.get();
       if (routed.edits.length === 0 && routed.records.length === 0 && scopeText === prompt) {
-        const plainIds = fitting(tokenizer.encode(prompt), model.config.maxPositions);
+        const plainIds = fitting(tokenizer.encode(prompt), model.config.maxPositions, promptField);
         const taps = [...new Map(specs.map((spec) => [tapName(spec.tap), spec.tap])).values()];
         const kept = await this.models.reading(async () => ({ generation: await model.prefill([plainIds], { taps }), weightsVersion: this.models.weightsVersion }));
         prefill.kept = kept;
@@ -146,7 +149,7 @@ export class CompletionsService {
     const { serving: model, tokenizer } = await this.models.get();
     // One question to the memory: what applies to this request.
     const prefill: { kept?: KeptPrefill } = {};
-    const resolved = await this.memory.resolve(scopeText, this.keyReader(prompt, scopeText, prefill));
+    const resolved = await this.memory.resolve(scopeText, this.keyReader(prompt, scopeText, prefill, options.promptField));
     // A selected keyed operation changes the prompt's pass: the prefill is redone with it applied.
     const prefilled = resolved.keyed.length ? undefined : prefill.kept;
     const read = await this.readMemory(prompt, resolved.records);
@@ -161,7 +164,7 @@ export class CompletionsService {
     let ids = tokenizer.encode([...contexts, read.prompt].join(' '));
     // A long trace keeps its end (the final answer's line), leaving room for a short answer.
     if (read.prompt !== prompt) ids = ids.slice(Math.max(0, ids.length - (model.config.maxPositions - Math.min(options.maxTokens, 16))));
-    fitting(ids, model.config.maxPositions);
+    fitting(ids, model.config.maxPositions, options.promptField);
     const maxNewTokens = Math.min(options.maxTokens, model.config.maxPositions - ids.length);
     const stops = options.stop ?? [];
     const decode = (tokens: readonly number[]) => tokenizer.decode(tokens.filter((t) => t < tokenizer.vocabSize), { skipSpecialTokens: true });
@@ -248,8 +251,13 @@ export class CompletionsService {
   }
 }
 
-/** The prompt's tokens, or 400 when they leave no room for a token in the model's context. */
-function fitting(ids: number[], maxPositions: number): number[] {
-  if (maxPositions - ids.length < 1) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `the prompt is ${ids.length} tokens with its edits; the model's context holds ${maxPositions}` });
+/**
+ * The prompt's tokens, or 400 when they leave no room for a token in the model's context, with
+ * OpenAI's code for it, which clients check to shorten a conversation and retry.
+ */
+function fitting(ids: number[], maxPositions: number, promptField: 'prompt' | 'messages' = 'prompt'): number[] {
+  if (maxPositions - ids.length < 1) {
+    throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `the prompt is ${ids.length} tokens with its edits; the model's context holds ${maxPositions}`, code: 'context_length_exceeded', param: promptField });
+  }
   return ids;
 }
