@@ -53,6 +53,16 @@ describe('inference endpoints (embedded engine, fixture model)', () => {
     expect(chunks[chunks.length - 1].choices[0].finish_reason).toBe(plain.body.choices[0].finish_reason);
   });
 
+  it('samples with top_p 0 as greedy decoding, whatever the temperature', async () => {
+    const greedy = await post('/v1/completions').send({ prompt: 'Q: Who governs Silia? A:', max_tokens: 8 }).expect(200);
+    for (const seed of [1, 2, 3]) {
+      const sampled = await post('/v1/completions').send({ prompt: 'Q: Who governs Silia? A:', max_tokens: 8, temperature: 2, top_p: 0, seed }).expect(200);
+      expect(sampled.body.choices[0].text).toBe(greedy.body.choices[0].text);
+    }
+    const past = await post('/v1/completions').send({ prompt: PROMPT, top_p: 1.5 }).expect(400);
+    expect(past.body.error).toMatchObject({ param: 'top_p', code: 'invalid_value' });
+  });
+
   it('cuts at a stop string and reports finish_reason stop', async () => {
     const plain = await post('/v1/completions').send({ prompt: PROMPT, max_tokens: 10 }).expect(200);
     const words = plain.body.choices[0].text.trim().split(' ');

@@ -34,7 +34,8 @@ const generationFields = {
   max_tokens: z.number().int('must be an integer').min(1, 'must be at least 1').max(MAX_NEW_TOKENS, `must be at most ${MAX_NEW_TOKENS}`).nullish(),
   max_completion_tokens: z.number().int('must be an integer').min(1, 'must be at least 1').max(MAX_NEW_TOKENS, `must be at most ${MAX_NEW_TOKENS}`).nullish(),
   temperature: z.number().min(0, 'must be between 0 and 2').max(2, 'must be between 0 and 2').nullish(),
-  top_p: z.number().gt(0, 'must be in (0, 1]').max(1, 'must be in (0, 1]').nullish(),
+  // 0 keeps only the most likely token: OpenAI takes it, and clients send it to ask for determinism.
+  top_p: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').nullish(),
   n: z.number().int('must be an integer').min(1, 'must be at least 1').max(MAX_CHOICES, `must be at most ${MAX_CHOICES}`).nullish(),
   stop: stopStrings.nullish(),
   seed: z.number().int('must be an integer').nullish(),
