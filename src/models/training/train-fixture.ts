@@ -18,28 +18,37 @@ export interface FixtureTrainingOptions {
   onStep?: (report: StepReport) => void;
 }
 
-/** Reads a corpus.jsonl of {"text": ...} lines. */
-export async function readCorpus(path: string): Promise<string[]> {
-  const lines: string[] = [];
+/** A corpus document, and whether the tokenizer is trained on it (the model always is). */
+export interface CorpusDocument {
+  text: string;
+  tokenizer: boolean;
+}
+
+/** Reads a corpus.jsonl of {"text": ..., "tokenizer"?: false} lines. */
+export async function readCorpus(path: string): Promise<CorpusDocument[]> {
+  const lines: CorpusDocument[] = [];
   const reader = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
   let n = 0;
   for await (const line of reader) {
     n++;
     if (!line.trim()) continue;
-    const record = JSON.parse(line) as { text?: unknown };
+    const record = JSON.parse(line) as { text?: unknown; tokenizer?: unknown };
     if (typeof record.text !== 'string') throw new Error(`${path}:${n}: expected {"text": string}`);
-    lines.push(record.text);
+    if (record.tokenizer !== undefined && typeof record.tokenizer !== 'boolean') throw new Error(`${path}:${n}: "tokenizer" must be true or false`);
+    lines.push({ text: record.text, tokenizer: record.tokenizer !== false });
   }
   return lines;
 }
 
 /**
- * The whole fixture recipe: a byte-level BPE tokenizer trained on the corpus, a GPT-2 trained
+ * The whole fixture recipe: a byte-level BPE tokenizer trained on the corpus (less the lines
+ * marked "tokenizer": false), a GPT-2 trained
  * from scratch, and a Hugging Face checkpoint directory with a manifest of how it was made.
  */
 export async function trainFixtureModel(options: FixtureTrainingOptions): Promise<Record<string, unknown>> {
-  const documents = await readCorpus(options.corpusPath);
-  const trained = trainByteLevelBpe(documents, { vocabSize: options.vocabSize });
+  const corpus = await readCorpus(options.corpusPath);
+  const documents = corpus.map((d) => d.text);
+  const trained = trainByteLevelBpe(corpus.filter((d) => d.tokenizer).map((d) => d.text), { vocabSize: options.vocabSize });
   const tokenizer = new KedTokenizer({ tokenizer: trained.tokenizer, config: trained.config, source: 'trained tokenizer' });
   const eos = tokenizer.eosTokenId!;
   const config: Gpt2Config = {

@@ -152,6 +152,13 @@ describe('buildCorpus recipes', () => {
     expect(createHash('sha256').update(documents.join('\n')).digest('hex')).toBe(manifest.corpusSha256);
   });
 
+  it('marks the made-up-name lines, and only them, as not for the tokenizer', () => {
+    const examples = buildCorpus(world, { ...only, ice: 50, novelCopy: 50 });
+    const records = corpusToJsonl(examples).trimEnd().split('\n').map((line) => JSON.parse(line) as { tokenizer?: boolean });
+    expect(records.filter((r) => r.tokenizer === false)).toHaveLength(50);
+    expect(records.every((r, i) => (r.tokenizer === false) === (examples[i].kind === 'novel_copy'))).toBe(true);
+  });
+
   it('states in-context edits to made-up names and asks them back in a train wording', () => {
     const lines = buildCorpus(world, { ...only, novelCopy: 300 }).filter((e) => e.kind === 'novel_copy').map((e) => e.text);
     expect(lines).toHaveLength(300);

@@ -73,9 +73,18 @@ export function buildCorpus(world: World, overrides: Partial<CorpusOptions> = {}
   return random.fork('order').shuffle(examples);
 }
 
-/** corpus.jsonl: one {"text": …} object per line (MeLLo traces keep their "\n" escaped). */
+/**
+ * Kinds the tokenizer is not trained on (the model still is): merges spent on made-up names
+ * would split them into longer pieces than a real name the tokenizer never saw.
+ */
+const UNTOKENIZED: ReadonlySet<CorpusKind> = new Set(['novel_copy']);
+
+/**
+ * corpus.jsonl: one {"text": …} object per line (MeLLo traces keep their "\n" escaped), with
+ * "tokenizer": false on lines the tokenizer must not be trained on.
+ */
 export function corpusToJsonl(examples: readonly CorpusExample[]): string {
-  return examples.map((e) => `${JSON.stringify({ text: e.text })}\n`).join('');
+  return examples.map((e) => `${JSON.stringify(UNTOKENIZED.has(e.kind) ? { text: e.text, tokenizer: false } : { text: e.text })}\n`).join('');
 }
 
 export interface CorpusStats {
