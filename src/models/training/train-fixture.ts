@@ -42,8 +42,8 @@ export async function readCorpus(path: string): Promise<CorpusDocument[]> {
 
 /**
  * The whole fixture recipe: a byte-level BPE tokenizer trained on the corpus (less the lines
- * marked "tokenizer": false), a GPT-2 trained
- * from scratch, and a Hugging Face checkpoint directory with a manifest of how it was made.
+ * marked "tokenizer": false), a GPT-2 trained from scratch on all of it, and a Hugging Face
+ * checkpoint directory with a manifest of how it was made.
  */
 export async function trainFixtureModel(options: FixtureTrainingOptions): Promise<Record<string, unknown>> {
   const corpus = await readCorpus(options.corpusPath);
