@@ -22,6 +22,13 @@ describe('fact input: every problem of a fact in one answer', () => {
     expect('errors' in parsed && parsed.errors.map((e) => e.path).sort()).toEqual(['facts[0].key', 'facts[0].subject', 'facts[0].target_new']);
   });
 
+  it('answers a record that is not an object (null, a list, a number) with an error, never a throw', () => {
+    for (const record of [null, [], 7, 'fact']) {
+      const parsed = parseFactsBody({ facts: [record] });
+      expect('errors' in parsed && parsed.errors.map((e) => e.path)).toEqual(['facts[0]']);
+    }
+  });
+
   it('does not check the subject against a prompt that is not text', () => {
     const parsed = parseFactsBody({ facts: [{ subject: 'Ann Lee', prompt: 7, target_new: 'Acme' }] });
     expect('errors' in parsed && parsed.errors.map((e) => e.path)).toEqual(['facts[0].prompt']);

@@ -53,8 +53,14 @@ export const factInputSchema = factEditSchema
     message: 'must occur in "prompt"',
     path: ['subject'],
     // Checked whenever both are strings, so one answer lists this beside the fact's other problems.
-    when: ({ value }) => typeof (value as { subject?: unknown }).subject === 'string' && typeof (value as { prompt?: unknown }).prompt === 'string',
+    when: ({ value }) => bothText(value),
   });
+
+/** Whether a record (of any shape, even null) holds a string subject and a string prompt. */
+function bothText(value: unknown): boolean {
+  const record = value as { subject?: unknown; prompt?: unknown } | null;
+  return typeof record === 'object' && record !== null && typeof record.subject === 'string' && typeof record.prompt === 'string';
+}
 
 export type FactInput = z.infer<typeof factInputSchema>;
 
