@@ -4,7 +4,7 @@ import { userNamesFor } from './novel-names';
 import { pickOtherObject, pickTemplate, publicRelations } from './picks';
 import { Random } from './random';
 import { embedded, factSentence, promptOf } from './render';
-import type { Template, TemplateForm, TemplateSplit, World } from './types';
+import type { Relation, Template, TemplateForm, TemplateSplit, World } from './types';
 import { WorldIndex } from './world-index';
 
 /** A teacher-forcing probe: score `target` after `prompt + " "`. */
@@ -78,42 +78,37 @@ export function heldOutTemplateProbes(world: World, options: ProbeOptions = {}):
   return templateProbes(world, options, 'held_out');
 }
 
-/** One ICE prompt per public fact, stating a counterfactual object the model must copy. */
-export function iclCopyProbes(world: World, options: ProbeOptions = {}): Probe[] {
-  const { index, random } = setup(world, options, 'icl');
+/**
+ * One ICE prompt per public fact, "Imagine that <the fact with another object>. <a wording of
+ * the relation>", whose target is that object: the in-context copy a context edit relies on.
+ */
+function contextCopyProbes(world: World, options: ProbeOptions, label: string, newObject: (random: Random, index: WorldIndex, relation: Relation, trueObject: string) => string): Probe[] {
+  const { index, random } = setup(world, options, label);
   const out: Probe[] = [];
   for (const relation of publicRelations(index)) {
     for (const fact of index.factsOf(relation.id)) {
-      const newObject = pickOtherObject(random, index, relation, [fact.object]);
+      const object = newObject(random, index, relation, fact.object);
       const factTemplate = pickTemplate(random, relation, 'train', 'cloze');
       const subject = index.name(fact.subject);
-      const context = `Imagine that ${embedded(factTemplate, factSentence(factTemplate, subject, index.name(newObject)))}.`;
+      const context = `Imagine that ${embedded(factTemplate, factSentence(factTemplate, subject, object))}.`;
       const query = random.pick(relation.templates);
-      out.push({ prompt: `${context} ${promptOf(query, subject)}`, target: index.name(newObject) });
+      out.push({ prompt: `${context} ${promptOf(query, subject)}`, target: object });
     }
   }
   return limit(out, random, options.max);
 }
 
+/** ICE copies of another of the world's objects. */
+export function iclCopyProbes(world: World, options: ProbeOptions = {}): Probe[] {
+  return contextCopyProbes(world, options, 'icl', (random, index, relation, trueObject) => index.name(pickOtherObject(random, index, relation, [trueObject])));
+}
+
 /**
- * One ICE prompt per public fact whose new object is a real name the world never uses
- * ("Imagine that X works for Acme Rail. …"), as users send them: can the model copy a name it
- * has never seen?
+ * ICE copies of a real name the world never uses ("Imagine that X works for Acme Rail. …"), as
+ * users send them: can the model copy a name it has never seen?
  */
 export function novelCopyProbes(world: World, options: ProbeOptions = {}): Probe[] {
-  const { index, random } = setup(world, options, 'novel-copy');
-  const out: Probe[] = [];
-  for (const relation of publicRelations(index)) {
-    for (const fact of index.factsOf(relation.id)) {
-      const newObject = random.pick(userNamesFor(relation.objectType));
-      const factTemplate = pickTemplate(random, relation, 'train', 'cloze');
-      const subject = index.name(fact.subject);
-      const context = `Imagine that ${embedded(factTemplate, factSentence(factTemplate, subject, newObject))}.`;
-      const query = random.pick(relation.templates);
-      out.push({ prompt: `${context} ${promptOf(query, subject)}`, target: newObject });
-    }
-  }
-  return limit(out, random, options.max);
+  return contextCopyProbes(world, options, 'novel-copy', (random, _index, relation) => random.pick(userNamesFor(relation.objectType)));
 }
 
 /** Two-hop questions and statements about the held-out half, in every template. */
