@@ -1,28 +1,10 @@
+import { madeUpName as madeUpNameFrom } from '../models/training/made-up-name';
 import type { Random } from './random';
 import type { SlotType } from './types';
 
-const CONSONANTS = 'bcdfghjklmnpqrstvwxz';
-const VOWELS = 'aeiouy';
-
-/**
- * A made-up name of one to three words ("Tokavi Brenul"), each of one to three syllables over
- * the whole alphabet, so that the tokenizer splits it into short pieces as it does a real name
- * it was never trained on.
- */
+/** A made-up name ("Tokavi Brenul") drawn from the world's random stream; see models/training. */
 export function madeUpName(random: Random): string {
-  const words = 1 + random.int(3);
-  const out: string[] = [];
-  for (let w = 0; w < words; w++) {
-    let word = '';
-    const syllables = 1 + random.int(3);
-    for (let i = 0; i < syllables; i++) {
-      if (i === 0 || random.float() < 0.8) word += random.pick([...CONSONANTS]);
-      word += random.pick([...VOWELS]);
-      if (random.float() < 0.35) word += random.pick([...CONSONANTS]);
-    }
-    out.push(word.charAt(0).toUpperCase() + word.slice(1));
-  }
-  return out.join(' ');
+  return madeUpNameFrom(() => random.float());
 }
 
 /**

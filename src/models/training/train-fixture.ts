@@ -6,6 +6,7 @@ import { writeCheckpoint } from '../checkpoint/checkpoint';
 import type { Gpt2Config } from '../config';
 import { KedTokenizer } from '../tokenizer';
 import { trainByteLevelBpe } from '../tokenizer/train-byte-level-bpe';
+import { documentsForEpoch, type RenamedDocument } from './made-up-name';
 import { trainLanguageModel, type StepReport, type TrainHyperparameters } from './trainer';
 
 export interface FixtureTrainingOptions {
@@ -18,13 +19,15 @@ export interface FixtureTrainingOptions {
   onStep?: (report: StepReport) => void;
 }
 
-/** A corpus document, and whether the tokenizer is trained on it (the model always is). */
-export interface CorpusDocument {
-  text: string;
+/**
+ * A corpus document, whether the tokenizer is trained on it (the model always is), and the names
+ * in it that training replaces with new made-up names every epoch after the first.
+ */
+export interface CorpusDocument extends RenamedDocument {
   tokenizer: boolean;
 }
 
-/** Reads a corpus.jsonl of {"text": ..., "tokenizer"?: false} lines. */
+/** Reads a corpus.jsonl of {"text": ..., "tokenizer"?: false, "fresh"?: [names]} lines. */
 export async function readCorpus(path: string): Promise<CorpusDocument[]> {
   const lines: CorpusDocument[] = [];
   const reader = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
@@ -32,10 +35,15 @@ export async function readCorpus(path: string): Promise<CorpusDocument[]> {
   for await (const line of reader) {
     n++;
     if (!line.trim()) continue;
-    const record = JSON.parse(line) as { text?: unknown; tokenizer?: unknown };
-    if (typeof record.text !== 'string') throw new Error(`${path}:${n}: expected {"text": string}`);
+    const record = JSON.parse(line) as { text?: unknown; tokenizer?: unknown; fresh?: unknown };
+    const text = record.text;
+    if (typeof text !== 'string') throw new Error(`${path}:${n}: expected {"text": string}`);
     if (record.tokenizer !== undefined && typeof record.tokenizer !== 'boolean') throw new Error(`${path}:${n}: "tokenizer" must be true or false`);
-    lines.push({ text: record.text, tokenizer: record.tokenizer !== false });
+    const fresh = record.fresh ?? [];
+    if (!Array.isArray(fresh) || !fresh.every((name): name is string => typeof name === 'string' && name.length > 0 && text.includes(name))) {
+      throw new Error(`${path}:${n}: "fresh" must list names that occur in "text"`);
+    }
+    lines.push({ text, tokenizer: record.tokenizer !== false, freshNames: fresh });
   }
   return lines;
 }
@@ -64,7 +72,17 @@ export async function trainFixtureModel(options: FixtureTrainingOptions): Promis
   };
   const stateDir = join(options.outDir, '.train-state');
   mkdirSync(options.outDir, { recursive: true });
-  const result = await trainLanguageModel({ documents, tokenizer, config, hyperparameters: options.hyperparameters, sessions: options.sessions, stateDir, onStep: options.onStep });
+  const renamed = corpus.some((d) => d.freshNames.length > 0);
+  const result = await trainLanguageModel({
+    documents,
+    epochDocuments: renamed ? (epoch) => documentsForEpoch(corpus, options.hyperparameters.seed, epoch) : undefined,
+    tokenizer,
+    config,
+    hyperparameters: options.hyperparameters,
+    sessions: options.sessions,
+    stateDir,
+    onStep: options.onStep,
+  });
 
   await writeCheckpoint(options.outDir, { config, weights: result.weights, dtype: 'float32' });
   writeFileSync(join(options.outDir, 'tokenizer.json'), `${JSON.stringify(trained.tokenizer)}\n`);
@@ -77,6 +95,7 @@ export async function trainFixtureModel(options: FixtureTrainingOptions): Promis
     corpusSha256: result.corpusSha256,
     corpusDocuments: documents.length,
     corpusTokens: result.tokens,
+    documentsRenamedEachEpoch: corpus.filter((d) => d.freshNames.length > 0).length,
     tokenizer: { type: 'byte-level BPE', vocabSize: tokenizer.vocabSize, merges: trained.merges },
     model: config,
     hyperparameters: options.hyperparameters,

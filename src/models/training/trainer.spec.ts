@@ -46,4 +46,27 @@ describe('trainLanguageModel', () => {
       expect(Buffer.from((resumed.weights.get(name)!.data as Float32Array).buffer).equals(Buffer.from((tensor.data as Float32Array).buffer))).toBe(true);
     }
   }, 60_000);
+
+  it('trains each epoch on the documents epochDocuments gives it', async () => {
+    const short = { ...hp, steps: 24 }; // three epochs and more of this corpus
+    const same = (a: Map<string, { data: unknown }>, b: Map<string, { data: unknown }>) =>
+      [...a].every(([name, t]) => Buffer.from((t.data as Float32Array).buffer).equals(Buffer.from((b.get(name)!.data as Float32Array).buffer)));
+    const plain = await trainLanguageModel({ documents: CORPUS, tokenizer, config, hyperparameters: short, sessions, stateDir: join(dir, 'plain') });
+    const epochs: number[] = [];
+    const unchanged = await trainLanguageModel({
+      documents: CORPUS, tokenizer, config, hyperparameters: short, sessions, stateDir: join(dir, 'unchanged'),
+      epochDocuments: (epoch) => (epochs.push(epoch), [...CORPUS]),
+    });
+    expect(epochs.slice(0, 3)).toEqual([0, 1, 2]);
+    expect(same(unchanged.weights, plain.weights)).toBe(true);
+    const renamed = await trainLanguageModel({
+      documents: CORPUS, tokenizer, config, hyperparameters: short, sessions, stateDir: join(dir, 'renamed'),
+      epochDocuments: (epoch) => CORPUS.map((d) => (epoch === 0 ? d : d.replaceAll('Vakesh', 'Tiloma'))),
+    });
+    expect(renamed.corpusSha256).toBe(plain.corpusSha256);
+    expect(same(renamed.weights, plain.weights)).toBe(false);
+    await expect(
+      trainLanguageModel({ documents: CORPUS, tokenizer, config, hyperparameters: short, sessions, stateDir: join(dir, 'short'), epochDocuments: () => CORPUS.slice(1) }),
+    ).rejects.toThrow(/epochDocuments\(0\) gave 39 documents, not 40/);
+  }, 60_000);
 });

@@ -63,6 +63,8 @@ interface TrainState {
  */
 export async function trainLanguageModel(options: {
   documents: string[];
+  /** The documents of each epoch, when they change between epochs (same count); `documents` is what the hash covers. */
+  epochDocuments?: (epoch: number) => string[];
   tokenizer: KedTokenizer;
   config: Gpt2Config;
   hyperparameters: TrainHyperparameters;
@@ -75,8 +77,15 @@ export async function trainLanguageModel(options: {
   const eos = tokenizer.eosTokenId;
   if (eos === undefined) throw new Error('the tokenizer has no eos token to separate documents');
   const corpusSha256 = createHash('sha256').update(documents.join('\n')).digest('hex');
-  const encoded = documents.map((d) => [...tokenizer.encode(d, { addSpecialTokens: false }), eos]);
+  const encode = (text: string) => [...tokenizer.encode(text, { addSpecialTokens: false }), eos];
+  const encoded = documents.map(encode);
   const tokens = encoded.reduce((n, d) => n + d.length, 0);
+  const epochRowsOf = (epoch: number) => {
+    const texts = options.epochDocuments?.(epoch);
+    if (texts && texts.length !== documents.length) throw new Error(`epochDocuments(${epoch}) gave ${texts.length} documents, not ${documents.length}`);
+    const epochEncoded = texts ? texts.map((text, i) => (text === documents[i] ? encoded[i] : encode(text))) : encoded;
+    return packEpoch(epochEncoded, hp.seq, eos, hp.seed, epoch);
+  };
 
   let state: TrainState = { step: 0, epoch: 0, row: 0, corpusSha256, hyperparameters: hp, lossHistory: [], wallSeconds: 0 };
   let weights = initGpt2Weights(config, hp.seed);
@@ -99,7 +108,7 @@ export async function trainLanguageModel(options: {
   if (optimizerState) step.optimizer.loadState(optimizerState);
   const schedule = warmupCosine({ peakLr: hp.peakLr, warmupSteps: hp.warmupSteps, totalSteps: hp.steps, minLr: hp.minLr });
 
-  let epochRows = packEpoch(encoded, hp.seq, eos, hp.seed, state.epoch);
+  let epochRows = epochRowsOf(state.epoch);
   const started = Date.now();
   const firstStep = state.step;
   const wallBefore = state.wallSeconds;
@@ -111,7 +120,7 @@ export async function trainLanguageModel(options: {
       if (state.row >= epochRows.inputIds.length) {
         state.epoch++;
         state.row = 0;
-        epochRows = packEpoch(encoded, hp.seq, eos, hp.seed, state.epoch);
+        epochRows = epochRowsOf(state.epoch);
       }
       rows.inputIds.push(epochRows.inputIds[state.row]);
       rows.targets.push(epochRows.targets[state.row]);

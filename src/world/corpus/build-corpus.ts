@@ -81,10 +81,18 @@ const UNTOKENIZED: ReadonlySet<CorpusKind> = new Set(['novel_copy']);
 
 /**
  * corpus.jsonl: one {"text": …} object per line (MeLLo traces keep their "\n" escaped), with
- * "tokenizer": false on lines the tokenizer must not be trained on.
+ * "tokenizer": false on lines the tokenizer must not be trained on and "fresh": [names] on lines
+ * whose names training renews every epoch.
  */
 export function corpusToJsonl(examples: readonly CorpusExample[]): string {
-  return examples.map((e) => `${JSON.stringify(UNTOKENIZED.has(e.kind) ? { text: e.text, tokenizer: false } : { text: e.text })}\n`).join('');
+  return examples
+    .map((e) => {
+      const record: { text: string; tokenizer?: false; fresh?: string[] } = { text: e.text };
+      if (UNTOKENIZED.has(e.kind)) record.tokenizer = false;
+      if (e.freshNames?.length) record.fresh = e.freshNames;
+      return `${JSON.stringify(record)}\n`;
+    })
+    .join('');
 }
 
 export interface CorpusStats {

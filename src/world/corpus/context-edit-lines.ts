@@ -70,6 +70,7 @@ export function iceLines(random: Random, index: WorldIndex, count: number): Corp
  * In-context edits whose new object is a made-up name ("Imagine that X works for Qorvek Ablin.
  * Q: Who employs X? A: Qorvek Ablin"), asked in a train wording: a served model meets objects
  * its corpus never had, and these lines teach copying one from the context whatever its pieces.
+ * Training gives each line a new name every epoch (`freshNames`), so the names cannot be memorised.
  */
 export function novelCopyLines(random: Random, index: WorldIndex, count: number): CorpusExample[] {
   const taken = new Set(index.world.entities.map((e) => e.name));
@@ -79,7 +80,7 @@ export function novelCopyLines(random: Random, index: WorldIndex, count: number)
     const name = madeUpName(random);
     if (taken.has(name)) continue;
     const query = statementOf(pickTemplate(random, edit.relation, 'train'), index.name(edit.subject), name);
-    out.push({ kind: 'novel_copy', text: `Imagine that ${embedded(edit.factTemplate, editSentence(index, edit, name))}. ${query}` });
+    out.push({ kind: 'novel_copy', text: `Imagine that ${embedded(edit.factTemplate, editSentence(index, edit, name))}. ${query}`, freshNames: [name] });
   }
   return out;
 }

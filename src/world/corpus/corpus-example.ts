@@ -17,4 +17,6 @@ export type CorpusKind =
 export interface CorpusExample {
   kind: CorpusKind;
   text: string;
+  /** Names in the text that training replaces with new made-up names in every epoch after the first. */
+  freshNames?: string[];
 }
